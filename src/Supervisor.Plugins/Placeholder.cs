@@ -1,0 +1,1 @@
+namespace Supervisor.Plugins; internal static class Placeholder { }

@@ -1,0 +1,1 @@
+namespace Supervisor.Storage; internal static class Placeholder { }
