@@ -1,1 +1,0 @@
-namespace Supervisor.Plugins; internal static class Placeholder { }

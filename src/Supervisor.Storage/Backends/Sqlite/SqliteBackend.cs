@@ -1,0 +1,529 @@
+using System.Collections.Concurrent;
+using Microsoft.Data.Sqlite;
+
+namespace Supervisor.Storage.Backends.Sqlite;
+
+/// <summary>
+/// The embedded default backend: one SQLite file (WAL) per supervisor domain, shared safely by
+/// threads (a pool of connections) and processes (SQLite's locks, <c>BEGIN IMMEDIATE</c> for
+/// read-modify-write). Buckets are rows of their own with running totals kept by triggers, so
+/// usage is exact whoever writes; records are keyed by (bucket id, key).
+/// </summary>
+internal sealed class SqliteBackend : StorageBackend
+{
+    internal const long SchemaVersion = 1;
+    internal const long ApplicationId = 0x53555056; // "SUPV"
+
+    private const string SelectValue = "SELECT value FROM records WHERE bucket_id = ?1 AND key = ?2";
+    private const string SelectExists = "SELECT 1 FROM records WHERE bucket_id = ?1 AND key = ?2";
+    private const string Upsert = "INSERT INTO records(bucket_id, key, value) VALUES (?1, ?2, ?3) ON CONFLICT(bucket_id, key) DO UPDATE SET value = excluded.value";
+    private const string DeleteRecord = "DELETE FROM records WHERE bucket_id = ?1 AND key = ?2";
+    private const string ListFirst = "SELECT key FROM records WHERE bucket_id = ?1 ORDER BY key LIMIT ?2";
+    private const string ListAfter = "SELECT key FROM records WHERE bucket_id = ?1 AND key > ?2 ORDER BY key LIMIT ?3";
+    private const string FindBucket = "SELECT id FROM buckets WHERE chain = ?1 AND mode = ?2 AND service = ?3 AND bucket = ?4";
+    private const string InsertBucket = "INSERT INTO buckets(chain, mode, service, bucket, owner) VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT DO NOTHING";
+    private const string OwnerUsage = "SELECT total(bytes), total(items) FROM buckets WHERE chain = ?1 AND owner = ?2";
+
+    private readonly SqliteBackendOptions _options;
+    private readonly ConcurrentBag<SqliteConnectionSlot> _pool = new();
+    private readonly ConcurrentDictionary<BucketId, long> _bucketIds = new();
+    private readonly ConcurrentQueue<SqliteConnectionSlot> _all = new();
+
+    public SqliteBackend(SqliteBackendOptions options)
+    {
+        _options = options;
+        Path = System.IO.Path.GetFullPath(options.Path);
+        var dir = System.IO.Path.GetDirectoryName(Path);
+        if (!string.IsNullOrEmpty(dir)) Directory.CreateDirectory(dir);
+        var first = Open();
+        try
+        {
+            Initialize(first);
+        }
+        catch
+        {
+            first.Dispose();
+            throw;
+        }
+        Configure(first);
+        Return(first);
+    }
+
+    /// <summary>The full path of the store file.</summary>
+    public string Path { get; }
+
+    public override string TypeName => "sqlite";
+
+    public override bool IsPersistent => true;
+
+    private SqliteConnectionSlot Open()
+    {
+        try
+        {
+            var slot = new SqliteConnectionSlot(Path, _options);
+            _all.Enqueue(slot);
+            return slot;
+        }
+        catch (SqliteException e)
+        {
+            throw new StorageException(StorageErrorCode.BackendFailure, $"cannot open the store \"{Path}\": {e.Message}", e);
+        }
+    }
+
+    private void Initialize(SqliteConnectionSlot c)
+    {
+        // Read the header before writing anything: a foreign or damaged file is left untouched.
+        long appId, version, objects;
+        try
+        {
+            appId = c.Scalar("PRAGMA application_id");
+            version = c.Scalar("PRAGMA user_version");
+            objects = c.Scalar("SELECT count(*) FROM sqlite_master");
+        }
+        catch (StorageException e) when (e.Code == StorageErrorCode.StoreCorrupt)
+        {
+            throw new StorageException(StorageErrorCode.StoreCorrupt,
+                $"\"{Path}\" is not a supervisor store: it is damaged or not a SQLite database; it was left unchanged", e);
+        }
+        if (appId == 0 && version == 0 && objects > 0 || appId != 0 && appId != ApplicationId)
+            throw new StorageException(StorageErrorCode.ForeignStore,
+                $"\"{Path}\" is a SQLite database of another application; it was left unchanged");
+        if (version > SchemaVersion)
+            throw new StorageException(StorageErrorCode.StoreTooNew,
+                $"\"{Path}\" has schema version {version}, written by a newer supervisor; this one reads up to version {SchemaVersion}. It was left unchanged");
+        c.Exec("PRAGMA journal_mode = WAL");
+        if (version == SchemaVersion) return;
+        c.Exec("BEGIN IMMEDIATE");
+        try
+        {
+            // Another process may have created the schema while we waited for the lock.
+            if (c.Scalar("PRAGMA user_version") == 0)
+            {
+                c.Exec($"""
+                    CREATE TABLE buckets(
+                        id INTEGER PRIMARY KEY,
+                        chain TEXT NOT NULL,
+                        mode INTEGER NOT NULL,
+                        service TEXT NOT NULL,
+                        bucket TEXT NOT NULL,
+                        owner TEXT NOT NULL,
+                        items INTEGER NOT NULL DEFAULT 0,
+                        bytes INTEGER NOT NULL DEFAULT 0,
+                        UNIQUE(chain, mode, service, bucket));
+                    CREATE INDEX buckets_owner ON buckets(chain, owner);
+                    CREATE TABLE records(
+                        bucket_id INTEGER NOT NULL,
+                        key TEXT NOT NULL,
+                        value BLOB NOT NULL,
+                        PRIMARY KEY(bucket_id, key));
+                    CREATE TRIGGER records_insert AFTER INSERT ON records BEGIN
+                        UPDATE buckets SET items = items + 1, bytes = bytes + length(CAST(NEW.key AS BLOB)) + length(NEW.value) WHERE id = NEW.bucket_id;
+                    END;
+                    CREATE TRIGGER records_update AFTER UPDATE OF value ON records BEGIN
+                        UPDATE buckets SET bytes = bytes + length(NEW.value) - length(OLD.value) WHERE id = NEW.bucket_id;
+                    END;
+                    CREATE TRIGGER records_delete AFTER DELETE ON records BEGIN
+                        UPDATE buckets SET items = items - 1, bytes = bytes - length(CAST(OLD.key AS BLOB)) - length(OLD.value) WHERE id = OLD.bucket_id;
+                    END;
+                    PRAGMA application_id = {ApplicationId};
+                    PRAGMA user_version = {SchemaVersion};
+                    """);
+            }
+            c.Exec("COMMIT");
+        }
+        catch
+        {
+            c.Exec("ROLLBACK");
+            throw;
+        }
+    }
+
+    private void Configure(SqliteConnectionSlot c) =>
+        c.Exec(_options.Durability == SqliteDurability.Power ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL");
+
+    private SqliteConnectionSlot Rent()
+    {
+        ThrowIfDisposed();
+        if (_pool.TryTake(out var c)) return c;
+        c = Open();
+        Configure(c);
+        return c;
+    }
+
+    private void Return(SqliteConnectionSlot c) => _pool.Add(c);
+
+    /// <summary>The row id of a bucket, or null if it was never written (when not creating).</summary>
+    private long? BucketRow(SqliteConnectionSlot c, BucketId bucket, bool create)
+    {
+        if (_bucketIds.TryGetValue(bucket, out var id)) return id;
+        var find = c[FindBucket];
+        try
+        {
+            find.Bind(1, bucket.Chain).Bind(2, (long)bucket.Mode).Bind(3, bucket.Service).Bind(4, bucket.Bucket);
+            if (find.Step()) return _bucketIds[bucket] = find.Int64(0);
+        }
+        finally
+        {
+            find.Reset();
+        }
+        if (!create) return null;
+        c[InsertBucket].Bind(1, bucket.Chain).Bind(2, (long)bucket.Mode).Bind(3, bucket.Service).Bind(4, bucket.Bucket).Bind(5, bucket.Owner).Run();
+        return BucketRow(c, bucket, create: false) ?? throw new StorageException(StorageErrorCode.BackendFailure, $"bucket {bucket} could not be created");
+    }
+
+    public override byte[]? Get(BucketId bucket, string key)
+    {
+        var c = Rent();
+        try
+        {
+            if (BucketRow(c, bucket, false) is not { } id) return null;
+            return ReadValue(c, id, key);
+        }
+        finally
+        {
+            Return(c);
+        }
+    }
+
+    private static byte[]? ReadValue(SqliteConnectionSlot c, long bucketId, string key)
+    {
+        var s = c[SelectValue];
+        try
+        {
+            s.Bind(1, bucketId).Bind(2, key);
+            return s.Step() ? s.Blob(0).ToArray() : null;
+        }
+        finally
+        {
+            s.Reset();
+        }
+    }
+
+    public override bool Exists(BucketId bucket, string key)
+    {
+        var c = Rent();
+        try
+        {
+            if (BucketRow(c, bucket, false) is not { } id) return false;
+            var s = c[SelectExists];
+            try
+            {
+                return s.Bind(1, id).Bind(2, key).Step();
+            }
+            finally
+            {
+                s.Reset();
+            }
+        }
+        finally
+        {
+            Return(c);
+        }
+    }
+
+    public override void Set(BucketId bucket, string key, ReadOnlySpan<byte> value, Quota quota)
+    {
+        var c = Rent();
+        try
+        {
+            var id = BucketRow(c, bucket, true)!.Value;
+            if (quota.IsUnlimited)
+            {
+                // One autocommit statement: the triggers keep usage exact within it.
+                c[Upsert].Bind(1, id).Bind(2, key).BindBlob(3, value).Run();
+                return;
+            }
+            Begin(c);
+            try
+            {
+                var before = Usage(c, bucket.Chain, bucket.Owner);
+                c[Upsert].Bind(1, id).Bind(2, key).BindBlob(3, value).Run();
+                CheckQuota(c, bucket.Chain, bucket.Owner, before, quota);
+                c.Exec("COMMIT");
+            }
+            catch
+            {
+                Rollback(c);
+                throw;
+            }
+        }
+        finally
+        {
+            Return(c);
+        }
+    }
+
+    public override bool Delete(BucketId bucket, string key)
+    {
+        var c = Rent();
+        try
+        {
+            if (BucketRow(c, bucket, false) is not { } id) return false;
+            c[DeleteRecord].Bind(1, id).Bind(2, key).Run();
+            return SQLitePCL.raw.sqlite3_changes(c.Db) > 0;
+        }
+        finally
+        {
+            Return(c);
+        }
+    }
+
+    public override IReadOnlyList<string> ListKeys(BucketId bucket, string? after, int limit)
+    {
+        var c = Rent();
+        try
+        {
+            if (BucketRow(c, bucket, false) is not { } id) return [];
+            var s = after is null ? c[ListFirst].Bind(1, id).Bind(2, limit) : c[ListAfter].Bind(1, id).Bind(2, after).Bind(3, limit);
+            try
+            {
+                var keys = new List<string>();
+                while (s.Step()) keys.Add(s.Text(0));
+                return keys;
+            }
+            finally
+            {
+                s.Reset();
+            }
+        }
+        finally
+        {
+            Return(c);
+        }
+    }
+
+    public override long Increment(BucketId bucket, string key, long delta, Quota quota) =>
+        InWriteTransaction(bucket, quota, (c, id) =>
+        {
+            var current = ReadValue(c, id, key) is { } v ? Keys.ParseCounter(v, key) : 0;
+            var next = Keys.AddCounter(current, delta, key);
+            c[Upsert].Bind(1, id).Bind(2, key).BindBlob(3, Keys.FormatCounter(next)).Run();
+            return next;
+        });
+
+    public override bool CompareAndSwap(BucketId bucket, string key, byte[]? expected, ReadOnlySpan<byte> value, Quota quota)
+    {
+        var copy = value.ToArray();
+        return InWriteTransaction(bucket, quota, (c, id) =>
+        {
+            var current = ReadValue(c, id, key);
+            var matches = expected is null ? current is null : current is not null && current.AsSpan().SequenceEqual(expected);
+            if (matches) c[Upsert].Bind(1, id).Bind(2, key).BindBlob(3, copy).Run();
+            return matches;
+        });
+    }
+
+    private T InWriteTransaction<T>(BucketId bucket, Quota quota, Func<SqliteConnectionSlot, long, T> body)
+    {
+        var c = Rent();
+        try
+        {
+            var id = BucketRow(c, bucket, true)!.Value;
+            Begin(c);
+            try
+            {
+                var before = quota.IsUnlimited ? default : Usage(c, bucket.Chain, bucket.Owner);
+                var result = body(c, id);
+                if (!quota.IsUnlimited) CheckQuota(c, bucket.Chain, bucket.Owner, before, quota);
+                c.Exec("COMMIT");
+                return result;
+            }
+            catch
+            {
+                Rollback(c);
+                throw;
+            }
+        }
+        finally
+        {
+            Return(c);
+        }
+    }
+
+    public override byte[]?[] GetMany(BucketId bucket, IReadOnlyList<string> keys)
+    {
+        var result = new byte[]?[keys.Count];
+        var c = Rent();
+        try
+        {
+            if (BucketRow(c, bucket, false) is not { } id) return result;
+            // One read transaction, so the values come from one snapshot.
+            c.Exec("BEGIN");
+            try
+            {
+                for (var i = 0; i < keys.Count; i++) result[i] = ReadValue(c, id, keys[i]);
+            }
+            finally
+            {
+                c.Exec("COMMIT");
+            }
+            return result;
+        }
+        finally
+        {
+            Return(c);
+        }
+    }
+
+    public override void Apply(IReadOnlyList<Write> writes, Quota quota)
+    {
+        if (writes.Count == 0) return;
+        var c = Rent();
+        try
+        {
+            var ids = new Dictionary<BucketId, long>();
+            foreach (var w in writes)
+                if (!ids.ContainsKey(w.Bucket)) ids[w.Bucket] = BucketRow(c, w.Bucket, true)!.Value;
+            var owners = writes.Select(w => (w.Bucket.Chain, w.Bucket.Owner)).Distinct().ToList();
+            Begin(c);
+            try
+            {
+                var before = quota.IsUnlimited ? null : owners.Select(o => Usage(c, o.Chain, o.Owner)).ToList();
+                foreach (var w in writes)
+                {
+                    if (w.Value is null) c[DeleteRecord].Bind(1, ids[w.Bucket]).Bind(2, w.Key).Run();
+                    else c[Upsert].Bind(1, ids[w.Bucket]).Bind(2, w.Key).BindBlob(3, w.Value).Run();
+                }
+                if (before is not null)
+                    for (var i = 0; i < owners.Count; i++) CheckQuota(c, owners[i].Chain, owners[i].Owner, before[i], quota);
+                c.Exec("COMMIT");
+            }
+            catch
+            {
+                Rollback(c);
+                throw;
+            }
+        }
+        finally
+        {
+            Return(c);
+        }
+    }
+
+    private static void Begin(SqliteConnectionSlot c) => c.Exec("BEGIN IMMEDIATE");
+
+    private static void Rollback(SqliteConnectionSlot c)
+    {
+        if (SQLitePCL.raw.sqlite3_get_autocommit(c.Db) == 0) c.Exec("ROLLBACK");
+    }
+
+    private static (long Bytes, long Items) Usage(SqliteConnectionSlot c, string chain, string owner)
+    {
+        var s = c[OwnerUsage];
+        try
+        {
+            s.Bind(1, chain).Bind(2, owner);
+            s.Step();
+            return (s.Int64(0), s.Int64(1));
+        }
+        finally
+        {
+            s.Reset();
+        }
+    }
+
+    private static void CheckQuota(SqliteConnectionSlot c, string chain, string owner, (long Bytes, long Items) before, Quota quota)
+    {
+        var after = Usage(c, chain, owner);
+        quota.Check(chain, owner, after.Bytes, after.Items, after.Bytes - before.Bytes, after.Items - before.Items);
+    }
+
+    public override UsageEntry GetOwnerUsage(string chain, string owner)
+    {
+        var c = Rent();
+        try
+        {
+            var (bytes, items) = Usage(c, chain, owner);
+            return new UsageEntry(owner, items, bytes);
+        }
+        finally
+        {
+            Return(c);
+        }
+    }
+
+    public override IReadOnlyList<UsageEntry> ListChains() =>
+        Query("SELECT chain, sum(items), sum(bytes) FROM buckets WHERE items > 0 GROUP BY chain ORDER BY chain", _ => { },
+            s => new UsageEntry(s.Text(0), s.Int64(1), s.Int64(2)));
+
+    public override IReadOnlyList<UsageEntry> ListServices(string chain) =>
+        Query("SELECT service, sum(items), sum(bytes) FROM buckets WHERE chain = ?1 AND items > 0 GROUP BY service ORDER BY service",
+            s => s.Bind(1, chain), s => new UsageEntry(s.Text(0), s.Int64(1), s.Int64(2)));
+
+    public override IReadOnlyList<(BucketId Bucket, UsageEntry Usage)> ListBuckets(string chain, string service) =>
+        Query("SELECT bucket, mode, items, bytes FROM buckets WHERE chain = ?1 AND service = ?2 AND items > 0 ORDER BY bucket, mode",
+            s => s.Bind(1, chain).Bind(2, service),
+            s => (new BucketId(chain, (DbMode)s.Int64(1), service, s.Text(0)), new UsageEntry(s.Text(0), s.Int64(2), s.Int64(3))));
+
+    private List<T> Query<T>(string sql, Action<Statement> bind, Func<Statement, T> read)
+    {
+        var c = Rent();
+        try
+        {
+            var s = c[sql];
+            try
+            {
+                bind(s);
+                var list = new List<T>();
+                while (s.Step()) list.Add(read(s));
+                return list;
+            }
+            finally
+            {
+                s.Reset();
+            }
+        }
+        finally
+        {
+            Return(c);
+        }
+    }
+
+    public override long Clear(string chain, string? service)
+    {
+        var c = Rent();
+        try
+        {
+            // Bucket rows stay (other processes cache their ids); their totals drop to zero.
+            var s = service is null
+                ? c["DELETE FROM records WHERE bucket_id IN (SELECT id FROM buckets WHERE chain = ?1)"].Bind(1, chain)
+                : c["DELETE FROM records WHERE bucket_id IN (SELECT id FROM buckets WHERE chain = ?1 AND service = ?2)"].Bind(1, chain).Bind(2, service);
+            s.Run();
+            return SQLitePCL.raw.sqlite3_changes(c.Db);
+        }
+        finally
+        {
+            Return(c);
+        }
+    }
+
+    public override IEnumerable<StoredRecord> Scan(string? chain, string? service)
+    {
+        ThrowIfDisposed();
+        // A connection of its own: the read transaction stays open while the caller consumes rows.
+        using var c = new SqliteConnectionSlot(Path, _options);
+        var s = c["""
+            SELECT b.chain, b.mode, b.service, b.bucket, r.key, r.value
+            FROM buckets b JOIN records r ON r.bucket_id = b.id
+            WHERE (?1 IS NULL OR b.chain = ?1) AND (?2 IS NULL OR b.service = ?2)
+            ORDER BY b.id, r.key
+            """];
+        if (chain is not null) s.Bind(1, chain);
+        if (service is not null) s.Bind(2, service);
+        try
+        {
+            while (s.Step())
+                yield return new StoredRecord(new BucketId(s.Text(0), (DbMode)s.Int64(1), s.Text(2), s.Text(3)), s.Text(4), s.Blob(5).ToArray());
+        }
+        finally
+        {
+            s.Reset();
+        }
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        while (_all.TryDequeue(out var c)) c.Dispose();
+        _pool.Clear();
+    }
+}

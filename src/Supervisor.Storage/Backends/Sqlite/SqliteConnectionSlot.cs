@@ -1,0 +1,63 @@
+using Microsoft.Data.Sqlite;
+using SQLitePCL;
+
+namespace Supervisor.Storage.Backends.Sqlite;
+
+/// <summary>One SQLite connection with its prepared statements; used by one thread at a time.</summary>
+internal sealed class SqliteConnectionSlot : IDisposable
+{
+    private readonly SqliteConnection _connection;
+    private readonly Dictionary<string, Statement> _statements = new(StringComparer.Ordinal);
+
+    public SqliteConnectionSlot(string path, SqliteBackendOptions options)
+    {
+        var builder = new SqliteConnectionStringBuilder
+        {
+            DataSource = path,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Pooling = false,
+            DefaultTimeout = (int)Math.Ceiling(options.BusyTimeout.TotalSeconds),
+        };
+        _connection = new SqliteConnection(builder.ToString());
+        _connection.Open();
+        Db = _connection.Handle!;
+        raw.sqlite3_busy_timeout(Db, (int)options.BusyTimeout.TotalMilliseconds);
+    }
+
+    public sqlite3 Db { get; }
+
+    /// <summary>The cached prepared statement for <paramref name="sql"/>.</summary>
+    public Statement this[string sql]
+    {
+        get
+        {
+            if (!_statements.TryGetValue(sql, out var s))
+                _statements[sql] = s = new Statement(Db, sql);
+            return s;
+        }
+    }
+
+    /// <summary>Runs SQL text that may hold several statements (schema, pragmas).</summary>
+    public void Exec(string sql) => SqliteErrors.Check(raw.sqlite3_exec(Db, sql), Db, sql);
+
+    /// <summary>Reads one integer pragma or scalar.</summary>
+    public long Scalar(string sql)
+    {
+        var s = this[sql];
+        try
+        {
+            return s.Step() ? s.Int64(0) : 0;
+        }
+        finally
+        {
+            s.Reset();
+        }
+    }
+
+    public void Dispose()
+    {
+        foreach (var s in _statements.Values) s.Dispose();
+        _statements.Clear();
+        _connection.Dispose();
+    }
+}

@@ -1,0 +1,82 @@
+namespace Supervisor.Storage.Backends;
+
+/// <summary>
+/// The raw backend contract: records addressed by structured ids, with atomic increment,
+/// compare-and-swap and batches, and quotas enforced atomically with each write. Callers
+/// (the store) have validated names, keys, values and page sizes before calling.
+/// Implementations are safe for many threads; persistent ones for many processes too.
+/// </summary>
+public abstract class StorageBackend : IDisposable
+{
+    private int _disposed;
+
+    /// <summary>The backend's type name (<c>sqlite</c>, <c>memory</c>, <c>redis</c>).</summary>
+    public abstract string TypeName { get; }
+
+    /// <summary>True when records survive the process (the backend may serve persistent buckets).</summary>
+    public abstract bool IsPersistent { get; }
+
+    /// <summary>The value of <paramref name="key"/>, or null when absent.</summary>
+    public abstract byte[]? Get(BucketId bucket, string key);
+
+    /// <summary>True when <paramref name="key"/> exists.</summary>
+    public abstract bool Exists(BucketId bucket, string key);
+
+    /// <summary>Creates or replaces a record, refusing a write that breaks <paramref name="quota"/>.</summary>
+    public abstract void Set(BucketId bucket, string key, ReadOnlySpan<byte> value, Quota quota);
+
+    /// <summary>Removes a record; true when it existed.</summary>
+    public abstract bool Delete(BucketId bucket, string key);
+
+    /// <summary>Up to <paramref name="limit"/> keys greater than <paramref name="after"/> (null: from the start), in UTF-8 byte order.</summary>
+    public abstract IReadOnlyList<string> ListKeys(BucketId bucket, string? after, int limit);
+
+    /// <summary>Atomically adds <paramref name="delta"/> to a decimal counter (absent is 0) and returns the new value.</summary>
+    public abstract long Increment(BucketId bucket, string key, long delta, Quota quota);
+
+    /// <summary>
+    /// Atomically sets <paramref name="key"/> to <paramref name="value"/> if its current value equals
+    /// <paramref name="expected"/> (null: the key must be absent). Returns whether it swapped.
+    /// </summary>
+    public abstract bool CompareAndSwap(BucketId bucket, string key, byte[]? expected, ReadOnlySpan<byte> value, Quota quota);
+
+    /// <summary>The values of <paramref name="keys"/>, null for each absent one, read consistently.</summary>
+    public abstract byte[]?[] GetMany(BucketId bucket, IReadOnlyList<string> keys);
+
+    /// <summary>Applies every write atomically (all or none), checking quotas on the final state.</summary>
+    public abstract void Apply(IReadOnlyList<Write> writes, Quota quota);
+
+    /// <summary>Usage charged to <paramref name="owner"/> on <paramref name="chain"/>.</summary>
+    public abstract UsageEntry GetOwnerUsage(string chain, string owner);
+
+    /// <summary>Chains that hold records, with totals.</summary>
+    public abstract IReadOnlyList<UsageEntry> ListChains();
+
+    /// <summary>Services of <paramref name="chain"/> that hold records, with totals.</summary>
+    public abstract IReadOnlyList<UsageEntry> ListServices(string chain);
+
+    /// <summary>Buckets of a service that hold records, with totals.</summary>
+    public abstract IReadOnlyList<(BucketId Bucket, UsageEntry Usage)> ListBuckets(string chain, string service);
+
+    /// <summary>Removes every record of <paramref name="chain"/>, or only <paramref name="service"/>'s; returns how many.</summary>
+    public abstract long Clear(string chain, string? service);
+
+    /// <summary>Streams records (for export), optionally of one chain and service, without holding them all in memory.</summary>
+    public abstract IEnumerable<StoredRecord> Scan(string? chain, string? service);
+
+    /// <summary>Throws <see cref="ObjectDisposedException"/> after <see cref="Dispose()"/>.</summary>
+    protected void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
+        Dispose(true);
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>Releases resources once.</summary>
+    protected virtual void Dispose(bool disposing)
+    {
+    }
+}

@@ -1,1 +1,0 @@
-namespace Supervisor.Storage; internal static class Placeholder { }
