@@ -1,1 +1,15 @@
-return 0;
+using BenchmarkDotNet.Running;
+using Supervisor.Benchmarks;
+
+return args.FirstOrDefault() switch
+{
+    "compare" => Compare.Run(args[1..]),
+    "list-memory" => ListMemory.Run(args[1..]),
+    _ => RunBdn(args),
+};
+
+static int RunBdn(string[] args)
+{
+    BenchmarkSwitcher.FromAssembly(typeof(RecordBenchmarks).Assembly).Run(args);
+    return 0;
+}

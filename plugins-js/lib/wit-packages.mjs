@@ -9,7 +9,7 @@ const PACKAGE_DECL = /^\s*package\s+([a-z][a-z0-9-]*):([a-z][a-z0-9-]*)(?:@([0-9
 const PACKAGE_REF = /\b([a-z][a-z0-9-]*):([a-z][a-z0-9-]*)\/[a-z][a-z0-9-]*(?:@([0-9][0-9A-Za-z.+-]*))?/g;
 const WORLD_DECL = /^\s*world\s+([a-z][a-z0-9-]*)\s*\{/gm;
 
-/** Strips // and /* */ comments so that names in comments are not taken as references. */
+// Strips line and block comments so that names in comments are not taken as references.
 export function stripComments(text) {
   return text.replace(/\/\*[\s\S]*?\*\//g, '').replace(/\/\/[^\n]*/g, '');
 }

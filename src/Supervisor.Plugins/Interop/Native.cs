@@ -214,7 +214,7 @@ internal struct ComponentItem
 }
 
 /// <summary>wasmtime_component_instance_t: a store id plus an index; not owned, lives as long as its store.</summary>
-[StructLayout(LayoutKind.Sequential)]
+[StructLayout(LayoutKind.Sequential, Size = 64)]
 internal struct ComponentInstanceRaw
 {
     public ulong StoreId;
@@ -225,7 +225,7 @@ internal struct ComponentInstanceRaw
 /// wasmtime_component_func_t: { struct { u64 store_id; u32 p1; }; u32 p2; } — the anonymous inner struct is
 /// padded to 16 bytes, so the whole is 24 (declaring more than needed is harmless: it is only an out-param).
 /// </summary>
-[StructLayout(LayoutKind.Explicit, Size = 24)]
+[StructLayout(LayoutKind.Explicit, Size = 64)]
 internal struct ComponentFuncRaw
 {
     [FieldOffset(0)] public ulong StoreId;

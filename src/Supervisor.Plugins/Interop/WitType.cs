@@ -54,7 +54,7 @@ internal abstract class WitType
 
     internal abstract void Render(StringBuilder sb);
 
-    internal static string Name(WitKind kind) => kind switch
+    internal static string KindName(WitKind kind) => kind switch
     {
         WitKind.ErrorContext => "error-context",
         _ => kind.ToString().ToLowerInvariant(),
@@ -64,7 +64,7 @@ internal abstract class WitType
 internal sealed class WitPrimitive : WitType
 {
     internal WitPrimitive(WitKind kind) : base(kind) { }
-    internal override void Render(StringBuilder sb) => sb.Append(Name(Kind));
+    internal override void Render(StringBuilder sb) => sb.Append(KindName(Kind));
 }
 
 internal sealed class WitList(WitType element) : WitType(WitKind.List)
@@ -192,7 +192,7 @@ internal sealed class WitMap(WitType key, WitType value) : WitType(WitKind.Map)
 internal sealed class WitOpaque(WitKind kind, int rawKind) : WitType(kind)
 {
     public int RawKind { get; } = rawKind;
-    internal override void Render(StringBuilder sb) => sb.Append(Kind == WitKind.Unknown ? $"unknown#{RawKind}" : Name(Kind));
+    internal override void Render(StringBuilder sb) => sb.Append(Kind == WitKind.Unknown ? $"unknown#{RawKind}" : KindName(Kind));
 }
 
 internal sealed record WitParam(string Name, WitType Type);

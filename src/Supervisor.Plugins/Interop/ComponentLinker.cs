@@ -1,0 +1,278 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Text;
+
+namespace Supervisor.Plugins.Interop;
+
+/// <summary>
+/// What a host function sees: its arguments and result slots as spans over Wasmtime's own val_t arrays
+/// (no copies), and the store it is called in. Arguments belong to Wasmtime: never free them. Result slots
+/// arrive holding bool false; write each once with <see cref="ComponentValues"/>' writers.
+/// </summary>
+internal readonly unsafe ref struct HostCall
+{
+    internal HostCall(nint context, nint funcType, ComponentVal* args, nuint argCount, ComponentVal* results, nuint resultCount)
+    {
+        Context = context;
+        FuncType = funcType;
+        Args = new ReadOnlySpan<ComponentVal>(args, checked((int)argCount));
+        Results = new Span<ComponentVal>(results, checked((int)resultCount));
+    }
+
+    /// <summary>The calling store's wasmtime_context_t* (needed for resources).</summary>
+    public nint Context { get; }
+
+    /// <summary>The borrowed wasmtime_component_func_type_t* of the function being called.</summary>
+    public nint FuncType { get; }
+
+    public ReadOnlySpan<ComponentVal> Args { get; }
+
+    public Span<ComponentVal> Results { get; }
+
+    /// <summary>The managed store this call runs in.</summary>
+    public ComponentStore Store => ComponentStore.FromContext(Context) ?? throw new InvalidOperationException("the store is gone");
+}
+
+/// <summary>
+/// A host function. Throwing is allowed and safe: the trampoline catches every exception and turns it into a
+/// Wasmtime error carrying the message, which traps the guest (and poisons its instance).
+/// </summary>
+internal delegate void HostFunction(in HostCall call);
+
+/// <summary>Called when the guest drops the last owned handle of a host resource.</summary>
+internal delegate void HostResourceDestructor(ComponentStore? store, uint rep);
+
+/// <summary>
+/// A host resource type: a process-unique 32-bit id that Wasmtime uses to tell host resource types apart.
+/// </summary>
+internal sealed class HostResourceType : IDisposable
+{
+    private static int s_nextId;
+    private readonly ResourceTypeHandle _handle;
+
+    public HostResourceType(string name)
+    {
+        Name = name;
+        TypeId = (uint)Interlocked.Increment(ref s_nextId);
+        _handle = new ResourceTypeHandle(Native.wasmtime_component_resource_type_new_host(TypeId));
+    }
+
+    public string Name { get; }
+
+    public uint TypeId { get; }
+
+    internal nint Pointer => _handle.Pointer;
+
+    /// <summary>An owned handle to representation <paramref name="rep"/>, for writing into a result.</summary>
+    public HostResource Own(uint rep) => new(TypeId, rep, Owned: true);
+
+    public void Dispose() => _handle.Dispose();
+}
+
+/// <summary>A component linker: host functions, host resources and WASI, then instantiation into stores.</summary>
+internal sealed class ComponentLinker : IDisposable
+{
+    private readonly LinkerHandle _handle;
+    private LinkerInstance? _openRoot;
+
+    public ComponentLinker(WasmtimeEngine engine)
+    {
+        Engine = engine;
+        var linker = Native.wasmtime_component_linker_new(engine.Pointer);
+        if (linker == 0) throw new InvalidOperationException("wasmtime_component_linker_new failed");
+        _handle = new LinkerHandle(linker);
+    }
+
+    public WasmtimeEngine Engine { get; }
+
+    internal nint Pointer
+    {
+        get
+        {
+            // Wasmtime requires the root (and its children) to be deleted before the linker is used again.
+            if (_openRoot is { IsDisposed: false }) throw new InvalidOperationException("dispose the linker's root instance before using the linker");
+            return _handle.Pointer;
+        }
+    }
+
+    public void AllowShadowing(bool allow) => Native.wasmtime_component_linker_allow_shadowing(Pointer, allow);
+
+    /// <summary>
+    /// Adds WASI preview 2 (sync). Each store instantiated through this linker needs
+    /// <see cref="ComponentStore.ConfigureWasiNothingGranted"/> (or another WASI context) first.
+    /// </summary>
+    public void AddWasiP2() => WasmtimeException.ThrowIfError(Native.wasmtime_component_linker_add_wasip2(Pointer));
+
+    /// <summary>Makes every import of <paramref name="component"/> not yet defined a function that traps.</summary>
+    public void DefineUnknownImportsAsTraps(WasmtimeComponent component) =>
+        WasmtimeException.ThrowIfError(Native.wasmtime_component_linker_define_unknown_imports_as_traps(Pointer, component.Pointer));
+
+    /// <summary>
+    /// The root namespace, to define instances, functions and resources in. The linker is locked until the
+    /// returned object (and every instance made from it) is disposed.
+    /// </summary>
+    public LinkerInstance Root()
+    {
+        var root = new LinkerInstance(new LinkerInstanceHandle(Native.wasmtime_component_linker_root(Pointer)), parent: null);
+        _openRoot = root;
+        return root;
+    }
+
+    /// <summary>Convenience: defines <paramref name="function"/> as <c>instancePath/name</c> (instancePath may be null for the root).</summary>
+    public void DefineFunction(string? instance, string name, HostFunction function)
+    {
+        using var root = Root();
+        if (instance is null) { root.AddFunction(name, function); return; }
+        using var inst = root.AddInstance(instance);
+        inst.AddFunction(name, function);
+    }
+
+    public unsafe ComponentInstance Instantiate(ComponentStore store, WasmtimeComponent component)
+    {
+        ComponentInstanceRaw raw;
+        WasmtimeException.ThrowIfError(Native.wasmtime_component_linker_instantiate(Pointer, store.Context, component.Pointer, &raw));
+        return new ComponentInstance(store, component, raw);
+    }
+
+    public void Dispose() => _handle.Dispose();
+}
+
+/// <summary>
+/// A namespace inside a linker (the root, or an instance such as <c>wasi:keyvalue/store@0.2.0-draft</c>).
+/// Only the most recently opened instance may be used: Wasmtime locks the parent while a child is open.
+/// </summary>
+internal sealed unsafe class LinkerInstance : IDisposable
+{
+    private readonly LinkerInstanceHandle _handle;
+    private readonly LinkerInstance? _parent;
+    private LinkerInstance? _openChild;
+
+    internal LinkerInstance(LinkerInstanceHandle handle, LinkerInstance? parent)
+    {
+        _handle = handle;
+        _parent = parent;
+    }
+
+    public bool IsDisposed => _handle.IsClosed;
+
+    private nint Pointer
+    {
+        get
+        {
+            if (_openChild is { IsDisposed: false }) throw new InvalidOperationException("dispose the nested linker instance before using its parent");
+            return _handle.Pointer;
+        }
+    }
+
+    public LinkerInstance AddInstance(string name)
+    {
+        var bytes = Encoding.UTF8.GetBytes(name);
+        nint child;
+        fixed (byte* p = bytes)
+            WasmtimeException.ThrowIfError(Native.wasmtime_component_linker_instance_add_instance(Pointer, p, (nuint)bytes.Length, &child));
+        var result = new LinkerInstance(new LinkerInstanceHandle(child), this);
+        _openChild = result;
+        return result;
+    }
+
+    /// <summary>
+    /// Defines a host function. The delegate is kept alive by a GCHandle that Wasmtime frees (through the
+    /// finalizer callback) when the last linker or instance using the definition is gone.
+    /// </summary>
+    public void AddFunction(string name, HostFunction function)
+    {
+        ArgumentNullException.ThrowIfNull(function);
+        var bytes = Encoding.UTF8.GetBytes(name);
+        var gc = GCHandle.Alloc(function);
+        nint error;
+        fixed (byte* p = bytes)
+            error = Native.wasmtime_component_linker_instance_add_func(Pointer, p, (nuint)bytes.Length,
+                &Trampolines.InvokeHostFunction, GCHandle.ToIntPtr(gc), &Trampolines.FreeGCHandle);
+        // On failure Wasmtime has already run the finalizer (it owned the data from the call on).
+        WasmtimeException.ThrowIfError(error);
+    }
+
+    /// <summary>
+    /// Defines a host resource type under <paramref name="name"/>. <paramref name="destructor"/> runs once per
+    /// dropped owned handle (not when the store is deleted: track live handles per store).
+    /// </summary>
+    public void AddResource(string name, HostResourceType type, HostResourceDestructor destructor)
+    {
+        ArgumentNullException.ThrowIfNull(destructor);
+        var bytes = Encoding.UTF8.GetBytes(name);
+        var gc = GCHandle.Alloc(destructor);
+        nint error;
+        fixed (byte* p = bytes)
+            error = Native.wasmtime_component_linker_instance_add_resource(Pointer, p, (nuint)bytes.Length, type.Pointer,
+                &Trampolines.InvokeResourceDestructor, GCHandle.ToIntPtr(gc), &Trampolines.FreeGCHandle);
+        WasmtimeException.ThrowIfError(error);
+    }
+
+    public void Dispose()
+    {
+        _openChild?.Dispose();
+        _handle.Dispose();
+    }
+}
+
+/// <summary>
+/// Entry points Wasmtime calls. No exception may unwind into native frames: each one catches everything and
+/// reports failures as a wasmtime_error_t (which Wasmtime turns into a trap).
+/// </summary>
+internal static unsafe class Trampolines
+{
+    private static readonly byte[] s_fallbackMessage = "host function failed"u8.ToArray().Append((byte)0).ToArray();
+
+    [UnmanagedCallersOnly]
+    internal static nint InvokeHostFunction(nint env, nint context, nint funcType, ComponentVal* args, nuint argCount, ComponentVal* results, nuint resultCount)
+    {
+        try
+        {
+            var function = (HostFunction)GCHandle.FromIntPtr(env).Target!;
+            var call = new HostCall(context, funcType, args, argCount, results, resultCount);
+            function(in call);
+            return 0;
+        }
+        catch (Exception e)
+        {
+            return NewError(e);
+        }
+    }
+
+    [UnmanagedCallersOnly]
+    internal static nint InvokeResourceDestructor(nint env, nint context, uint rep)
+    {
+        try
+        {
+            var destructor = (HostResourceDestructor)GCHandle.FromIntPtr(env).Target!;
+            destructor(ComponentStore.FromContext(context), rep);
+            return 0;
+        }
+        catch (Exception e)
+        {
+            return NewError(e);
+        }
+    }
+
+    [UnmanagedCallersOnly]
+    internal static void FreeGCHandle(nint data)
+    {
+        try { GCHandle.FromIntPtr(data).Free(); }
+        catch { /* never unwind into Wasmtime */ }
+    }
+
+    /// <summary>A wasmtime_error_t with the exception's message (NUL-free UTF-8); never throws.</summary>
+    internal static nint NewError(Exception e)
+    {
+        try
+        {
+            var message = string.IsNullOrEmpty(e.Message) ? e.GetType().Name : e.Message;
+            var bytes = Encoding.UTF8.GetBytes(message.Replace('\0', ' ') + "\0");
+            fixed (byte* p = bytes) return Native.wasmtime_error_new(p);
+        }
+        catch
+        {
+            fixed (byte* p = s_fallbackMessage) return Native.wasmtime_error_new(p);
+        }
+    }
+}

@@ -1,0 +1,250 @@
+using System.Text;
+using Supervisor.Testing;
+
+namespace Supervisor.Storage.Tests.Store;
+
+public sealed class OperationTests : IDisposable
+{
+    private readonly TempDirectory _dir = new();
+    private readonly KeyValueStore _store;
+
+    public OperationTests() => _store = KeyValueStore.Create(new StorageOptions { Location = _dir.File("store.db") });
+
+    public void Dispose()
+    {
+        _store.Dispose();
+        _dir.Dispose();
+    }
+
+    private static byte[] B(string s) => Encoding.UTF8.GetBytes(s);
+
+    private static Bucket Open(Operation op, DbMode mode = DbMode.Transactional, StorageDuration duration = StorageDuration.Persistent, string service = "alpha", string bucket = "b") =>
+        op.OpenBucket("test", mode, duration, service, bucket);
+
+    [Fact, Rule("PDP-TRX-1")]
+    public void TransactionalWrites_AreVisibleInsideTheOperationOnly()
+    {
+        using var session = _store.OpenSession();
+        using (var setup = session.BeginOperation())
+        {
+            Open(setup).Set("gone", B("old"));
+            setup.Commit();
+        }
+        using var op = session.BeginOperation();
+        var bucket = Open(op);
+        bucket.Set("k", B("v"));
+        bucket.Delete("gone");
+        Assert.Equal(5, bucket.Increment("n", 5));
+        Assert.True(bucket.CompareAndSwap("k", B("v"), B("w")));
+        Assert.Equal(B("w"), bucket.Get("k"));
+        Assert.False(bucket.Exists("gone"));
+        Assert.Null(bucket.Get("gone"));
+        Assert.Equal(["k", "n"], bucket.ListKeys().Keys);
+        Assert.Equal([B("w"), null], bucket.GetMany(["k", "gone"]));
+
+        using var other = session.BeginOperation();
+        var outside = Open(other);
+        Assert.Null(outside.Get("k"));
+        Assert.Equal(B("old"), outside.Get("gone"));
+    }
+
+    [Fact, Rule("PDP-TRX-1")]
+    public void TransactionalListing_MergesPendingWritesWithStoredKeys()
+    {
+        using var session = _store.OpenSession();
+        using (var setup = session.BeginOperation())
+        {
+            var b = Open(setup, DbMode.Transactional);
+            b.SetMany(Enumerable.Range(0, 2500).Select(i => new KeyValuePair<string, byte[]>($"k{i:D5}", B("x"))).ToList()[..1000]);
+            b.SetMany(Enumerable.Range(1000, 1500).Select(i => new KeyValuePair<string, byte[]>($"k{i:D5}", B("x"))).ToList()[..1000]);
+            setup.Commit();
+        }
+        using var op = session.BeginOperation();
+        var bucket = Open(op);
+        bucket.Delete("k00000");
+        bucket.Delete("k01500");
+        bucket.Set("k01500a", B("new"));
+        bucket.Set("zzz", B("new"));
+        var all = new List<string>();
+        byte[]? cursor = null;
+        do
+        {
+            var page = bucket.ListKeys(cursor, 333);
+            all.AddRange(page.Keys);
+            cursor = page.Cursor;
+        }
+        while (cursor is not null);
+        var expected = Enumerable.Range(1, 1999).Select(i => $"k{i:D5}").Where(k => k != "k01500").Append("k01500a").Append("zzz")
+            .OrderBy(k => k, StringComparer.Ordinal).ToList();
+        Assert.Equal(expected, all);
+    }
+
+    [Fact, Rule("PDP-TRX-2")]
+    public void Commit_AppliesAllTransactionalWrites()
+    {
+        using var session = _store.OpenSession();
+        using (var op = session.BeginOperation())
+        {
+            var b = Open(op);
+            b.Set("a", B("1"));
+            b.Set("b", B("2"));
+            Open(op, bucket: "c").Set("x", B("3"));
+            op.Commit();
+            Assert.Equal(OperationState.Committed, op.State);
+        }
+        using var check = session.BeginOperation();
+        Assert.Equal(B("1"), Open(check).Get("a"));
+        Assert.Equal(B("2"), Open(check).Get("b"));
+        Assert.Equal(B("3"), Open(check, bucket: "c").Get("x"));
+    }
+
+    [Fact, Rule("PDP-TRX-2", "PDP-LIMIT-4")]
+    public void Commit_OverQuota_AppliesNothingAndFails()
+    {
+        using var store = KeyValueStore.Create(new StorageOptions { Location = _dir.File("quota.db"), Limits = new StorageLimits { QuotaItems = 2 } });
+        using var session = store.OpenSession();
+        var op = session.BeginOperation();
+        var b = op.OpenBucket("test", DbMode.Transactional, StorageDuration.Persistent, "alpha", "b");
+        b.Set("a", B("1"));
+        b.Set("b", B("2"));
+        b.Set("c", B("3"));
+        var e = Assert.Throws<StorageException>(op.Commit);
+        Assert.Equal(StorageErrorCode.QuotaExceeded, e.Code);
+        Assert.Equal(OperationState.Failed, op.State);
+        Assert.Equal(0, store.GetUsage("test", "alpha").Items);
+    }
+
+    [Fact, Rule("PDP-TRX-3")]
+    public void Fail_DropsTransactionalAndEphemeral_KeepsNonTransactional()
+    {
+        using var session = _store.OpenSession();
+        using (var op = session.BeginOperation())
+        {
+            Open(op, DbMode.NonTransactional).Set("direct", B("stays"));
+            Open(op).Set("buffered", B("dropped"));
+            Open(op, DbMode.NonTransactional, StorageDuration.Ephemeral).Set("eph", B("dropped"));
+            Open(op, DbMode.Transactional, StorageDuration.Session).Set("strx", B("dropped"));
+            op.Fail();
+            Assert.Equal(OperationState.Failed, op.State);
+        }
+        using var check = session.BeginOperation();
+        Assert.Equal(B("stays"), Open(check, DbMode.NonTransactional).Get("direct"));
+        Assert.Null(Open(check).Get("buffered"));
+        Assert.Null(Open(check, DbMode.NonTransactional, StorageDuration.Ephemeral).Get("eph"));
+        Assert.Null(Open(check, DbMode.Transactional, StorageDuration.Session).Get("strx"));
+    }
+
+    [Fact, Rule("PDP-TRX-3")]
+    public void Dispose_WithoutCommit_Fails()
+    {
+        using var session = _store.OpenSession();
+        var op = session.BeginOperation();
+        Open(op).Set("k", B("v"));
+        op.Dispose();
+        Assert.Equal(OperationState.Failed, op.State);
+        using var check = session.BeginOperation();
+        Assert.Null(Open(check).Get("k"));
+    }
+
+    [Fact, Rule("PDP-TRX-4")]
+    public void EndedOperation_RefusesUse()
+    {
+        using var session = _store.OpenSession();
+        var op = session.BeginOperation();
+        var bucket = Open(op, DbMode.NonTransactional);
+        op.Commit();
+        var e = Assert.Throws<StorageException>(() => bucket.Get("k"));
+        Assert.Equal(StorageErrorCode.OperationEnded, e.Code);
+        Assert.Contains("committed", e.Message);
+        Assert.Throws<StorageException>(() => bucket.Set("k", B("v")));
+        Assert.Throws<StorageException>(op.Commit);
+        Assert.Throws<StorageException>(() => Open(op));
+    }
+
+    [Fact, Rule("PDP-DUR-2")]
+    public void SessionRecords_LiveUntilSessionDisposed_AndNeverReachTheBackend()
+    {
+        var session = _store.OpenSession();
+        using (var op = session.BeginOperation())
+        {
+            Open(op, DbMode.NonTransactional, StorageDuration.Session).Set("k", B("v"));
+            Open(op, DbMode.Transactional, StorageDuration.Session).Set("t", B("v"));
+            op.Commit();
+        }
+        using (var op = session.BeginOperation())
+        {
+            Assert.Equal(B("v"), Open(op, DbMode.NonTransactional, StorageDuration.Session).Get("k"));
+            Assert.Equal(B("v"), Open(op, DbMode.Transactional, StorageDuration.Session).Get("t"));
+            op.Commit();
+        }
+        Assert.Empty(_store.ListChains());
+        Assert.Empty(_store.Backend.Scan(null, null));
+        using (var otherSession = _store.OpenSession())
+        using (var op = otherSession.BeginOperation())
+            Assert.Null(Open(op, DbMode.NonTransactional, StorageDuration.Session).Get("k"));
+        session.Dispose();
+        Assert.Throws<ObjectDisposedException>(() => session.BeginOperation());
+    }
+
+    [Fact, Rule("PDP-DUR-3")]
+    public void EphemeralRecords_LiveForOneOperation()
+    {
+        using var session = _store.OpenSession();
+        using (var op = session.BeginOperation())
+        {
+            var b = Open(op, DbMode.NonTransactional, StorageDuration.Ephemeral);
+            b.Set("k", B("v"));
+            Assert.Equal(B("v"), b.Get("k"));
+            Assert.Equal(B("v"), Open(op, DbMode.NonTransactional, StorageDuration.Ephemeral).Get("k"));
+            op.Commit();
+        }
+        using var next = session.BeginOperation();
+        Assert.Null(Open(next, DbMode.NonTransactional, StorageDuration.Ephemeral).Get("k"));
+        Assert.Empty(_store.ListChains());
+    }
+
+    [Fact, Rule("PDP-DUR-4")]
+    public void Durations_AreSeparateNamespaces()
+    {
+        using var session = _store.OpenSession();
+        using var op = session.BeginOperation();
+        var durations = new[] { StorageDuration.Persistent, StorageDuration.Session, StorageDuration.Ephemeral };
+        foreach (var d in durations) Open(op, DbMode.NonTransactional, d).Set("k", B(d.ToString()));
+        foreach (var d in durations) Assert.Equal(B(d.ToString()), Open(op, DbMode.NonTransactional, d).Get("k"));
+    }
+
+    [Fact, Rule("PDP-DUR-1")]
+    public void PersistentRecords_SurviveReopeningTheStore()
+    {
+        var path = _dir.File("reopen.db");
+        using (var store = KeyValueStore.Create(new StorageOptions { Location = path }))
+        using (var session = store.OpenSession())
+        using (var op = session.BeginOperation())
+        {
+            op.OpenBucket("test", DbMode.NonTransactional, StorageDuration.Persistent, "alpha", "b").Set("k", B("v"));
+            op.OpenBucket("test", DbMode.Transactional, StorageDuration.Persistent, "alpha", "b").Set("t", B("v"));
+            op.Commit();
+        }
+        using (var store = KeyValueStore.Create(new StorageOptions { Location = path }))
+        using (var session = store.OpenSession())
+        using (var op = session.BeginOperation())
+        {
+            Assert.Equal(B("v"), op.OpenBucket("test", DbMode.NonTransactional, StorageDuration.Persistent, "alpha", "b").Get("k"));
+            Assert.Equal(B("v"), op.OpenBucket("test", DbMode.Transactional, StorageDuration.Persistent, "alpha", "b").Get("t"));
+        }
+    }
+
+    [Fact, Rule("PDP-QUOTA-4")]
+    public void Usage_IsChargedPerService_IncludingClientData()
+    {
+        using var session = _store.OpenSession();
+        using var op = session.BeginOperation();
+        op.OpenBucket("test", DbMode.NonTransactional, StorageDuration.Persistent, Names.ClientData, "alpha").Set("key", new byte[7]);
+        op.OpenBucket("test", DbMode.NonTransactional, StorageDuration.Persistent, "alpha", "own").Set("k", new byte[1]);
+        Assert.Equal(new UsageEntry("alpha", 2, 3 + 7 + 1 + 1), _store.GetUsage("test", "alpha"));
+        Assert.Equal(0, _store.GetUsage("test", Names.ClientData).Items);
+        Assert.Equal(["alpha", Names.ClientData], _store.ListServices("test").Select(s => s.Name));
+        Assert.Equal(1, _store.Clear("test", Names.ClientData));
+        Assert.Equal(new UsageEntry("alpha", 1, 2), _store.GetUsage("test", "alpha"));
+    }
+}
