@@ -20,6 +20,7 @@
 // (outside the plugin directory, which the supervisor reads), together with the output's
 // sha256 and its imports and exports.
 
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rename, rm, writeFile, copyFile, readdir } from 'node:fs/promises';
@@ -166,12 +167,26 @@ async function buildOne(plugin, plan, outRoot, componentize, componentWit) {
     for (const f of own.files) await copyFile(join(plugin.dir, 'wit', f.name), join(witDir, f.name));
     await writeDeps(witDir, plan.deps);
 
-    const { component } = await componentize({
-      sourcePath: join(plugin.dir, plan.config.source),
-      witPath: witDir,
-      worldName: plan.world,
-      disableFeatures: plan.config.disableFeatures,
-    });
+    // componentize-js reports a syntax error without its place; node says where it is.
+    const check = spawnSync(process.execPath, ['--check', join(plugin.dir, plan.config.source)], { encoding: 'utf8' });
+    if (check.status !== 0) throw new Error(`${plan.config.source} does not parse:\n${check.stderr.trim()}`);
+
+    // componentize-js maps the current directory into the engine while it snapshots the
+    // module, and names sources relative to it in stack traces: run it from the repository
+    // root so the output does not depend on where the build was started.
+    const cwd = process.cwd();
+    let component;
+    try {
+      process.chdir(repoRoot);
+      ({ component } = await componentize({
+        sourcePath: join(plugin.dir, plan.config.source),
+        witPath: witDir,
+        worldName: plan.world,
+        disableFeatures: plan.config.disableFeatures,
+      }));
+    } finally {
+      process.chdir(cwd);
+    }
 
     const outDir = join(outRoot, plugin.service);
     await mkdir(outDir, { recursive: true });

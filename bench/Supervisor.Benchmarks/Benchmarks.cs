@@ -73,7 +73,7 @@ public abstract class FixtureBenchmark
 [Config(typeof(ShortConfig))]
 public class RecordBenchmarks : FixtureBenchmark
 {
-    private byte[] _value = [];
+    private byte[][] _values = [];
     private int _i;
 
     [Params(16, 1024, 100 * 1024)]
@@ -86,15 +86,17 @@ public class RecordBenchmarks : FixtureBenchmark
     public void Setup()
     {
         Open(Impl, Size);
-        _value = Data.Value(Size);
+        _values = Data.Values(Size);
     }
 
     [Benchmark]
     public void Set()
     {
-        var key = Data.Keys[_i++ & (Data.KeyCount - 1)];
-        if (RawStore is not null) RawStore.Set(key, _value);
-        else OurStore!.Bucket.Set(key, _value);
+        var i = _i++;
+        var key = Data.Keys[i & (Data.KeyCount - 1)];
+        var value = _values[((i >> 6) + 1) & 1]; // differs from the stored value: a real overwrite
+        if (RawStore is not null) RawStore.Set(key, value);
+        else OurStore!.Bucket.Set(key, value);
     }
 
     [Benchmark]

@@ -26,6 +26,9 @@ public static class Data
         return v;
     }
 
+    /// <summary>Two different values of a size: writers alternate them so each overwrite changes the record.</summary>
+    public static byte[][] Values(int size) => [Value(size), Value(size + 1)[..size]];
+
     /// <summary>A service per value size, so each size is charged to its own owner's quota.</summary>
     public static string Service(int size) => $"svc{size}";
 
@@ -81,6 +84,11 @@ public enum RawSchema
     WithoutRowid,
     /// <summary>Our exact schema: rowid table plus the usage triggers on a buckets table.</summary>
     Triggers,
+    /// <summary>Candidate fix: a stored size column that the triggers read instead of length(OLD.value).</summary>
+    TriggersSizeColumn,
+    /// <summary>Candidate fix without a new column: BEFORE UPDATE/DELETE triggers that read the old length with a subquery
+    /// (length() of a table column reads only the record header, never the overflow pages).</summary>
+    TriggersLengthSubquery,
 }
 
 /// <summary>
@@ -92,19 +100,21 @@ public sealed class Raw : IDisposable
     private readonly SqliteCommand _upsert, _get, _list, _begin, _commit, _usage, _incr1, _readCounter;
     private readonly SqliteParameter _uKey, _uVal, _gKey, _lAfter, _iKey, _rKey;
 
-    public Raw(string path, RawSchema schema, int valueSize)
+    public Raw(string path, RawSchema schema, int valueSize, int cacheKiB = 0)
     {
         _conn = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false, Mode = SqliteOpenMode.ReadWriteCreate }.ToString());
         _conn.Open();
         Exec("PRAGMA journal_mode = WAL");
         Exec("PRAGMA synchronous = NORMAL");
+        if (cacheKiB > 0) Exec($"PRAGMA cache_size = -{cacheKiB}");
+        var sized = schema == RawSchema.TriggersSizeColumn;
         var without = schema == RawSchema.WithoutRowid ? " WITHOUT ROWID" : "";
         Exec($"""
             CREATE TABLE IF NOT EXISTS buckets(id INTEGER PRIMARY KEY, chain TEXT NOT NULL, owner TEXT NOT NULL,
                 items INTEGER NOT NULL DEFAULT 0, bytes INTEGER NOT NULL DEFAULT 0);
             CREATE INDEX IF NOT EXISTS buckets_owner ON buckets(chain, owner);
             INSERT OR IGNORE INTO buckets(id, chain, owner) VALUES (1, 'bench', 'svc'), (2, 'bench', 'counters'), (3, 'bench', 'lister');
-            CREATE TABLE IF NOT EXISTS records(bucket_id INTEGER NOT NULL, key TEXT NOT NULL, value BLOB NOT NULL,
+            CREATE TABLE IF NOT EXISTS records(bucket_id INTEGER NOT NULL, key TEXT NOT NULL, value BLOB NOT NULL,{(sized ? " size INTEGER NOT NULL," : "")}
                 PRIMARY KEY(bucket_id, key)){without};
             """);
         if (schema == RawSchema.Triggers)
@@ -119,8 +129,34 @@ public sealed class Raw : IDisposable
                     UPDATE buckets SET items = items - 1, bytes = bytes - length(CAST(OLD.key AS BLOB)) - length(OLD.value) WHERE id = OLD.bucket_id;
                 END;
                 """);
+        if (schema == RawSchema.TriggersLengthSubquery)
+            Exec("""
+                CREATE TRIGGER IF NOT EXISTS records_insert AFTER INSERT ON records BEGIN
+                    UPDATE buckets SET items = items + 1, bytes = bytes + length(CAST(NEW.key AS BLOB)) + length(NEW.value) WHERE id = NEW.bucket_id;
+                END;
+                CREATE TRIGGER IF NOT EXISTS records_update BEFORE UPDATE OF value ON records BEGIN
+                    UPDATE buckets SET bytes = bytes + length(NEW.value) - (SELECT length(value) FROM records WHERE bucket_id = OLD.bucket_id AND key = OLD.key) WHERE id = NEW.bucket_id;
+                END;
+                CREATE TRIGGER IF NOT EXISTS records_delete BEFORE DELETE ON records BEGIN
+                    UPDATE buckets SET items = items - 1, bytes = bytes - length(CAST(OLD.key AS BLOB)) - (SELECT length(value) FROM records WHERE bucket_id = OLD.bucket_id AND key = OLD.key) WHERE id = OLD.bucket_id;
+                END;
+                """);
+        if (sized)
+            Exec("""
+                CREATE TRIGGER IF NOT EXISTS records_insert AFTER INSERT ON records BEGIN
+                    UPDATE buckets SET items = items + 1, bytes = bytes + NEW.size WHERE id = NEW.bucket_id;
+                END;
+                CREATE TRIGGER IF NOT EXISTS records_update AFTER UPDATE OF size ON records BEGIN
+                    UPDATE buckets SET bytes = bytes + NEW.size - OLD.size WHERE id = NEW.bucket_id;
+                END;
+                CREATE TRIGGER IF NOT EXISTS records_delete AFTER DELETE ON records BEGIN
+                    UPDATE buckets SET items = items - 1, bytes = bytes - OLD.size WHERE id = OLD.bucket_id;
+                END;
+                """);
 
-        _upsert = Prepare("INSERT INTO records(bucket_id, key, value) VALUES ($b, $k, $v) ON CONFLICT(bucket_id, key) DO UPDATE SET value = excluded.value",
+        _upsert = Prepare(sized
+                ? "INSERT INTO records(bucket_id, key, value, size) VALUES ($b, $k, $v, length(CAST($k AS BLOB)) + length($v)) ON CONFLICT(bucket_id, key) DO UPDATE SET value = excluded.value, size = excluded.size"
+                : "INSERT INTO records(bucket_id, key, value) VALUES ($b, $k, $v) ON CONFLICT(bucket_id, key) DO UPDATE SET value = excluded.value",
             out var ub, out _uKey, out _uVal);
         ub.Value = 1L;
         _get = Prepare("SELECT value FROM records WHERE bucket_id = 1 AND key = $k", out _gKey);

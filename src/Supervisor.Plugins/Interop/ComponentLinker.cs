@@ -101,7 +101,15 @@ internal sealed class ComponentLinker : IDisposable
     /// Adds WASI preview 2 (sync). Each store instantiated through this linker needs
     /// <see cref="ComponentStore.ConfigureWasiNothingGranted"/> (or another WASI context) first.
     /// </summary>
-    public void AddWasiP2() => WasmtimeException.ThrowIfError(Native.wasmtime_component_linker_add_wasip2(Pointer));
+    public void AddWasiP2()
+    {
+        WasmtimeException.ThrowIfError(Native.wasmtime_component_linker_add_wasip2(Pointer));
+        HasWasi = true;
+    }
+
+    /// <summary>True once WASI was added: stores must then have a WASI context (Wasmtime's WASI functions
+    /// unwrap it, and a Rust panic there would abort the process).</summary>
+    public bool HasWasi { get; private set; }
 
     /// <summary>Makes every import of <paramref name="component"/> not yet defined a function that traps.</summary>
     public void DefineUnknownImportsAsTraps(WasmtimeComponent component) =>
@@ -129,6 +137,8 @@ internal sealed class ComponentLinker : IDisposable
 
     public unsafe ComponentInstance Instantiate(ComponentStore store, WasmtimeComponent component)
     {
+        if (HasWasi && !store.HasWasi)
+            throw new InvalidOperationException("this linker provides WASI: configure the store's WASI context first (ConfigureWasiNothingGranted)");
         ComponentInstanceRaw raw;
         WasmtimeException.ThrowIfError(Native.wasmtime_component_linker_instantiate(Pointer, store.Context, component.Pointer, &raw));
         return new ComponentInstance(store, component, raw);
@@ -183,13 +193,39 @@ internal sealed unsafe class LinkerInstance : IDisposable
     {
         ArgumentNullException.ThrowIfNull(function);
         var bytes = Encoding.UTF8.GetBytes(name);
+        var self = Pointer; // may throw: before the GCHandle exists, so nothing leaks
         var gc = GCHandle.Alloc(function);
         nint error;
         fixed (byte* p = bytes)
-            error = Native.wasmtime_component_linker_instance_add_func(Pointer, p, (nuint)bytes.Length,
+            error = Native.wasmtime_component_linker_instance_add_func(self, p, (nuint)bytes.Length,
                 &Trampolines.InvokeHostFunction, GCHandle.ToIntPtr(gc), &Trampolines.FreeGCHandle);
         // On failure Wasmtime has already run the finalizer (it owned the data from the call on).
         WasmtimeException.ThrowIfError(error);
+    }
+
+    /// <summary>
+    /// Defines a host function over .NET values: arguments are converted by the function's type (read from
+    /// Wasmtime on the first call) and the returned object is converted back as the result (ignored when the
+    /// function has none). Convenient and general, but allocates per call: hot paths should use
+    /// <see cref="AddFunction"/> with the span readers and writers.
+    /// </summary>
+    public void AddDynamicFunction(string name, Func<ComponentStore, object?[], object?> implementation)
+    {
+        ArgumentNullException.ThrowIfNull(implementation);
+        WitFunctionType? type = null;
+        AddFunction(name, (in HostCall call) =>
+        {
+            if (type is null)
+            {
+                using var reader = new ComponentTypeReader(call.Store.Engine.Pointer);
+                type = reader.ReadFunction(call.FuncType);
+            }
+            var args = new object?[call.Args.Length];
+            for (var i = 0; i < args.Length; i++) args[i] = ComponentValues.ToManaged(call.Args[i], type.Parameters[i].Type, call.Context);
+            var result = implementation(call.Store, args);
+            if (type.Result is not null && call.Results.Length > 0)
+                ComponentValues.FromManaged(ref call.Results[0], type.Result, result, call.Context);
+        });
     }
 
     /// <summary>
@@ -200,10 +236,12 @@ internal sealed unsafe class LinkerInstance : IDisposable
     {
         ArgumentNullException.ThrowIfNull(destructor);
         var bytes = Encoding.UTF8.GetBytes(name);
+        var self = Pointer;
+        var resourceType = type.Pointer;
         var gc = GCHandle.Alloc(destructor);
         nint error;
         fixed (byte* p = bytes)
-            error = Native.wasmtime_component_linker_instance_add_resource(Pointer, p, (nuint)bytes.Length, type.Pointer,
+            error = Native.wasmtime_component_linker_instance_add_resource(self, p, (nuint)bytes.Length, resourceType,
                 &Trampolines.InvokeResourceDestructor, GCHandle.ToIntPtr(gc), &Trampolines.FreeGCHandle);
         WasmtimeException.ThrowIfError(error);
     }

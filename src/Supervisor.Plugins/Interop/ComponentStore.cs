@@ -87,7 +87,11 @@ internal sealed class ComponentStore : IDisposable
         if (config == 0) throw new InvalidOperationException("wasi_config_new failed");
         // set_wasi takes the config whatever happens.
         WasmtimeException.ThrowIfError(Native.wasmtime_context_set_wasi(Context, config));
+        HasWasi = true;
     }
+
+    /// <summary>True once the store has a WASI context.</summary>
+    public bool HasWasi { get; private set; }
 
     public bool IsDisposed => _handle.IsClosed;
 

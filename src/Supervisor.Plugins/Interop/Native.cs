@@ -213,8 +213,8 @@ internal struct ComponentItem
     [FieldOffset(8)] public ComponentValType Type;
 }
 
-/// <summary>wasmtime_component_instance_t: a store id plus an index; not owned, lives as long as its store.</summary>
-[StructLayout(LayoutKind.Sequential, Size = 64)]
+/// <summary>wasmtime_component_instance_t: a store id plus an index (16 bytes, measured); not owned, lives as long as its store.</summary>
+[StructLayout(LayoutKind.Sequential)]
 internal struct ComponentInstanceRaw
 {
     public ulong StoreId;
@@ -222,13 +222,13 @@ internal struct ComponentInstanceRaw
 }
 
 /// <summary>
-/// wasmtime_component_func_t: { struct { u64 store_id; u32 p1; }; u32 p2; } — the anonymous inner struct is
-/// padded to 16 bytes, so the whole is 24 (declaring more than needed is harmless: it is only an out-param).
+/// wasmtime_component_func_t. The older headers say 24 bytes ({ {u64, u32}, u32 }); libwasmtime 50.0.1 writes
+/// 32 (a pointer-sized field at 24, measured by filling a buffer with a pattern). Declared as 48 so that a
+/// wrong header can never again make Wasmtime write past it: the struct is only an out-param passed back
+/// by pointer, so extra room is harmless.
 /// </summary>
-[StructLayout(LayoutKind.Explicit, Size = 64)]
+[StructLayout(LayoutKind.Explicit, Size = 48)]
 internal struct ComponentFuncRaw
 {
     [FieldOffset(0)] public ulong StoreId;
-    [FieldOffset(8)] public uint Private1;
-    [FieldOffset(16)] public uint Private2;
 }
