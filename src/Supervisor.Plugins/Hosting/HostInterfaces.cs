@@ -1,0 +1,102 @@
+using System.Buffers;
+using Supervisor.Plugins.Interop;
+using Supervisor.Storage;
+
+namespace Supervisor.Plugins.Hosting;
+
+/// <summary>
+/// The interfaces the host implements for plugins, as native host functions. Every one derives
+/// the caller from the store it runs in (<see cref="PluginInstance"/>) and the thread's
+/// <see cref="CallContext"/>; nothing a plugin passes names an identity.
+/// </summary>
+internal static class HostInterfaces
+{
+    public const string ClientData = "clientdata:plugin/keyvalue";
+    public const string ClientApi = "host:client/api";
+    public const string CommonClient = "host:common/client";
+
+    /// <summary>Host interfaces implemented so far.</summary>
+    public static readonly IReadOnlySet<string> Implemented = new HashSet<string>(StringComparer.Ordinal) { ClientData, ClientApi, CommonClient };
+
+    /// <summary>Defines the functions of host interface <paramref name="name"/> on a linker instance.</summary>
+    public static void Define(string name, LinkerInstance li, SupervisorHost host)
+    {
+        switch (name)
+        {
+            case ClientData:
+                li.AddFunction("get", ClientDataGet);
+                li.AddFunction("set", ClientDataSet);
+                li.AddFunction("delete", ClientDataDelete);
+                break;
+            case ClientApi:
+            case CommonClient:
+                li.AddFunction("get-sender", static (in HostCall call) => WriteString(call, Enter(call).Context.Sender));
+                li.AddFunction("get-receiver", static (in HostCall call) => WriteString(call, Enter(call).Instance.Service));
+                li.AddFunction("get-active-app", static (in HostCall call) => WriteString(call, Enter(call).Context.App));
+                li.AddFunction("get-app-url", (in HostCall call) =>
+                {
+                    Enter(call);
+                    var app = ComponentValues.ReadString(call.Args[0]);
+                    if (!Names.IsValidService(app))
+                        throw new InvalidOperationException($"get-app-url: \"{app}\" is not a valid app name (psibase account rules)");
+                    WriteString(call, $"https://{app}.{host.Options.RootDomain}/");
+                });
+                break;
+            default:
+                throw new InvalidOperationException($"host interface {name} is not implemented");
+        }
+    }
+
+    private static void WriteString(in HostCall call, string value) => ComponentValues.WriteString(ref call.Results[0], value);
+
+    /// <summary>The calling instance and its context; throws if called outside a supervised call.</summary>
+    private static (PluginInstance Instance, CallContext Context) Enter(in HostCall call)
+    {
+        var instance = call.Store.HostState as PluginInstance
+            ?? throw new InvalidOperationException("host function called from a store the supervisor does not own");
+        var context = CallContext.Current
+            ?? throw new InvalidOperationException("host function called outside a supervised call");
+        if (context.Receiver != instance.Service)
+            throw new InvalidOperationException("host function called from a plugin that is not on top of the call stack");
+        return (instance, context);
+    }
+
+    private static Bucket ClientDataBucket(in HostCall call)
+    {
+        var (instance, context) = Enter(call);
+        return context.Operation.OpenBucket(instance.ClientDataBucket, StorageDuration.Persistent);
+    }
+
+    private static int MaxValueBytes(in HostCall call) => ((PluginInstance)call.Store.HostState!).Plugin.Host.Store.Limits.MaxValueBytes;
+
+    private static void ClientDataGet(in HostCall call)
+    {
+        var bucket = ClientDataBucket(call);
+        var value = bucket.Get(ComponentValues.ReadString(call.Args[0]));
+        ComponentValues.WriteOptionBytes(ref call.Results[0], value, value is not null);
+    }
+
+    private static void ClientDataSet(in HostCall call)
+    {
+        var bucket = ClientDataBucket(call);
+        var key = ComponentValues.ReadString(call.Args[0]);
+        var length = ComponentValues.ListLength(call.Args[1]);
+        // Check the size before copying, so an oversized value costs nothing.
+        var limit = MaxValueBytes(call);
+        if (length > limit)
+            throw new StorageException(StorageErrorCode.ValueTooLarge, $"value for key \"{key}\" is {length} bytes; the limit is {limit}");
+        var buffer = ArrayPool<byte>.Shared.Rent(length);
+        try
+        {
+            var n = ComponentValues.ReadBytes(call.Args[1], buffer);
+            bucket.Set(key, buffer.AsSpan(0, n));
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private static void ClientDataDelete(in HostCall call) =>
+        ClientDataBucket(call).Delete(ComponentValues.ReadString(call.Args[0]));
+}

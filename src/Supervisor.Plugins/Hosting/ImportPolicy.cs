@@ -1,0 +1,84 @@
+using Supervisor.Plugins.Loading;
+
+namespace Supervisor.Plugins.Hosting;
+
+/// <summary>What an import resolves to, when the policy allows it.</summary>
+internal enum ImportKind
+{
+    /// <summary>An interface the host implements (clientdata, host:*, wasi:keyvalue).</summary>
+    Host,
+    /// <summary>A WASI preview 2 interface, linked with nothing granted.</summary>
+    Wasi,
+    /// <summary>Another plugin's exported interface, linked through the supervisor.</summary>
+    Plugin,
+}
+
+/// <summary>A component import and the policy's verdict on it.</summary>
+internal sealed record ImportVerdict(string Name, ImportKind? Kind, string? Refusal)
+{
+    public bool Allowed => Refusal is null;
+}
+
+/// <summary>
+/// The capability check run on every component before anything of it runs: a plugin gets only
+/// the host interfaces, WASI preview 2 (nothing granted) and other plugins' interfaces.
+/// </summary>
+internal static class ImportPolicy
+{
+    /// <summary>Host interfaces by exact name, versions included.</summary>
+    public static readonly IReadOnlySet<string> HostInterfaces = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "clientdata:plugin/keyvalue",
+        "host:client/api",
+        "host:common/client",
+        "host:db/store",
+        "host:common/store",
+        "wasi:keyvalue/store@0.2.0-draft",
+        "wasi:keyvalue/atomics@0.2.0-draft",
+        "wasi:keyvalue/batch@0.2.0-draft",
+        "wasi:keyvalue/store@0.2.0-draft2",
+        "wasi:keyvalue/atomics@0.2.0-draft2",
+        "wasi:keyvalue/batch@0.2.0-draft2",
+    };
+
+    /// <summary>WASI preview 2 packages the host links (with nothing granted).</summary>
+    private static readonly string[] WasiPackages = ["wasi:cli/", "wasi:io/", "wasi:clocks/", "wasi:random/", "wasi:filesystem/", "wasi:sockets/"];
+
+    /// <summary>Judges one import of the plugin <paramref name="self"/>; <paramref name="pluginExists"/> says whether a service:plugin pair is in the directory.</summary>
+    public static ImportVerdict Judge(string import, string self, Func<string, string, bool> pluginExists, IReadOnlySet<string> implemented)
+    {
+        if (HostInterfaces.Contains(import))
+            return implemented.Contains(import) ? new(import, ImportKind.Host, null) : new(import, null, "this host interface is not implemented yet");
+        if (import.StartsWith("wasi:keyvalue/", StringComparison.Ordinal))
+            return new(import, null, "wasi:keyvalue is provided at 0.2.0-draft and 0.2.0-draft2 only");
+        if (import.StartsWith("wasi:", StringComparison.Ordinal))
+        {
+            foreach (var p in WasiPackages)
+            {
+                if (import.StartsWith(p, StringComparison.Ordinal))
+                {
+                    var at = import.IndexOf('@');
+                    return at > 0 && import[(at + 1)..].StartsWith("0.2.", StringComparison.Ordinal)
+                        ? new(import, ImportKind.Wasi, null)
+                        : new(import, null, "only WASI preview 2 (0.2.x) is provided");
+                }
+            }
+            return new(import, null, "this WASI interface is not provided");
+        }
+        var colon = import.IndexOf(':');
+        var slash = import.IndexOf('/');
+        if (colon > 0 && slash > colon + 1 && import.IndexOf('@') < 0)
+        {
+            var service = import[..colon];
+            var plugin = import[(colon + 1)..slash];
+            if (PluginDirectory.ReservedServices.Contains(service))
+                return new(import, null, $"\"{service}\" is a host namespace and has no such interface");
+            if (service == self)
+                return new(import, null, "a plugin cannot import its own service's interfaces");
+            if (pluginExists(service, plugin))
+                return new(import, ImportKind.Plugin, null);
+            return new(import, null, $"no plugin \"{service}:{plugin}\" in the plugin directory");
+        }
+        return new(import, null, "not a host interface, a WASI preview 2 interface or another plugin's interface");
+    }
+}

@@ -1,0 +1,460 @@
+using System.Collections.Concurrent;
+using System.Text;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Supervisor.Plugins.Interop;
+using Supervisor.Plugins.Loading;
+using Supervisor.Storage;
+
+namespace Supervisor.Plugins.Hosting;
+
+internal sealed class SupervisorHost : Supervisor
+{
+    /// <summary>Wasmtime ticks the epoch this often; call deadlines are counted in ticks.</summary>
+    private static readonly TimeSpan Tick = TimeSpan.FromMilliseconds(5);
+    private const string WasmtimeVersion = "50.0.1";
+
+    private readonly ConcurrentDictionary<(string Service, string Plugin), Lazy<LoadedPlugin>> _plugins = new();
+    private readonly PluginDirectory _directory;
+    private readonly CompileCache? _cache;
+    private readonly EpochTicker _ticker;
+    private readonly StorageSession _session;
+    private readonly bool _ownsStore;
+    private readonly ILogger _logger;
+    private readonly string _engineFingerprint;
+    private int _disposed;
+
+    public SupervisorHost(SupervisorOptions options)
+    {
+        Options = options;
+        _logger = (options.LoggerFactory ?? NullLoggerFactory.Instance).CreateLogger("Supervisor");
+        _directory = new PluginDirectory(options.PluginDirectory);
+        if (options.Store is { } store)
+        {
+            Store = store;
+        }
+        else
+        {
+            Store = KeyValueStore.Create(options.Storage);
+            _ownsStore = true;
+        }
+        try
+        {
+            _session = Store.OpenSession();
+            Engine = new WasmtimeEngine(new EngineOptions());
+            _engineFingerprint = $"wasmtime {WasmtimeVersion}; {Engine.Options}; {Environment.OSVersion.Platform} {System.Runtime.InteropServices.RuntimeInformation.OSArchitecture}";
+            _ticker = new EpochTicker(Engine, Tick);
+            if (options.CacheDirectory is { } cacheDir) _cache = new CompileCache(cacheDir, _logger);
+        }
+        catch
+        {
+            if (_ownsStore) Store.Dispose();
+            throw;
+        }
+    }
+
+    public SupervisorOptions Options { get; }
+
+    public WasmtimeEngine Engine { get; }
+
+    public override KeyValueStore Store { get; }
+
+    public override string ChainId => Options.ChainId;
+
+    public override object? Call(CallTarget target, IReadOnlyList<object?> args, string? caller = null)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        using var op = (GroupedOperation)BeginOperation(caller);
+        var result = op.Call(target, args);
+        op.Complete();
+        return result;
+    }
+
+    public override PluginOperation BeginOperation(string? caller = null)
+    {
+        ObjectDisposedException.ThrowIf(_disposed != 0, this);
+        var app = caller ?? Options.DefaultCaller;
+        if (!Names.IsValidService(app))
+            throw new PluginException(PluginErrorCode.InvalidTarget, $"caller \"{app}\" is not a valid psibase account name");
+        return new GroupedOperation(this, app, _session.BeginOperation());
+    }
+
+    /// <summary>Runs an outermost call of an operation on this thread.</summary>
+    internal object? CallOutermost(CallContext context, CallTarget target, IReadOnlyList<object?> args)
+    {
+        if (CallContext.Current is not null)
+            throw new PluginException(PluginErrorCode.CallDepth, "a plugin call is already running on this thread; host code inside a call cannot start another operation");
+        context.Deadline = DateTime.UtcNow + Options.CallTimeout;
+        context.Fault = null;
+        CallContext.Current = context;
+        try
+        {
+            return Invoke(context, target, args);
+        }
+        finally
+        {
+            CallContext.Current = null;
+        }
+    }
+
+    /// <summary>Calls a plugin function on behalf of the frame on top of <paramref name="context"/>'s stack.</summary>
+    internal object? Invoke(CallContext context, CallTarget target, IReadOnlyList<object?> args)
+    {
+        if (context.Frames.Count >= Options.MaxCallDepth)
+            throw new PluginException(PluginErrorCode.CallDepth, $"call to {target} would make the call stack {context.Frames.Count + 1} deep; the limit is {Options.MaxCallDepth}");
+        if (context.Frames.Any(f => f.Service == target.Service))
+            throw new PluginException(PluginErrorCode.CallDepth,
+                $"call to {target} re-enters plugin \"{target.Service}\", which is already on the call stack ({string.Join(" -> ", context.Frames.Select(f => f.Service).Append(target.Service))})");
+        var plugin = GetPlugin(target.Service, target.Plugin);
+        var type = plugin.ExportType(target.InterfaceName, target.Function)
+            ?? throw new PluginException(PluginErrorCode.FunctionNotFound, $"plugin \"{target.Service}:{target.Plugin}\" exports no function {target}; it exports: {string.Join(", ", DescribeExports(plugin).Select(e => e.Interface is null ? e.Function : $"{e.Interface}.{e.Function}"))}");
+        if (args.Count != type.Parameters.Count)
+            throw new PluginException(PluginErrorCode.InvalidArguments, $"{target} takes {type.Parameters.Count} argument(s) {type}; got {args.Count}");
+
+        var instance = plugin.Rent(context.Deadline);
+        context.Frames.Add(new Frame(target.Service, target));
+        try
+        {
+            var function = instance.Function(target.InterfaceName, target.Function)
+                ?? throw new PluginException(PluginErrorCode.FunctionNotFound, $"plugin \"{target.Service}\" exports no function {target}");
+            return RunWithDeadline(instance.Store, context.Deadline, () => CallFunction(function, type, target, args, instance.Store.Context));
+        }
+        catch (WasmtimeException e)
+        {
+            throw Translate(context, target, e);
+        }
+        finally
+        {
+            context.Frames.RemoveAt(context.Frames.Count - 1);
+            plugin.Return(instance);
+        }
+    }
+
+    private PluginException Translate(CallContext context, CallTarget target, WasmtimeException e)
+    {
+        if (context.Fault is { } fault) return fault;
+        var ex = e.Kind switch
+        {
+            WasmtimeErrorKind.Interrupt => new PluginException(PluginErrorCode.Timeout,
+                $"call to {target} ran past its time limit of {Options.CallTimeout.TotalSeconds:0.###} s and was stopped", e),
+            WasmtimeErrorKind.StackOverflow => new PluginException(PluginErrorCode.Trap, $"plugin \"{target.Service}\" overflowed its stack in {target}", e),
+            _ => new PluginException(PluginErrorCode.Trap, $"plugin \"{target.Service}\" trapped in {target}: {FirstLine(e.Message)}", e),
+        };
+        context.Fault = ex;
+        return ex;
+    }
+
+    private static string FirstLine(string message)
+    {
+        var i = message.IndexOf('\n');
+        return i < 0 ? message : message[..i];
+    }
+
+    private static object? CallFunction(ComponentFunction function, WitFunctionType type, CallTarget target, IReadOnlyList<object?> args, nint context)
+    {
+        var native = new ComponentVal[args.Count];
+        var results = new ComponentVal[type.Result is null ? 0 : 1];
+        try
+        {
+            for (var i = 0; i < args.Count; i++)
+            {
+                try
+                {
+                    ComponentValues.FromManaged(ref native[i], type.Parameters[i].Type, args[i], context);
+                }
+                catch (Exception e) when (e is ArgumentException or InvalidCastException or FormatException or OverflowException or InvalidOperationException)
+                {
+                    throw new PluginException(PluginErrorCode.InvalidArguments,
+                        $"argument {i + 1} ({type.Parameters[i].Name}: {type.Parameters[i].Type}) of {target}: {e.Message}", e);
+                }
+            }
+            function.Call(native, results);
+            try
+            {
+                return type.Result is null ? null : ComponentValues.ToManaged(results[0], type.Result, context);
+            }
+            finally
+            {
+                for (var i = 0; i < results.Length; i++) ComponentValues.Delete(ref results[i]);
+            }
+        }
+        finally
+        {
+            for (var i = 0; i < native.Length; i++) ComponentValues.Delete(ref native[i]);
+        }
+    }
+
+    /// <summary>Runs <paramref name="action"/> in <paramref name="store"/> with an epoch deadline at <paramref name="deadline"/>.</summary>
+    internal T RunWithDeadline<T>(ComponentStore store, DateTime deadline, Func<T> action)
+    {
+        var remaining = deadline - DateTime.UtcNow;
+        if (remaining <= TimeSpan.Zero)
+            throw new PluginException(PluginErrorCode.Timeout, $"the call's time limit of {Options.CallTimeout.TotalSeconds:0.###} s has passed");
+        store.SetEpochDeadline((ulong)Math.Ceiling(remaining / Tick) + 1);
+        return action();
+    }
+
+    internal void RunWithDeadline(ComponentStore store, DateTime deadline, Action action) =>
+        RunWithDeadline(store, deadline, () =>
+        {
+            action();
+            return 0;
+        });
+
+    internal LoadedPlugin GetPlugin(string service, string plugin)
+    {
+        ObjectDisposedException.ThrowIf(_disposed != 0, this);
+        var lazy = _plugins.GetOrAdd((service, plugin), k => new Lazy<LoadedPlugin>(() => Load(k.Service, k.Plugin)));
+        try
+        {
+            return lazy.Value;
+        }
+        catch
+        {
+            // A failed load is not cached: fixing the file and calling again works.
+            _plugins.TryRemove(new KeyValuePair<(string, string), Lazy<LoadedPlugin>>((service, plugin), lazy));
+            throw;
+        }
+    }
+
+    private WasmtimeComponent Compile(string service, string plugin, string file)
+    {
+        byte[] bytes;
+        try
+        {
+            bytes = File.ReadAllBytes(file);
+            if (file.EndsWith(".wat", StringComparison.Ordinal)) bytes = Wat.ToBinary(Encoding.UTF8.GetString(bytes));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or WasmtimeException)
+        {
+            throw new PluginException(PluginErrorCode.InvalidComponent, $"plugin \"{service}:{plugin}\" ({file}) cannot be read: {FirstLine(e.Message)}", e);
+        }
+        var key = CompileCache.Key(bytes, _engineFingerprint);
+        if (_cache?.TryLoad(key) is { } serialized)
+        {
+            try
+            {
+                return Engine.Deserialize(serialized);
+            }
+            catch (WasmtimeException e)
+            {
+                _logger.LogWarning("compile cache entry for {Service}:{Plugin} was refused by Wasmtime ({Message}); recompiling", service, plugin, FirstLine(e.Message));
+                _cache.Remove(key);
+            }
+        }
+        var started = DateTime.UtcNow;
+        WasmtimeComponent component;
+        try
+        {
+            component = Engine.Compile(bytes);
+        }
+        catch (WasmtimeException e)
+        {
+            throw new PluginException(PluginErrorCode.InvalidComponent, $"plugin \"{service}:{plugin}\" ({file}) is not a valid component: {FirstLine(e.Message)}", e);
+        }
+        _logger.LogInformation("compiled plugin {Service}:{Plugin} in {Ms} ms", service, plugin, (int)(DateTime.UtcNow - started).TotalMilliseconds);
+        _cache?.Store(key, component.Serialize());
+        return component;
+    }
+
+    private bool PluginExists(string service, string plugin)
+    {
+        try
+        {
+            _directory.Resolve(service, plugin);
+            return true;
+        }
+        catch (PluginException)
+        {
+            return false;
+        }
+    }
+
+    internal IReadOnlyList<ImportVerdict> CheckImports(string service, ComponentTypeInfo type) =>
+        type.Imports.Select(i => i.Kind == ComponentItemKind.Instance
+                ? ImportPolicy.Judge(i.Name, service, PluginExists, HostInterfaces.Implemented)
+                : new ImportVerdict(i.Name, null, $"a top-level {i.Kind.ToString().ToLowerInvariant()} import; plugins may import only interfaces"))
+            .ToList();
+
+    private LoadedPlugin Load(string service, string plugin)
+    {
+        var file = _directory.Resolve(service, plugin);
+        var component = Compile(service, plugin, file);
+        try
+        {
+            var verdicts = CheckImports(service, component.Type);
+            var refused = verdicts.Where(v => !v.Allowed).ToList();
+            if (refused.Count > 0)
+                throw new PluginException(PluginErrorCode.ImportRefused,
+                    $"plugin \"{service}:{plugin}\" imports what it may not: {string.Join("; ", refused.Select(r => $"{r.Name} ({r.Refusal})"))}");
+            var linker = Link(service, component, verdicts);
+            return new LoadedPlugin(this, service, plugin, file, component, linker, verdicts, Options.MaxInstancesPerPlugin);
+        }
+        catch
+        {
+            component.Dispose();
+            throw;
+        }
+    }
+
+    private ComponentLinker Link(string service, WasmtimeComponent component, IReadOnlyList<ImportVerdict> verdicts)
+    {
+        var linker = new ComponentLinker(Engine);
+        try
+        {
+            linker.AddWasiP2();
+            using var root = linker.Root();
+            foreach (var verdict in verdicts)
+            {
+                if (verdict.Kind == ImportKind.Wasi) continue;
+                using var li = root.AddInstance(verdict.Name);
+                if (verdict.Kind == ImportKind.Host)
+                {
+                    HostInterfaces.Define(verdict.Name, li, this);
+                    continue;
+                }
+                var import = component.Type.Imports.First(i => i.Name == verdict.Name);
+                foreach (var fn in import.Exports.Where(e => e.Kind == ComponentItemKind.Func))
+                    DefineForwarder(li, service, verdict.Name, fn.Name, fn.Function!);
+            }
+            return linker;
+        }
+        catch
+        {
+            linker.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Links an imported function of another plugin through the supervisor, so the callee runs in
+    /// its own instance with the caller pushed on the call stack.
+    /// </summary>
+    private void DefineForwarder(LinkerInstance li, string caller, string interfaceName, string function, WitFunctionType importType)
+    {
+        var target = CallTarget.Parse($"{interfaceName}.{function}");
+        li.AddFunction(function, (in HostCall call) =>
+        {
+            var context = CallContext.Current ?? throw new InvalidOperationException("plugin call outside a supervised call");
+            try
+            {
+                var calleeType = GetPlugin(target.Service, target.Plugin).ExportType(target.InterfaceName, target.Function)
+                    ?? throw new PluginException(PluginErrorCode.FunctionNotFound, $"plugin \"{caller}\" imports {target}, which plugin \"{target.Service}\" does not export");
+                if (calleeType.ToString() != importType.ToString())
+                    throw new PluginException(PluginErrorCode.ImportRefused,
+                        $"plugin \"{caller}\" imports {target} as {importType}, but plugin \"{target.Service}\" exports it as {calleeType}");
+                var args = new object?[call.Args.Length];
+                for (var i = 0; i < args.Length; i++) args[i] = ComponentValues.ToManaged(call.Args[i], importType.Parameters[i].Type, call.Context);
+                var result = Invoke(context, target, args);
+                if (importType.Result is not null) ComponentValues.FromManaged(ref call.Results[0], importType.Result, result, call.Context);
+            }
+            catch (PluginException e)
+            {
+                context.Fault ??= e;
+                throw;
+            }
+        });
+    }
+
+    public override PluginDescription Describe(string service, string plugin = "plugin")
+    {
+        var file = _directory.Resolve(service, plugin);
+        using var component = Compile(service, plugin, file);
+        var verdicts = CheckImports(service, component.Type);
+        var imports = component.Type.Imports.Zip(verdicts, (item, v) => new ImportDescription(item.Name,
+            v.Kind?.ToString().ToLowerInvariant(), v.Refusal,
+            item.Exports.Where(e => e.Kind == ComponentItemKind.Func).Select(e => $"{e.Name}: {e.Function}").ToList())).ToList();
+        return new PluginDescription(service, plugin, file, imports, DescribeExports(component.Type));
+    }
+
+    private static List<ExportDescription> DescribeExports(LoadedPlugin plugin) => DescribeExports(plugin.Component.Type);
+
+    private static List<ExportDescription> DescribeExports(ComponentTypeInfo type)
+    {
+        var list = new List<ExportDescription>();
+        foreach (var e in type.Exports)
+        {
+            if (e.Kind == ComponentItemKind.Func) list.Add(new ExportDescription(null, e.Name, e.Function!.ToString()));
+            else if (e.Kind == ComponentItemKind.Instance)
+                list.AddRange(e.Exports.Where(f => f.Kind == ComponentItemKind.Func).Select(f => new ExportDescription(e.Name, f.Name, f.Function!.ToString())));
+        }
+        return list;
+    }
+
+    public override void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
+        _ticker.Dispose();
+        foreach (var p in _plugins.Values)
+            if (p.IsValueCreated) p.Value.Dispose();
+        _plugins.Clear();
+        Engine.Dispose();
+        _session.Dispose();
+        if (_ownsStore) Store.Dispose();
+    }
+}
+
+/// <summary>An operation of one or more calls, made by one app.</summary>
+internal sealed class GroupedOperation : PluginOperation
+{
+    private readonly SupervisorHost _host;
+    private readonly CallContext _context;
+
+    public GroupedOperation(SupervisorHost host, string app, Operation operation)
+    {
+        _host = host;
+        _context = new CallContext(app, operation, DateTime.UtcNow);
+    }
+
+    public override OperationState State => _context.Operation.State;
+
+    public override object? Call(CallTarget target, IReadOnlyList<object?> args)
+    {
+        if (_context.Operation.State != OperationState.Active)
+            throw new PluginException(PluginErrorCode.Unavailable, $"the operation has already {(_context.Operation.State == OperationState.Committed ? "completed" : "failed")}");
+        object? result;
+        try
+        {
+            result = _host.CallOutermost(_context, target, args);
+        }
+        catch (PluginException e) when (e.Code != PluginErrorCode.InvalidArguments && e.Code != PluginErrorCode.FunctionNotFound && e.Code != PluginErrorCode.InvalidTarget)
+        {
+            _context.Operation.Fail();
+            throw;
+        }
+        catch (StorageException e)
+        {
+            _context.Operation.Fail();
+            throw new PluginException(PluginErrorCode.Trap, $"call to {target} failed: {e.Message}", e);
+        }
+        if (result is WitResult { IsOk: false } err)
+        {
+            _context.Operation.Fail();
+            throw new PluginException(PluginErrorCode.ErrorResult, $"{target} returned an error: {Describe(err.Value)}") { ErrorValue = err.Value };
+        }
+        return result;
+    }
+
+    private static string Describe(object? value) => value switch
+    {
+        null => "(no value)",
+        string s => s,
+        _ => value.ToString() ?? "",
+    };
+
+    public override void Complete()
+    {
+        try
+        {
+            _context.Operation.Commit();
+        }
+        catch (StorageException e)
+        {
+            throw new PluginException(PluginErrorCode.Unavailable, $"the operation could not commit: {e.Message}", e);
+        }
+    }
+
+    public override void Fail() => _context.Operation.Fail();
+
+    public override void Dispose() => _context.Operation.Dispose();
+}

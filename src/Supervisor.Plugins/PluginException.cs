@@ -1,0 +1,45 @@
+namespace Supervisor.Plugins;
+
+/// <summary>What went wrong in the plugin layer.</summary>
+public enum PluginErrorCode
+{
+    /// <summary>The call target is not <c>service:plugin/interface.function</c>.</summary>
+    InvalidTarget,
+    /// <summary>No component for the service and plugin in the plugin directory.</summary>
+    PluginNotFound,
+    /// <summary>The service name is invalid or reserved for the host.</summary>
+    InvalidPluginName,
+    /// <summary>The file is not a valid component, or compiling it failed.</summary>
+    InvalidComponent,
+    /// <summary>The component imports something outside the allowed set.</summary>
+    ImportRefused,
+    /// <summary>The plugin exports no such interface or function.</summary>
+    FunctionNotFound,
+    /// <summary>The arguments do not match the function's parameters.</summary>
+    InvalidArguments,
+    /// <summary>The plugin trapped (including a limit hit by a host interface).</summary>
+    Trap,
+    /// <summary>The call ran past its time limit.</summary>
+    Timeout,
+    /// <summary>The plugin tried to grow its memory past the limit.</summary>
+    MemoryLimit,
+    /// <summary>The call stack grew past the depth limit, or a plugin called back into one already on the stack.</summary>
+    CallDepth,
+    /// <summary>The function returned the <c>err</c> case of its result; the operation failed.</summary>
+    ErrorResult,
+    /// <summary>The supervisor or its operation can no longer be used.</summary>
+    Unavailable,
+}
+
+/// <summary>The one exception type of the plugin layer; <see cref="Code"/> says why.</summary>
+public sealed class PluginException : Exception
+{
+    /// <summary>Creates an exception with a code and a message naming plugin and function where known.</summary>
+    public PluginException(PluginErrorCode code, string message, Exception? inner = null) : base(message, inner) => Code = code;
+
+    /// <summary>The cause.</summary>
+    public PluginErrorCode Code { get; }
+
+    /// <summary>For <see cref="PluginErrorCode.ErrorResult"/>: the payload of the <c>err</c> case.</summary>
+    public object? ErrorValue { get; init; }
+}

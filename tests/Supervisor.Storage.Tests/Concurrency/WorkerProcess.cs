@@ -1,0 +1,134 @@
+using System.Diagnostics;
+using System.Text;
+
+namespace Supervisor.Storage.Tests.Concurrency;
+
+/// <summary>
+/// Runs tests/Supervisor.Storage.Worker (copied next to the tests by the project reference) as a
+/// child process with <c>dotnet Supervisor.Storage.Worker.dll</c>, collecting its output by lines.
+/// </summary>
+public sealed class WorkerProcess : IDisposable
+{
+    private readonly Process _process;
+    private readonly List<string> _lines = new();
+    private readonly StringBuilder _partial = new();
+    private readonly Task _reader;
+    private readonly Task<string> _stderr;
+
+    private WorkerProcess(params string[] args)
+    {
+        var dll = Path.Combine(AppContext.BaseDirectory, "Supervisor.Storage.Worker.dll");
+        if (!File.Exists(dll)) throw new FileNotFoundException("the worker is not next to the tests; is the ProjectReference there?", dll);
+        var start = new ProcessStartInfo(DotnetHost())
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(dll);
+        foreach (var a in args) start.ArgumentList.Add(a);
+        _process = Process.Start(start) ?? throw new InvalidOperationException("could not start the worker");
+        _reader = Task.Run(ReadLines);
+        _stderr = _process.StandardError.ReadToEndAsync();
+    }
+
+    /// <summary>Starts the worker with these arguments.</summary>
+    public static WorkerProcess Start(params string[] args) => new(args);
+
+    private static string DotnetHost()
+    {
+        var host = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH");
+        if (!string.IsNullOrEmpty(host) && File.Exists(host)) return host;
+        var self = Environment.ProcessPath;
+        return self is not null && Path.GetFileNameWithoutExtension(self) == "dotnet" ? self : "dotnet";
+    }
+
+    /// <summary>Reads stdout; only lines ended by '\n' count (a killed child may leave half a line).</summary>
+    private async Task ReadLines()
+    {
+        var buffer = new char[8192];
+        var reader = _process.StandardOutput;
+        int n;
+        while ((n = await reader.ReadAsync(buffer).ConfigureAwait(false)) > 0)
+        {
+            lock (_lines)
+            {
+                for (var i = 0; i < n; i++)
+                {
+                    if (buffer[i] == '\n')
+                    {
+                        _lines.Add(_partial.ToString());
+                        _partial.Clear();
+                    }
+                    else
+                    {
+                        _partial.Append(buffer[i]);
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>Complete lines printed so far.</summary>
+    public int LineCount
+    {
+        get
+        {
+            lock (_lines) return _lines.Count;
+        }
+    }
+
+    public bool HasExited => _process.HasExited;
+
+    /// <summary>Complete lines printed (call after the process ended for all of them).</summary>
+    public IReadOnlyList<string> Lines
+    {
+        get
+        {
+            lock (_lines) return _lines.ToList();
+        }
+    }
+
+    /// <summary>SIGKILL: the process gets no chance to flush or close anything.</summary>
+    public void Kill()
+    {
+        try
+        {
+            _process.Kill(entireProcessTree: false);
+        }
+        catch (InvalidOperationException)
+        {
+            // It ended by itself.
+        }
+    }
+
+    /// <summary>Waits for the process and its output; returns the exit code.</summary>
+    public int WaitForExit(TimeSpan timeout)
+    {
+        if (!_process.WaitForExit(timeout))
+        {
+            Kill();
+            throw new TimeoutException($"the worker did not finish within {timeout}; output so far: {string.Join("\n", Lines.TakeLast(5))}");
+        }
+        _reader.Wait(timeout);
+        return _process.ExitCode;
+    }
+
+    /// <summary>Waits for a successful exit, failing with the worker's stderr otherwise.</summary>
+    public IReadOnlyList<string> Succeed(TimeSpan timeout)
+    {
+        var code = WaitForExit(timeout);
+        if (code != 0) throw new InvalidOperationException($"the worker failed with exit code {code}: {_stderr.Result}");
+        return Lines;
+    }
+
+    public void Dispose()
+    {
+        if (!_process.HasExited)
+        {
+            Kill();
+            _process.WaitForExit(5000);
+        }
+        _process.Dispose();
+    }
+}
