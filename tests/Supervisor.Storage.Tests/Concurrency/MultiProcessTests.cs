@@ -21,7 +21,7 @@ public sealed class MultiProcessTests : IDisposable
     [Fact, Rule("PDP-INCR-3", "PDP-CAS-1", "PDP-DUR-1", "PDP-SQLITE-1")]
     public void IncrementAndCas_FromFourProcessesEach_LoseNoUpdate()
     {
-        const int processes = 4, increments = 300, swaps = 100;
+        const int processes = 4, increments = 1000, swaps = 200;
         // The processes start on a file that does not exist yet: they also race to create the schema.
         var workers = Enumerable.Range(0, processes)
             .SelectMany(_ => new[] { WorkerProcess.Start("increment", Db, $"{increments}"), WorkerProcess.Start("cas", Db, $"{swaps}") })

@@ -52,7 +52,6 @@ public sealed class CrashTests(ITestOutputHelper output)
                 Assert.Empty(acked);
                 continue;
             }
-            var before = File.ReadAllBytes(db);
             using (var store = KeyValueStore.Create(new StorageOptions { Location = db }))
             {
                 using var session = store.OpenSession();
@@ -81,7 +80,6 @@ public sealed class CrashTests(ITestOutputHelper output)
                 cmd.CommandText = "PRAGMA integrity_check";
                 Assert.Equal("ok", cmd.ExecuteScalar());
             }
-            _ = before;
         }
         output.WriteLine($"{totalAcked} acknowledged writes checked");
         Assert.True(totalAcked > 0, "no round acknowledged any write: the test checked nothing");

@@ -174,6 +174,21 @@ internal sealed class SqliteBackend : StorageBackend
 
     private void Return(SqliteConnectionSlot c) => _pool.Add(c);
 
+    /// <summary>Reads an integer pragma on a pooled connection (tests check per-connection settings with it).</summary>
+    internal long ReadPragma(string name)
+    {
+        if (!name.All(ch => char.IsAsciiLetter(ch) || ch == '_')) throw new ArgumentException($"not a pragma name: {name}", nameof(name));
+        var c = Rent();
+        try
+        {
+            return c.Scalar($"PRAGMA {name}");
+        }
+        finally
+        {
+            Return(c);
+        }
+    }
+
     /// <summary>The row id of a bucket, or null if it was never written (when not creating).</summary>
     private long? BucketRow(SqliteConnectionSlot c, BucketId bucket, bool create)
     {
