@@ -41,6 +41,34 @@ public abstract class Supervisor : IDisposable
     /// <summary>Describes a plugin: its imports with the import check's verdict, and its exports.</summary>
     public abstract PluginDescription Describe(string service, string plugin = "plugin");
 
+    /// <summary>
+    /// Describes a component file anywhere (compiled, not run): imports judged as if it were
+    /// <paramref name="service"/>'s plugin (default: the file's folder name when that is a valid
+    /// service name, else its file name, else <c>local</c>), with other plugins looked up in the plugin directory.
+    /// </summary>
+    public abstract PluginDescription DescribeFile(string file, string? service = null);
+
+    /// <summary>The WIT signature of a plugin function; loads (compiles) the plugin if needed.</summary>
+    /// <exception cref="PluginException">No such plugin or function, or the plugin cannot be loaded.</exception>
+    public FunctionSignature GetSignature(CallTarget target) => JsonCalls.Signature(target, FunctionType(target));
+
+    /// <summary>
+    /// Calls a plugin function with JSON arguments mapped to its parameters' WIT types, as one operation;
+    /// returns the result as JSON (null also for a function without a result: see <see cref="GetSignature"/>).
+    /// Mapping: string, bool, integers, floats (also "NaN", "Infinity", "-Infinity"), char as a one-character
+    /// string, list as an array, <c>list&lt;u8&gt;</c> as an array or a string (see <paramref name="bytes"/>),
+    /// option as null or the value, result as <c>{"ok":..}</c> / <c>{"err":..}</c>, record as an object, tuple as
+    /// an array, enum as a string, variant as <c>{"tag":..,"val":..}</c>, flags as an array of names.
+    /// </summary>
+    /// <exception cref="PluginException">The call failed. <see cref="PluginErrorCode.InvalidArguments"/> names the
+    /// parameter and its WIT type; for <see cref="PluginErrorCode.ErrorResult"/>, <see cref="PluginException.ErrorValue"/>
+    /// is the result as a <see cref="System.Text.Json.Nodes.JsonNode"/> (<c>{"err": ...}</c>).</exception>
+    public System.Text.Json.Nodes.JsonNode? CallJson(CallTarget target, IReadOnlyList<System.Text.Json.JsonElement> args, string? caller = null,
+        ByteListFormat bytes = ByteListFormat.Base64) => JsonCalls.Call(this, target, args, caller, bytes);
+
+    /// <summary>The type of an exported function; throws <see cref="PluginErrorCode.FunctionNotFound"/> when absent.</summary>
+    internal abstract Interop.WitFunctionType FunctionType(CallTarget target);
+
     /// <inheritdoc />
     public abstract void Dispose();
 }

@@ -367,6 +367,30 @@ internal sealed class SupervisorHost : Supervisor
         return new PluginDescription(service, plugin, file, imports, DescribeExports(component.Type));
     }
 
+    public override PluginDescription DescribeFile(string file, string? service = null)
+    {
+        ArgumentNullException.ThrowIfNull(file);
+        ObjectDisposedException.ThrowIf(_disposed != 0, this);
+        file = Path.GetFullPath(file);
+        if (!File.Exists(file)) throw new PluginException(PluginErrorCode.PluginNotFound, $"no file \"{file}\"");
+        var plugin = Path.GetFileNameWithoutExtension(file);
+        service ??= new[] { Path.GetFileName(Path.GetDirectoryName(file)) ?? "", plugin }.FirstOrDefault(Names.IsValidService) ?? "local";
+        using var component = Compile(service, plugin, file);
+        var verdicts = CheckImports(service, component.Type);
+        var imports = component.Type.Imports.Zip(verdicts, (item, v) => new ImportDescription(item.Name,
+            v.Kind?.ToString().ToLowerInvariant(), v.Refusal,
+            item.Exports.Where(e => e.Kind == ComponentItemKind.Func).Select(e => $"{e.Name}: {e.Function}").ToList())).ToList();
+        return new PluginDescription(service, plugin, file, imports, DescribeExports(component.Type));
+    }
+
+    internal override WitFunctionType FunctionType(CallTarget target)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        var plugin = GetPlugin(target.Service, target.Plugin);
+        return plugin.ExportType(target.InterfaceName, target.Function)
+            ?? throw new PluginException(PluginErrorCode.FunctionNotFound, $"plugin \"{target.Service}:{target.Plugin}\" exports no function {target}; it exports: {string.Join(", ", DescribeExports(plugin).Select(e => e.Interface is null ? e.Function : $"{e.Interface}.{e.Function}"))}");
+    }
+
     private static List<ExportDescription> DescribeExports(LoadedPlugin plugin) => DescribeExports(plugin.Component.Type);
 
     private static List<ExportDescription> DescribeExports(ComponentTypeInfo type)

@@ -1,0 +1,162 @@
+using System.CommandLine;
+using Supervisor.Plugins;
+
+namespace Supervisor.Cli;
+
+/// <summary>The <c>supervisor</c> command line: its commands, options and exit codes.</summary>
+internal static class CliApp
+{
+    /// <summary>Where compiled plugins are cached unless <c>--cache</c> says otherwise.</summary>
+    public static string DefaultCacheDirectory =>
+        Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.DoNotVerify) is { Length: > 0 } root
+            ? root
+            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".local", "share"), "supervisor", "cache");
+
+    /// <summary>Parses <paramref name="args"/>, runs the command, and returns the exit code.</summary>
+    public static int Run(string[] args, CliConsole console)
+    {
+        var plugins = new Option<string>("--plugins")
+        {
+            Description = "The plugin directory: <dir>/<service>/<plugin>.wasm (or .wat)",
+            HelpName = "DIR",
+            DefaultValueFactory = _ => "./plugins",
+            Recursive = true,
+        };
+        var store = new Option<string?>("--store")
+        {
+            Description = "The store: a SQLite file path, or a URI such as redis://host:port/db when that backend is available "
+                + "[default: <local app data>/supervisor/<domain>/store.db]",
+            HelpName = "PATH|URI",
+            Recursive = true,
+        };
+        var domain = new Option<string>("--domain")
+        {
+            Description = "The supervisor domain whose default store is used when --store is not given",
+            HelpName = "NAME",
+            DefaultValueFactory = _ => "default",
+            Recursive = true,
+        };
+        var chain = new Option<string>("--chain")
+        {
+            Description = "The chain id records are kept under (separates networks)",
+            HelpName = "ID",
+            DefaultValueFactory = _ => "local",
+            Recursive = true,
+        };
+        var caller = new Option<string>("--caller")
+        {
+            Description = "The app that makes the calls (the first sender)",
+            HelpName = "APP",
+            DefaultValueFactory = _ => "cli",
+            Recursive = true,
+        };
+        var cache = new Option<string>("--cache")
+        {
+            Description = "Where compiled plugins are cached",
+            HelpName = "DIR",
+            DefaultValueFactory = _ => DefaultCacheDirectory,
+            Recursive = true,
+        };
+        var bytesAs = new Option<string>("--bytes-as")
+        {
+            Description = "How list<u8> values are printed: base64 (a base64 string), array (an array of numbers), or text "
+                + "(a UTF-8 string when valid, else an array; then a string argument for a list<u8> is also read as text, not base64)",
+            HelpName = "FORMAT",
+            DefaultValueFactory = _ => "base64",
+            Recursive = true,
+        };
+        bytesAs.AcceptOnlyFromAmong("base64", "array", "text");
+
+        var root = new RootCommand(
+            "Supervisor for .NET: runs psibase-style WebAssembly plugins and gives each its private client-side storage.\n"
+            + "Arguments are JSON mapped to each parameter's WIT type; results print as JSON on stdout.\n"
+            + "Exit codes: 0 success, 1 a plugin failed (trap, limit, err result, refused import), 2 bad usage or arguments.");
+        foreach (var o in new Option[] { plugins, store, domain, chain, caller, cache, bytesAs }) root.Options.Add(o);
+
+        Settings SettingsOf(ParseResult r) => new(
+            r.GetValue(plugins)!, r.GetValue(store), r.GetValue(domain)!, r.GetValue(chain)!, r.GetValue(caller)!, r.GetValue(cache)!,
+            r.GetValue(bytesAs) switch { "array" => ByteListFormat.Array, "text" => ByteListFormat.Text, _ => ByteListFormat.Base64 });
+
+        // call
+        var target = new Argument<string>("target") { Description = "The function: <service>:<plugin>/<interface>.<function>" };
+        var callArgs = new Argument<string[]>("args")
+        {
+            Description = "One JSON value per parameter, e.g. '\"text\"' 42 '[1,2]' '{\"ok\":null}' (put -- before arguments that start with '-')",
+            Arity = ArgumentArity.ZeroOrMore,
+        };
+        var call = new Command("call", "Calls a plugin function once (a session of one call) and prints its result as JSON");
+        call.Arguments.Add(target);
+        call.Arguments.Add(callArgs);
+        call.SetAction(r =>
+        {
+            using var session = new Session(SettingsOf(r), console);
+            return session.Open() ?? session.Execute(r.GetValue(target)!, r.GetValue(callArgs) ?? [], prefix: "");
+        });
+        root.Subcommands.Add(call);
+
+        // run
+        var script = new Argument<string>("script") { Description = "The script file (- reads standard input): one call per line, '#' starts a comment" };
+        var keepGoing = new Option<bool>("--keep-going") { Description = "Run every line even after a failure (the exit code still reports the first failure)" };
+        var run = new Command("run",
+            "Runs a script of calls in one session: each line is a call in the syntax of 'call' without the word 'call' "
+            + "(<target> followed by JSON arguments); prints each result as a JSON line; stops at the first failure");
+        run.Arguments.Add(script);
+        run.Options.Add(keepGoing);
+        run.SetAction(r =>
+        {
+            var path = r.GetValue(script)!;
+            TextReader reader;
+            try
+            {
+                reader = path == "-" ? console.In : new StreamReader(path);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                console.Error.WriteLine($"error: cannot read script \"{path}\": {e.Message}");
+                return ExitCodes.Usage;
+            }
+            using (path == "-" ? null : reader)
+            {
+                using var session = new Session(SettingsOf(r), console);
+                return session.Open() ?? session.RunScript(reader, r.GetValue(keepGoing), interactive: false);
+            }
+        });
+        root.Subcommands.Add(run);
+
+        // shell
+        var shell = new Command("shell",
+            "Reads calls from standard input, one per line in the syntax of 'run', in one session; "
+            + "keeps going after failures; 'exit' or end of input ends it");
+        shell.SetAction(r =>
+        {
+            using var session = new Session(SettingsOf(r), console);
+            return session.Open() ?? session.RunScript(console.In, keepGoing: true, interactive: console.InputIsTerminal);
+        });
+        root.Subcommands.Add(shell);
+
+        // plugin inspect
+        var file = new Argument<string>("file") { Description = "A component file (.wasm or .wat), inside a plugin directory or not" };
+        var json = new Option<bool>("--json") { Description = "Print the description as JSON" };
+        var inspect = new Command("inspect",
+            "Compiles a plugin (without running it) and prints its imports with the import check's verdict and its exports "
+            + "with WIT-like signatures; exits 1 when an import would be refused");
+        inspect.Arguments.Add(file);
+        inspect.Options.Add(json);
+        inspect.SetAction(r => Inspect.Run(SettingsOf(r), r.GetValue(file)!, r.GetValue(json), console));
+        var plugin = new Command("plugin", "Commands about plugin files");
+        plugin.Subcommands.Add(inspect);
+        root.Subcommands.Add(plugin);
+
+        var parse = root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
+        if (parse.Errors.Count > 0)
+        {
+            foreach (var e in parse.Errors) console.Error.WriteLine($"error: {e.Message}");
+            console.Error.WriteLine("Run 'supervisor --help' (or 'supervisor <command> --help') for usage.");
+            return ExitCodes.Usage;
+        }
+        return parse.Invoke(new InvocationConfiguration { Output = console.Out, Error = console.Error, EnableDefaultExceptionHandler = false });
+    }
+}
+
+/// <summary>The global options of one run.</summary>
+internal sealed record Settings(string Plugins, string? Store, string Domain, string Chain, string Caller, string Cache, ByteListFormat Bytes);

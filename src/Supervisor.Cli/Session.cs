@@ -1,0 +1,200 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Supervisor.Plugins;
+using Supervisor.Storage;
+
+namespace Supervisor.Cli;
+
+/// <summary>One supervisor session (one process): opens the store once and runs calls against it.</summary>
+internal sealed class Session(Settings settings, CliConsole console) : IDisposable
+{
+    private static readonly JsonSerializerOptions LineJson = new()
+    {
+        WriteIndented = false,
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+
+    private Plugins.Supervisor? _supervisor;
+
+    /// <summary>Opens the session; returns null on success or the exit code after printing why it failed.</summary>
+    public int? Open()
+    {
+        try
+        {
+            _supervisor = Plugins.Supervisor.Create(CreateOptions(settings, settings.Store is null ? null : StoreOptions(settings)));
+            return null;
+        }
+        catch (Exception e) when (e is StorageException or ArgumentException or IOException or UnauthorizedAccessException or PluginException)
+        {
+            console.Error.WriteLine($"error: {Describe(e)}");
+            return ExitCodes.Usage;
+        }
+    }
+
+    /// <summary>Supervisor options from the global settings; <paramref name="storage"/> null means the domain's default store.</summary>
+    public static SupervisorOptions CreateOptions(Settings settings, StorageOptions? storage)
+    {
+        var options = new SupervisorOptions();
+        Set("--plugins", () => options.PluginDirectory = settings.Plugins);
+        Set("--chain", () => options.ChainId = settings.Chain);
+        Set("--caller", () => options.DefaultCaller = settings.Caller);
+        Set("--cache", () => options.CacheDirectory = settings.Cache);
+        Set("--domain", () =>
+        {
+            storage ??= new StorageOptions();
+            storage.Domain = settings.Domain;
+        });
+        options.Storage = storage!;
+        return options;
+    }
+
+    private static StorageOptions StoreOptions(Settings settings)
+    {
+        var s = new StorageOptions();
+        Set("--store", () => s.Location = settings.Store);
+        return s;
+    }
+
+    /// <summary>Runs a setter, prefixing a validation failure with the option's name.</summary>
+    private static void Set(string option, Action set)
+    {
+        try
+        {
+            set();
+        }
+        catch (Exception e) when (e is ArgumentException or StorageException)
+        {
+            throw new ArgumentException($"{option}: {FirstSentence(e)}", e);
+        }
+    }
+
+    private static string FirstSentence(Exception e) => e is ArgumentException a && a.ParamName is not null
+        ? a.Message.Replace($" (Parameter '{a.ParamName}')", "", StringComparison.Ordinal)
+        : e.Message;
+
+    /// <summary>A message for the user: no exception type names, no stack.</summary>
+    public static string Describe(Exception e) => e switch
+    {
+        StorageException s when s.Code == StorageErrorCode.UnknownBackend => $"--store: {s.Message}",
+        ArgumentException a => FirstSentence(a),
+        _ => e.Message,
+    };
+
+    /// <summary>Runs one call; prints its result (or error) and returns the exit code. <paramref name="prefix"/> goes before error messages.</summary>
+    public int Execute(string targetText, IReadOnlyList<string> args, string prefix)
+    {
+        var supervisor = _supervisor ?? throw new InvalidOperationException("the session is not open");
+        try
+        {
+            var target = CallTarget.Parse(targetText);
+            FunctionSignature signature;
+            using (new StatusLine(console, $"compiling plugin {target.Service}:{target.Plugin} (first use; cached afterwards)..."))
+            {
+                signature = supervisor.GetSignature(target);
+            }
+            var json = ParseArguments(target, signature, args);
+            var result = supervisor.CallJson(target, json, bytes: settings.Bytes);
+            if (signature.Result is not null) console.Out.WriteLine(Format(result));
+            return ExitCodes.Success;
+        }
+        catch (PluginException e)
+        {
+            if (e.Code == PluginErrorCode.ErrorResult && e.ErrorValue is JsonNode err) console.Out.WriteLine(Format(err));
+            console.Error.WriteLine($"{prefix}error: {e.Message}");
+            return ExitCodes.Of(e);
+        }
+        catch (Exception e) when (e is StorageException or ArgumentException or IOException)
+        {
+            console.Error.WriteLine($"{prefix}error: {Describe(e)}");
+            return ExitCodes.Of(e);
+        }
+        finally
+        {
+            console.Out.Flush();
+        }
+    }
+
+    private static List<JsonElement> ParseArguments(CallTarget target, FunctionSignature signature, IReadOnlyList<string> args)
+    {
+        var result = new List<JsonElement>(args.Count);
+        for (var i = 0; i < args.Count; i++)
+        {
+            try
+            {
+                using var doc = JsonDocument.Parse(args[i]);
+                result.Add(doc.RootElement.Clone());
+            }
+            catch (JsonException e)
+            {
+                var what = i < signature.Parameters.Count ? $"argument {i + 1} ({signature.Parameters[i]})" : $"argument {i + 1}";
+                var hint = i < signature.Parameters.Count && signature.Parameters[i].Type == "string" && !args[i].StartsWith('"')
+                    ? $"; a string needs JSON quotes inside the shell's: '\"{args[i]}\"'"
+                    : "";
+                throw new PluginException(PluginErrorCode.InvalidArguments,
+                    $"{what} of {target} is not valid JSON: {Shorten(args[i])} ({FirstLine(e.Message)}){hint}", e);
+            }
+        }
+        return result;
+    }
+
+    private static string Shorten(string s) => s.Length > 60 ? s[..57] + "..." : s;
+
+    private static string FirstLine(string s)
+    {
+        var i = s.IndexOf(" Path:", StringComparison.Ordinal);
+        return (i > 0 ? s[..i] : s).TrimEnd('.', ' ');
+    }
+
+    /// <summary>One JSON value on one line.</summary>
+    public static string Format(JsonNode? node) => node is null ? "null" : node.ToJsonString(LineJson);
+
+    /// <summary>
+    /// Runs calls read line by line: blank lines and lines starting with '#' are skipped. Returns 0 when every call
+    /// succeeded, else the exit code of the first failure.
+    /// </summary>
+    public int RunScript(TextReader reader, bool keepGoing, bool interactive)
+    {
+        var first = ExitCodes.Success;
+        var number = 0;
+        while (true)
+        {
+            if (interactive)
+            {
+                console.Out.Write("supervisor> ");
+                console.Out.Flush();
+            }
+            var line = reader.ReadLine();
+            if (line is null) break;
+            number++;
+            var text = line.Trim();
+            if (text.Length == 0 || text.StartsWith('#')) continue;
+            if (text is "exit" or "quit") break;
+            if (interactive && text is "help")
+            {
+                console.Out.WriteLine("<service>:<plugin>/<interface>.<function> [JSON ARG ...]   call a function; 'exit' ends the session");
+                continue;
+            }
+            var prefix = interactive ? "" : $"line {number}: ";
+            int code;
+            try
+            {
+                var (target, args) = ScriptLine.Split(text);
+                code = Execute(target, args, prefix);
+            }
+            catch (FormatException e)
+            {
+                console.Error.WriteLine($"{prefix}error: {e.Message}");
+                code = ExitCodes.Usage;
+            }
+            if (code != ExitCodes.Success)
+            {
+                if (first == ExitCodes.Success) first = code;
+                if (!keepGoing) break;
+            }
+        }
+        return first;
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => _supervisor?.Dispose();
+}

@@ -1,0 +1,45 @@
+namespace Supervisor.Cli;
+
+/// <summary>
+/// A status line on a terminal's stderr for work that may take a while (compiling a large plugin): shown only
+/// when the work is still running after a short delay, and erased when it ends. Nothing is written when stderr
+/// is not a terminal.
+/// </summary>
+internal sealed class StatusLine : IDisposable
+{
+    private static readonly TimeSpan Delay = TimeSpan.FromMilliseconds(300);
+    private readonly CliConsole _console;
+    private readonly Timer? _timer;
+    private readonly object _gate = new();
+    private bool _shown;
+    private bool _done;
+
+    public StatusLine(CliConsole console, string text)
+    {
+        _console = console;
+        if (!console.ErrorIsTerminal) return;
+        _timer = new Timer(_ =>
+        {
+            lock (_gate)
+            {
+                if (_done) return;
+                _console.Error.Write(text);
+                _console.Error.Flush();
+                _shown = true;
+            }
+        }, null, Delay, Timeout.InfiniteTimeSpan);
+    }
+
+    public void Dispose()
+    {
+        if (_timer is null) return;
+        _timer.Dispose();
+        lock (_gate)
+        {
+            _done = true;
+            if (!_shown) return;
+            _console.Error.Write("\r\u001b[K");
+            _console.Error.Flush();
+        }
+    }
+}

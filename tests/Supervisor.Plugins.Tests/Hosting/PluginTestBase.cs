@@ -1,0 +1,60 @@
+using System.Text;
+using Supervisor.Storage;
+using Supervisor.Testing;
+
+namespace Supervisor.Plugins.Tests.Hosting;
+
+/// <summary>A temporary store and compile cache, and supervisors over the WAT fixture plugins.</summary>
+public abstract class PluginTestBase : IDisposable
+{
+    private readonly List<Supervisor> _supervisors = new();
+
+    protected PluginTestBase()
+    {
+        Dir = new TempDirectory();
+        StorePath = Dir.File("store.db");
+    }
+
+    protected TempDirectory Dir { get; }
+
+    protected string StorePath { get; }
+
+    /// <summary>The WAT fixture plugin directory copied to the test output.</summary>
+    protected static string FixturePlugins => Path.Combine(AppContext.BaseDirectory, "Fixtures", "plugins");
+
+    /// <summary>One compile cache for every test process (CI sets SUPERVISOR_TEST_CACHE).</summary>
+    protected static string SharedCache =>
+        Environment.GetEnvironmentVariable("SUPERVISOR_TEST_CACHE") is { Length: > 0 } c ? c : Path.Combine(Path.GetTempPath(), "supervisor-test-cache");
+
+    protected Supervisor NewSupervisor(Action<SupervisorOptions>? configure = null)
+    {
+        var options = new SupervisorOptions
+        {
+            PluginDirectory = FixturePlugins,
+            CacheDirectory = SharedCache,
+            Storage = new StorageOptions { Location = StorePath },
+            ChainId = "test",
+        };
+        configure?.Invoke(options);
+        var s = Supervisor.Create(options);
+        _supervisors.Add(s);
+        return s;
+    }
+
+    protected static byte[] B(string s) => Encoding.UTF8.GetBytes(s);
+
+    /// <summary>What clientdata keeps for <paramref name="caller"/>, read straight from the store.</summary>
+    protected static byte[]? ClientDataRecord(Supervisor s, string caller, string key)
+    {
+        using var session = s.Store.OpenSession();
+        using var op = session.BeginOperation();
+        return op.OpenBucket(s.ChainId, DbMode.NonTransactional, StorageDuration.Persistent, Names.ClientData, caller).Get(key);
+    }
+
+    public virtual void Dispose()
+    {
+        foreach (var s in _supervisors) s.Dispose();
+        Dir.Dispose();
+        GC.SuppressFinalize(this);
+    }
+}

@@ -1,0 +1,173 @@
+using System.Security.Cryptography;
+using Microsoft.Data.Sqlite;
+using Supervisor.Storage;
+using Supervisor.Storage.Backends.Sqlite;
+using Supervisor.Testing;
+
+namespace Supervisor.Storage.Tests.Sqlite;
+
+/// <summary>Files the SQLite backend must refuse, unchanged: damaged, truncated, foreign, newer. And its settings.</summary>
+public sealed class StoreFileTests : IDisposable
+{
+    private readonly TempDirectory _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    private static string Hash(string path) => Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(path)));
+
+    private static void Sql(string path, string sql)
+    {
+        using var c = new SqliteConnection($"Data Source={path};Pooling=False");
+        c.Open();
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = sql;
+        cmd.ExecuteNonQuery();
+    }
+
+    private static object? Scalar(string path, string sql)
+    {
+        using var c = new SqliteConnection($"Data Source={path};Pooling=False");
+        c.Open();
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = sql;
+        return cmd.ExecuteScalar();
+    }
+
+    /// <summary>A real store with some records, closed (its WAL checkpointed into the file).</summary>
+    private string MakeStore(string name, int records = 300)
+    {
+        var path = _dir.File(name);
+        using var store = KeyValueStore.Create(new StorageOptions { Location = path });
+        using var session = store.OpenSession();
+        using var op = session.BeginOperation();
+        var b = op.OpenBucket("c", DbMode.NonTransactional, StorageDuration.Persistent, "alpha", "b");
+        for (var i = 0; i < records; i++) b.Set($"k{i}", new byte[500]);
+        return path;
+    }
+
+    /// <summary>Opening the file fails with <paramref name="code"/>, names the file, and leaves its bytes as they were.</summary>
+    private static StorageException RefusedUnchanged(string path, StorageErrorCode code)
+    {
+        var before = Hash(path);
+        var e = Assert.Throws<StorageException>(() => KeyValueStore.Create(new StorageOptions { Location = path }));
+        Assert.Equal(code, e.Code);
+        Assert.Contains(Path.GetFullPath(path), e.Message);
+        Assert.Contains("unchanged", e.Message);
+        Assert.Equal(before, Hash(path));
+        // A second attempt is refused the same way (the first left nothing behind that changes the verdict).
+        Assert.Equal(code, Assert.Throws<StorageException>(() => KeyValueStore.Create(new StorageOptions { Location = path })).Code);
+        Assert.Equal(before, Hash(path));
+        return e;
+    }
+
+    [Fact, Rule("PDP-SQLITE-3")]
+    public void RandomBytes_AreRefusedAsCorrupt_AndLeftUnchanged()
+    {
+        var path = _dir.File("random.db");
+        var bytes = new byte[16384];
+        new Random(42).NextBytes(bytes);
+        File.WriteAllBytes(path, bytes);
+        var e = RefusedUnchanged(path, StorageErrorCode.StoreCorrupt);
+        Assert.Contains("damaged", e.Message);
+    }
+
+    [Fact, Rule("PDP-SQLITE-3")]
+    public void ASqliteHeaderFollowedByGarbage_IsRefusedAsCorrupt_AndLeftUnchanged()
+    {
+        var path = _dir.File("header.db");
+        var bytes = new byte[8192];
+        new Random(7).NextBytes(bytes);
+        "SQLite format 3\0"u8.CopyTo(bytes);
+        File.WriteAllBytes(path, bytes);
+        RefusedUnchanged(path, StorageErrorCode.StoreCorrupt);
+    }
+
+    [Theory, Rule("PDP-SQLITE-3")]
+    [InlineData(50)]
+    [InlineData(100)]
+    [InlineData(4096)]
+    [InlineData(-2)] // half the file
+    public void ATruncatedStore_IsRefusedAsCorrupt_AndLeftUnchanged(int length)
+    {
+        var path = MakeStore("truncated.db");
+        var bytes = File.ReadAllBytes(path);
+        Assert.True(bytes.Length > 100_000);
+        File.WriteAllBytes(path, bytes[..(length > 0 ? length : bytes.Length / -length)]);
+        RefusedUnchanged(path, StorageErrorCode.StoreCorrupt);
+    }
+
+    [Fact, Rule("PDP-SQLITE-3")]
+    public void AnotherApplicationsSqliteFile_IsRefusedAsForeign_AndLeftUnchanged()
+    {
+        var path = _dir.File("notes.db");
+        Sql(path, "CREATE TABLE notes(id INTEGER PRIMARY KEY, text TEXT); INSERT INTO notes(text) VALUES ('mine');");
+        var e = RefusedUnchanged(path, StorageErrorCode.ForeignStore);
+        Assert.Contains("another application", e.Message);
+        Assert.Equal("mine", Scalar(path, "SELECT text FROM notes"));
+
+        var tagged = _dir.File("tagged.db");
+        Sql(tagged, $"PRAGMA application_id = 1234; PRAGMA user_version = {SqliteBackend.SchemaVersion};");
+        RefusedUnchanged(tagged, StorageErrorCode.ForeignStore);
+    }
+
+    [Fact, Rule("PDP-SQLITE-2")]
+    public void AStoreFromANewerSchemaVersion_IsRefused_AndLeftUnchanged()
+    {
+        var path = MakeStore("newer.db", records: 3);
+        Assert.Equal(SqliteBackend.SchemaVersion, Scalar(path, "PRAGMA user_version"));
+        Assert.Equal(SqliteBackend.ApplicationId, Scalar(path, "PRAGMA application_id"));
+        var newer = SqliteBackend.SchemaVersion + 1;
+        Sql(path, $"PRAGMA user_version = {newer}");
+        var e = RefusedUnchanged(path, StorageErrorCode.StoreTooNew);
+        Assert.Contains($"version {newer}", e.Message);
+        Assert.Contains($"up to version {SqliteBackend.SchemaVersion}", e.Message);
+        Assert.Equal(newer, Scalar(path, "PRAGMA user_version"));
+        Assert.Equal(3L, Scalar(path, "SELECT count(*) FROM records"));
+    }
+
+    [Fact, Rule("PDP-SQLITE-2")]
+    public void ANewStore_RecordsItsSchemaVersionAndApplicationId_AndReopens()
+    {
+        var path = MakeStore("fresh.db", records: 2);
+        Assert.Equal(SqliteBackend.SchemaVersion, Scalar(path, "PRAGMA user_version"));
+        Assert.Equal(0x53555056L, Scalar(path, "PRAGMA application_id")); // "SUPV"
+        using var again = KeyValueStore.Create(new StorageOptions { Location = path });
+        Assert.Equal(2, again.GetUsage("c", "alpha").Items);
+    }
+
+    [Fact, Rule("PDP-SQLITE-1")]
+    public void DefaultPath_IsUnderLocalAppData_PerDomain()
+    {
+        var root = Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.DoNotVerify);
+        Assert.False(string.IsNullOrEmpty(root));
+        Assert.Equal(Path.Combine(root, "supervisor", "default", "store.db"), SqliteBackendOptions.DefaultPath("default"));
+        Assert.Equal(Path.Combine(root, "supervisor", "work.example-1", "store.db"), SqliteBackendOptions.DefaultPath("work.example-1"));
+        Assert.Equal(SqliteBackendOptions.DefaultPath("default"), new SqliteBackendOptions().Path);
+        foreach (var bad in new[] { "", "..", "a/b", "a\\b", ".x", "dom ain" })
+            Assert.Throws<ArgumentException>(() => SqliteBackendOptions.DefaultPath(bad));
+    }
+
+    [Fact, Rule("PDP-SQLITE-1", "PDP-PERSIST-1", "PDP-PERSIST-2")]
+    public void AStore_RunsInWal_WithTheDurabilityAndBusyTimeoutAsked()
+    {
+        var path = Path.Combine(_dir.Path, "nested", "folder", "wal.db");
+        using (var store = KeyValueStore.Create(new StorageOptions { Location = path }))
+        {
+            Assert.True(File.Exists(path)); // created with its folder
+            var sqlite = Assert.IsType<SqliteBackend>(store.Backend);
+            Assert.Equal(1L, sqlite.ReadPragma("synchronous")); // NORMAL: the default durability, "process"
+            Assert.Equal(30_000L, sqlite.ReadPragma("busy_timeout"));
+            // journal_mode=WAL is a property of the file: a connection of the test's own sees it.
+            Assert.Equal("wal", Scalar(path, "PRAGMA journal_mode"));
+        }
+
+        using (var power = KeyValueStore.Create(new StorageOptions { Location = path, Durability = SqliteDurability.Power, BusyTimeout = TimeSpan.FromSeconds(2) }))
+        {
+            var sqlite = Assert.IsType<SqliteBackend>(power.Backend);
+            Assert.Equal(2L, sqlite.ReadPragma("synchronous")); // FULL
+            Assert.Equal(2_000L, sqlite.ReadPragma("busy_timeout"));
+            // Connections opened later (more threads) are configured the same way.
+            Parallel.For(0, 8, _ => Assert.Equal(2L, sqlite.ReadPragma("synchronous")));
+        }
+    }
+}
