@@ -3,7 +3,10 @@
 // component at <out>/<service>/<plugin>.wasm (default out: artifacts/plugins), using
 // componentize-js. A plugin whose inputs have not changed since its last build is skipped.
 //
-//   npm run build:plugins [-- [--force] [--out DIR] [service | service/plugin ...]]
+//   npm run build:plugins [-- [--force] [--src DIR] [--out DIR] [service | service/plugin ...]]
+//
+// --src DIR takes the plugins from DIR/<service>/<plugin>/ instead of plugins-js/ (the
+// examples: `npm run build:examples` = --src examples/plugins --out artifacts/examples/plugins).
 //
 // A plugin folder holds:
 //   index.js      the ES module (its exports implement the world's exports)
@@ -51,15 +54,18 @@ function isValidPluginName(name) {
 }
 
 function parseArgs(argv) {
-  const opts = { force: false, out: join(repoRoot, 'artifacts', 'plugins'), only: [] };
+  const opts = { force: false, src: here, out: join(repoRoot, 'artifacts', 'plugins'), only: [] };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--force' || a === '-f') opts.force = true;
-    else if (a === '--out' || a === '-o') {
+    else if (a === '--src') {
+      if (!argv[i + 1]) throw new Error('--src needs a directory');
+      opts.src = resolve(argv[++i]);
+    } else if (a === '--out' || a === '-o') {
       if (!argv[i + 1]) throw new Error('--out needs a directory');
       opts.out = resolve(argv[++i]);
     } else if (a === '--help' || a === '-h') {
-      console.log('usage: node plugins-js/build.mjs [--force] [--out DIR] [service | service/plugin ...]');
+      console.log('usage: node plugins-js/build.mjs [--force] [--src DIR] [--out DIR] [service | service/plugin ...]');
       process.exit(0);
     } else if (a.startsWith('-')) throw new Error(`unknown option ${a}`);
     else opts.only.push(a);
@@ -82,12 +88,12 @@ async function toolVersions() {
   return versions;
 }
 
-async function discoverPlugins(only) {
+async function discoverPlugins(src, only) {
   const plugins = [];
   const problems = [];
-  for (const s of (await readdir(here, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name))) {
+  for (const s of (await readdir(src, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name))) {
     if (!s.isDirectory() || s.name === 'lib' || s.name === 'node_modules' || s.name.startsWith('.')) continue;
-    const serviceDir = join(here, s.name);
+    const serviceDir = join(src, s.name);
     for (const p of (await readdir(serviceDir, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name))) {
       if (!p.isDirectory()) continue;
       const dir = join(serviceDir, p.name);
@@ -105,7 +111,7 @@ async function discoverPlugins(only) {
   }
   for (const o of only) {
     if (!plugins.some((p) => p.service === o || p.label === o) && !problems.some((m) => m.startsWith(o))) {
-      problems.push(`${o}: no such plugin under plugins-js/`);
+      problems.push(`${o}: no such plugin under ${relative(repoRoot, src) || '.'}/`);
     }
   }
   return { plugins, problems };
@@ -219,7 +225,7 @@ async function main() {
       (await readFile(join(here, 'lib', 'wit-packages.mjs'))).toString(),
   );
   const packages = await loadWitPackages(witRoot);
-  const { plugins, problems } = await discoverPlugins(opts.only);
+  const { plugins, problems } = await discoverPlugins(opts.src, opts.only);
   for (const p of problems) console.error(`error: ${p}`);
 
   console.log(`componentize-js ${tools['@bytecodealliance/componentize-js']}, jco ${tools['@bytecodealliance/jco']}, preview2-shim ${tools['@bytecodealliance/preview2-shim']}`);

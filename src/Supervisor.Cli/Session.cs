@@ -6,7 +6,7 @@ using Supervisor.Storage;
 namespace Supervisor.Cli;
 
 /// <summary>One supervisor session (one process): opens the store once and runs calls against it.</summary>
-internal sealed class Session(Settings settings, CliConsole console) : IDisposable
+internal sealed partial class Session(Settings settings, CliConsole console) : IDisposable
 {
     private static readonly JsonSerializerOptions LineJson = new()
     {
@@ -77,8 +77,20 @@ internal sealed class Session(Settings settings, CliConsole console) : IDisposab
     {
         StorageException s when s.Code == StorageErrorCode.UnknownBackend => $"--store: {s.Message}",
         ArgumentException a => FirstSentence(a),
+        PluginException { Code: PluginErrorCode.Trap, InnerException: { } inner } p when TrapCause(inner.Message) is { } cause
+            && !p.Message.Contains(cause, StringComparison.Ordinal) => $"{p.Message.TrimEnd(':', ' ')}: {cause}",
         _ => e.Message,
     };
+
+    /// <summary>The "Caused by:" part of a Wasmtime error (the trap itself, after the backtrace).</summary>
+    private static string? TrapCause(string message)
+    {
+        var lines = message.Split('\n').Select(l => l.Trim()).ToList();
+        var i = lines.FindIndex(l => l.StartsWith("Caused by:", StringComparison.Ordinal));
+        if (i < 0) return null;
+        var cause = lines.Skip(i + 1).Where(l => l.Length > 0).ToList();
+        return cause.Count == 0 ? null : string.Join("; ", cause.Select(l => l.TrimStart('0', '1', '2', '3', '4', '5', '6', '7', '8', '9', ':', ' ')));
+    }
 
     /// <summary>Runs one call; prints its result (or error) and returns the exit code. <paramref name="prefix"/> goes before error messages.</summary>
     public int Execute(string targetText, IReadOnlyList<string> args, string prefix)
@@ -100,7 +112,7 @@ internal sealed class Session(Settings settings, CliConsole console) : IDisposab
         catch (PluginException e)
         {
             if (e.Code == PluginErrorCode.ErrorResult && e.ErrorValue is JsonNode err) console.Out.WriteLine(Format(err));
-            console.Error.WriteLine($"{prefix}error: {e.Message}");
+            console.Error.WriteLine($"{prefix}error: {Describe(e)}");
             return ExitCodes.Of(e);
         }
         catch (Exception e) when (e is StorageException or ArgumentException or IOException)
@@ -141,12 +153,19 @@ internal sealed class Session(Settings settings, CliConsole console) : IDisposab
 
     private static string FirstLine(string s)
     {
-        var i = s.IndexOf(" Path:", StringComparison.Ordinal);
+        var i = s.IndexOf(" LineNumber:", StringComparison.Ordinal);
+        if (i < 0) i = s.IndexOf(" Path:", StringComparison.Ordinal);
         return (i > 0 ? s[..i] : s).TrimEnd('.', ' ');
     }
 
     /// <summary>One JSON value on one line.</summary>
-    public static string Format(JsonNode? node) => node is null ? "null" : node.ToJsonString(LineJson);
+    public static string Format(JsonNode? node) =>
+        node is null ? "null" : EscapedPair().Replace(node.ToJsonString(LineJson), m =>
+            char.ConvertFromUtf32(char.ConvertToUtf32((char)Convert.ToInt32(m.Groups[1].Value, 16), (char)Convert.ToInt32(m.Groups[2].Value, 16))));
+
+    /// <summary>A \uD8xx\uDCxx escape (System.Text.Json escapes every character outside the BMP) not preceded by an escaping backslash.</summary>
+    [System.Text.RegularExpressions.GeneratedRegex(@"(?<=(?:^|[^\\])(?:\\\\)*)\\u([dD][89abAB][0-9a-fA-F]{2})\\u([dD][c-fC-F][0-9a-fA-F]{2})")]
+    private static partial System.Text.RegularExpressions.Regex EscapedPair();
 
     /// <summary>
     /// Runs calls read line by line: blank lines and lines starting with '#' are skipped. Returns 0 when every call

@@ -44,18 +44,23 @@ internal sealed class StoreOperation : Operation
     internal SortedDictionary<string, byte[]?>? Pending(StorageDuration duration, BucketId id) =>
         _pending.GetValueOrDefault((duration, id));
 
-    internal void Buffer(StorageDuration duration, BucketId id, string key, byte[]? value)
+    internal void Buffer(StorageDuration duration, BucketId id, string key, byte[]? value) =>
+        Buffer(duration, id, [new KeyValuePair<string, byte[]?>(key, value)]);
+
+    /// <summary>Buffers transactional writes: all of them, or (when over the cap) none.</summary>
+    internal void Buffer(StorageDuration duration, BucketId id, IReadOnlyList<KeyValuePair<string, byte[]?>> batch)
     {
-        if (!_pending.TryGetValue((duration, id), out var writes))
-            _pending[(duration, id)] = writes = new SortedDictionary<string, byte[]?>(Keys.Utf8Order);
-        var size = key.Length * 3L + (value?.Length ?? 0);
+        long size = 0;
+        foreach (var (key, value) in batch) size += key.Length * 3L + (value?.Length ?? 0);
         // Bound what a plugin can pile up in host memory before commit.
         var cap = Store.Limits.QuotaBytes;
         if (cap > 0 && _pendingBytes + size > cap * 2)
             throw new StorageException(StorageErrorCode.QuotaExceeded,
-                $"the operation has buffered {_pendingBytes} bytes of transactional writes; the limit is {cap * 2} (twice the byte quota)");
+                $"the operation would buffer {_pendingBytes + size} bytes of transactional writes; the limit is {cap * 2} (twice the byte quota)");
+        if (!_pending.TryGetValue((duration, id), out var writes))
+            _pending[(duration, id)] = writes = new SortedDictionary<string, byte[]?>(Keys.Utf8Order);
         _pendingBytes += size;
-        writes[key] = value;
+        foreach (var (key, value) in batch) writes[key] = value;
     }
 
     public override void Commit()
@@ -63,11 +68,17 @@ internal sealed class StoreOperation : Operation
         EnsureActive();
         try
         {
-            foreach (var group in _pending.GroupBy(p => p.Key.Item1 == StorageDuration.Persistent ? 0 : p.Key.Item1 == StorageDuration.Session ? 1 : 2))
+            // Ephemeral data ends with the operation, so its transactional writes need no commit.
+            // Session writes are checked first and applied last under the session's lock, with the
+            // persistent commit in between: either both apply or neither does.
+            var persistent = WritesOf(StorageDuration.Persistent);
+            var session = WritesOf(StorageDuration.Session);
+            void CommitPersistent()
             {
-                var writes = group.SelectMany(p => p.Value.Select(w => new Write(p.Key.Item2, w.Key, w.Value))).ToList();
-                BackendFor(group.First().Key.Item1).Apply(writes, Store.Quota);
+                if (persistent.Count > 0) Store.Backend.Apply(persistent, Store.Quota);
             }
+            if (session.Count > 0) _session.Memory.Apply(session, Store.Quota, CommitPersistent);
+            else CommitPersistent();
             _state = OperationState.Committed;
         }
         catch
@@ -80,6 +91,9 @@ internal sealed class StoreOperation : Operation
             End();
         }
     }
+
+    private List<Write> WritesOf(StorageDuration duration) =>
+        _pending.Where(p => p.Key.Item1 == duration).SelectMany(p => p.Value.Select(w => new Write(p.Key.Item2, w.Key, w.Value))).ToList();
 
     public override void Fail()
     {
@@ -275,7 +289,7 @@ internal sealed class StoreBucket : Bucket
         }
         if (_transactional)
         {
-            foreach (var (k, v) in records) _op.Buffer(Duration, Id, k, v.ToArray());
+            _op.Buffer(Duration, Id, records.Select(r => new KeyValuePair<string, byte[]?>(r.Key, r.Value.ToArray())).ToList());
             return;
         }
         _backend.Apply(records.Select(r => new Write(Id, r.Key, r.Value)).ToList(), _op.Store.Quota);
@@ -288,7 +302,7 @@ internal sealed class StoreBucket : Bucket
         foreach (var k in keys) Keys.Validate(k, _limits.MaxKeyBytes);
         if (_transactional)
         {
-            foreach (var k in keys) _op.Buffer(Duration, Id, k, null);
+            _op.Buffer(Duration, Id, keys.Select(k => new KeyValuePair<string, byte[]?>(k, null)).ToList());
             return;
         }
         _backend.Apply(keys.Select(k => new Write(Id, k, null)).ToList(), _op.Store.Quota);

@@ -42,6 +42,9 @@ internal sealed class CallContext
     /// <summary>The first host-side failure inside a nested call, reported instead of the trap it caused.</summary>
     public PluginException? Fault { get; set; }
 
+    /// <summary>The first exception a host function threw in this call; it explains the trap that follows.</summary>
+    public Exception? HostError { get; set; }
+
     /// <summary>The caller of the running plugin: the app for an outermost call, else the calling plugin.</summary>
     public string Sender => Frames.Count >= 2 ? Frames[^2].Service : App;
 

@@ -24,28 +24,42 @@ internal static class HostInterfaces
         switch (name)
         {
             case ClientData:
-                li.AddFunction("get", ClientDataGet);
-                li.AddFunction("set", ClientDataSet);
-                li.AddFunction("delete", ClientDataDelete);
+                li.AddFunction("get", Guard(ClientDataGet));
+                li.AddFunction("set", Guard(ClientDataSet));
+                li.AddFunction("delete", Guard(ClientDataDelete));
                 break;
             case ClientApi:
             case CommonClient:
-                li.AddFunction("get-sender", static (in HostCall call) => WriteString(call, Enter(call).Context.Sender));
-                li.AddFunction("get-receiver", static (in HostCall call) => WriteString(call, Enter(call).Instance.Service));
-                li.AddFunction("get-active-app", static (in HostCall call) => WriteString(call, Enter(call).Context.App));
-                li.AddFunction("get-app-url", (in HostCall call) =>
+                li.AddFunction("get-sender", Guard(static (in HostCall call) => WriteString(call, Enter(call).Context.Sender)));
+                li.AddFunction("get-receiver", Guard(static (in HostCall call) => WriteString(call, Enter(call).Instance.Service)));
+                li.AddFunction("get-active-app", Guard(static (in HostCall call) => WriteString(call, Enter(call).Context.App)));
+                li.AddFunction("get-app-url", Guard((in HostCall call) =>
                 {
                     Enter(call);
                     var app = ComponentValues.ReadString(call.Args[0]);
                     if (!Names.IsValidService(app))
                         throw new InvalidOperationException($"get-app-url: \"{app}\" is not a valid app name (psibase account rules)");
                     WriteString(call, $"https://{app}.{host.Options.RootDomain}/");
-                });
+                }));
                 break;
             default:
                 throw new InvalidOperationException($"host interface {name} is not implemented");
         }
     }
+
+    /// <summary>Records the first failure of a host function in the call's context, so the trap it causes can be reported with its real cause.</summary>
+    public static HostFunction Guard(HostFunction function) => (in HostCall call) =>
+    {
+        try
+        {
+            function(call);
+        }
+        catch (Exception e)
+        {
+            if (CallContext.Current is { } context) context.HostError ??= e;
+            throw;
+        }
+    };
 
     private static void WriteString(in HostCall call, string value) => ComponentValues.WriteString(ref call.Results[0], value);
 

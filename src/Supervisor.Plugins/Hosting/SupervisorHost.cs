@@ -86,6 +86,7 @@ internal sealed class SupervisorHost : Supervisor
             throw new PluginException(PluginErrorCode.CallDepth, "a plugin call is already running on this thread; host code inside a call cannot start another operation");
         context.Deadline = DateTime.UtcNow + Options.CallTimeout;
         context.Fault = null;
+        context.HostError = null;
         CallContext.Current = context;
         try
         {
@@ -133,6 +134,13 @@ internal sealed class SupervisorHost : Supervisor
     private PluginException Translate(CallContext context, CallTarget target, WasmtimeException e)
     {
         if (context.Fault is { } fault) return fault;
+        if (context.HostError is { } hostError && e.Kind != WasmtimeErrorKind.Interrupt)
+        {
+            if (hostError is not (StorageException or PluginException))
+                _logger.LogError(hostError, "host function failed in {Target}", target);
+            var cause = hostError is StorageException or PluginException ? hostError.Message : "the host failed (see the host's log)";
+            return context.Fault = new PluginException(PluginErrorCode.Trap, $"plugin \"{target.Service}\" trapped in {target}: {cause}", hostError);
+        }
         var ex = e.Kind switch
         {
             WasmtimeErrorKind.Interrupt => new PluginException(PluginErrorCode.Timeout,

@@ -247,4 +247,32 @@ public sealed class OperationTests : IDisposable
         Assert.Equal(1, _store.Clear("test", Names.ClientData));
         Assert.Equal(new UsageEntry("alpha", 1, 2), _store.GetUsage("test", "alpha"));
     }
+
+    [Fact, Rule("PDP-TRX-2", "PDP-LIMIT-4")]
+    public void Commit_SpanningDurations_AppliesBothOrNeither()
+    {
+        using var store = KeyValueStore.Create(new StorageOptions { Backend = "memory", Limits = new StorageLimits { QuotaItems = 1 } });
+        using var session = store.OpenSession();
+        var op = session.BeginOperation();
+        op.OpenBucket("test", DbMode.Transactional, StorageDuration.Persistent, "alpha", "b").Set("z", B("1"));
+        var s = op.OpenBucket("test", DbMode.Transactional, StorageDuration.Session, "alpha", "b");
+        s.Set("x", B("1"));
+        s.Set("y", B("1"));
+        Assert.Equal(StorageErrorCode.QuotaExceeded, Assert.Throws<StorageException>(op.Commit).Code);
+        using var check = session.BeginOperation();
+        Assert.Null(check.OpenBucket("test", DbMode.Transactional, StorageDuration.Persistent, "alpha", "b").Get("z"));
+        Assert.Null(check.OpenBucket("test", DbMode.Transactional, StorageDuration.Session, "alpha", "b").Get("x"));
+    }
+
+    [Fact, Rule("PDP-LIMIT-4")]
+    public void TransactionalSetMany_OverTheBufferCap_BuffersNothing()
+    {
+        using var store = KeyValueStore.Create(new StorageOptions { Backend = "memory", Limits = new StorageLimits { QuotaBytes = 100 } });
+        using var session = store.OpenSession();
+        using var op = session.BeginOperation();
+        var b = op.OpenBucket("test", DbMode.Transactional, StorageDuration.Persistent, "alpha", "b");
+        Assert.Throws<StorageException>(() => b.SetMany([new("a", new byte[50]), new("b", new byte[50]), new("c", new byte[150])]));
+        Assert.Null(b.Get("a"));
+        Assert.Empty(b.ListKeys().Keys);
+    }
 }

@@ -115,7 +115,14 @@ internal sealed class MemoryBackend : StorageBackend
         return result;
     }
 
-    public override void Apply(IReadOnlyList<Write> writes, Quota quota)
+    public override void Apply(IReadOnlyList<Write> writes, Quota quota) => Apply(writes, quota, null);
+
+    /// <summary>
+    /// Applies <paramref name="writes"/> atomically; <paramref name="first"/> runs after the quota
+    /// check and before the writes, under the same lock, so a commit spanning this backend and
+    /// another either applies both or (if <paramref name="first"/> throws) neither.
+    /// </summary>
+    public void Apply(IReadOnlyList<Write> writes, Quota quota, Action? first)
     {
         ThrowIfDisposed();
         lock (_gate)
@@ -138,6 +145,7 @@ internal sealed class MemoryBackend : StorageBackend
                     quota.Check(chain, owner, t.Bytes + db, t.Items + di, db, di);
                 }
             }
+            first?.Invoke();
             foreach (var w in writes)
             {
                 if (w.Value is null) Remove(w.Bucket, w.Key);
