@@ -7,7 +7,7 @@ namespace Supervisor.Cli;
 /// </summary>
 internal sealed class StatusLine : IDisposable
 {
-    private static readonly TimeSpan Delay = TimeSpan.FromMilliseconds(300);
+    private static readonly TimeSpan DefaultDelay = TimeSpan.FromMilliseconds(300);
     private readonly CliConsole _console;
     private readonly Timer? _timer;
     private readonly object _gate = new();
@@ -18,16 +18,25 @@ internal sealed class StatusLine : IDisposable
     {
         _console = console;
         if (!console.ErrorIsTerminal) return;
-        _timer = new Timer(_ =>
+        var delay = console.StatusDelay ?? DefaultDelay;
+        if (delay <= TimeSpan.Zero)
         {
-            lock (_gate)
-            {
-                if (_done) return;
-                _console.Error.Write(text);
-                _console.Error.Flush();
-                _shown = true;
-            }
-        }, null, Delay, Timeout.InfiniteTimeSpan);
+            Show(text);
+            _timer = new Timer(_ => { }, null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+            return;
+        }
+        _timer = new Timer(_ => Show(text), null, delay, Timeout.InfiniteTimeSpan);
+    }
+
+    private void Show(string text)
+    {
+        lock (_gate)
+        {
+            if (_done) return;
+            _console.Error.Write(text);
+            _console.Error.Flush();
+            _shown = true;
+        }
     }
 
     public void Dispose()

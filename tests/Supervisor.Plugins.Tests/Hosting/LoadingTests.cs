@@ -1,0 +1,66 @@
+using System.Security.Cryptography;
+using Supervisor.Testing;
+
+namespace Supervisor.Plugins.Tests.Hosting;
+
+public sealed class LoadingTests : PluginTestBase
+{
+    [Fact, Rule("PDP-PLUGIN-3")]
+    public void CompileCache_DamagedEntry_IsRebuiltNotTrusted()
+    {
+        var cache = Dir.File("cache");
+        using (var first = Supervisor.Create(Options(cache)))
+            Assert.Equal(1u, first.Call("walpha:plugin/api.ping"));
+        var entry = Assert.Single(Directory.GetFiles(cache, "*.cwasm"));
+        var good = File.ReadAllBytes(entry);
+
+        // Flip bytes in the compiled code: a cache that trusted this would run corrupt machine code.
+        var damaged = (byte[])good.Clone();
+        for (var i = damaged.Length / 2; i < damaged.Length / 2 + 64; i++) damaged[i] ^= 0x5A;
+        File.WriteAllBytes(entry, damaged);
+        using (var second = Supervisor.Create(Options(cache)))
+            Assert.Equal(1u, second.Call("walpha:plugin/api.ping"));
+        var rebuilt = File.ReadAllBytes(entry);
+        Assert.False(rebuilt.AsSpan().SequenceEqual(damaged));
+        Assert.True(SHA256.HashData(rebuilt.AsSpan(40)).AsSpan().SequenceEqual(rebuilt.AsSpan(8, 32)));
+
+        File.WriteAllBytes(entry, good[..100]);
+        using (var third = Supervisor.Create(Options(cache)))
+            Assert.Equal(1u, third.Call("walpha:plugin/api.ping"));
+        Assert.True(new FileInfo(entry).Length > 100);
+    }
+
+    [Fact, Rule("PDP-PLUGIN-3")]
+    public void CompileCache_KeyDependsOnTheComponentBytes()
+    {
+        var cache = Dir.File("cache");
+        using var s = Supervisor.Create(Options(cache));
+        s.Call("walpha:plugin/api.ping");
+        s.Call("wbeta:plugin/api.ping");
+        Assert.Equal(2, Directory.GetFiles(cache, "*.cwasm").Length);
+    }
+
+    [Fact, Rule("PDP-IMPORT-2")]
+    public void Wasi_GrantsNoEnvironmentOrArguments()
+    {
+        var plugins = Dir.File("plugins");
+        Directory.CreateDirectory(Path.Combine(plugins, "wenv"));
+        var wat = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Fixtures", "wasi-env.wat"))
+            .Replace("(export \"count\" (func $count))", "(instance $api (export \"count\" (func $count)))\n  (export \"wenv:plugin/api\" (instance $api))");
+        File.WriteAllText(Path.Combine(plugins, "wenv", "plugin.wat"), wat);
+        Environment.SetEnvironmentVariable("SUPERVISOR_TEST_SECRET", "must not reach plugins");
+        var s = NewSupervisor(o => o.PluginDirectory = plugins);
+        var d = s.Describe("wenv");
+        Assert.True(d.Allowed);
+        Assert.Equal("wasi", Assert.Single(d.Imports).Kind);
+        Assert.Equal(0u, s.Call("wenv:plugin/api.count"));
+    }
+
+    private SupervisorOptions Options(string cache) => new()
+    {
+        PluginDirectory = FixturePlugins,
+        CacheDirectory = cache,
+        Storage = new Storage.StorageOptions { Location = StorePath },
+        ChainId = "test",
+    };
+}
