@@ -60,7 +60,7 @@ def definitions():
                 s = slug(h.group(2))
                 n = seen.get(s, 0)
                 seen[s] = n + 1
-                anchor = None if len(h.group(1)) == 1 else (s if n == 0 else f"{s}-{n}")
+                anchor = s if n == 0 else f"{s}-{n}"
                 continue
             m = DEFINITION.match(line)
             if m:

@@ -91,9 +91,19 @@ internal sealed class SqliteBackend : StorageBackend
         long appId, version, objects;
         try
         {
-            appId = c.Scalar("PRAGMA application_id");
-            version = c.Scalar("PRAGMA user_version");
-            objects = c.Scalar("SELECT count(*) FROM sqlite_master");
+            // One read transaction: another process may be creating the schema right now, and
+            // reading the header and the tables at different moments would mistake it for a foreign file.
+            c.Exec("BEGIN");
+            try
+            {
+                appId = c.Scalar("PRAGMA application_id");
+                version = c.Scalar("PRAGMA user_version");
+                objects = c.Scalar("SELECT count(*) FROM sqlite_master");
+            }
+            finally
+            {
+                Rollback(c);
+            }
         }
         catch (StorageException e) when (e.Code == StorageErrorCode.StoreCorrupt)
         {

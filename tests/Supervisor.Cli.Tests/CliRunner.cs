@@ -1,0 +1,104 @@
+using System.Diagnostics;
+using Supervisor.Testing;
+
+namespace Supervisor.Cli.Tests;
+
+/// <summary>What one run of the CLI printed and returned.</summary>
+public sealed record CliResult(int ExitCode, string Out, string Err)
+{
+    /// <summary>Stdout lines, without the trailing empty one.</summary>
+    public string[] Lines => Out.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.TrimEnd('\r')).ToArray();
+
+    /// <inheritdoc />
+    public override string ToString() => $"exit {ExitCode}\nstdout:\n{Out}\nstderr:\n{Err}";
+}
+
+/// <summary>
+/// A plugin directory with the WAT fixtures (wecho from this project; walpha, wbeta, wevil from the plugin
+/// tests), a fresh store and a compile cache, and ways to run the CLI against them: in-process (fast) or
+/// as the real executable (a child process).
+/// </summary>
+public sealed class CliSandbox : IDisposable
+{
+    private readonly TempDirectory _temp = new();
+
+    /// <summary>Creates the sandbox and lays out its plugin directory.</summary>
+    public CliSandbox()
+    {
+        Plugins = Path.Combine(_temp.Path, "plugins");
+        var own = Path.Combine(AppContext.BaseDirectory, "Fixtures", "plugins");
+        var shared = Path.Combine(RepositoryPaths.Root, "tests", "Supervisor.Plugins.Tests", "Fixtures", "plugins");
+        foreach (var (root, service) in new[] { (own, "wecho"), (shared, "walpha"), (shared, "wbeta"), (shared, "wevil") })
+        {
+            Directory.CreateDirectory(Path.Combine(Plugins, service));
+            System.IO.File.Copy(Path.Combine(root, service, "plugin.wat"), Path.Combine(Plugins, service, "plugin.wat"));
+        }
+        Store = _temp.File("store.db");
+        Cache = _temp.File("cache");
+    }
+
+    /// <summary>The plugin directory.</summary>
+    public string Plugins { get; }
+
+    /// <summary>The store file.</summary>
+    public string Store { get; }
+
+    /// <summary>The compile cache.</summary>
+    public string Cache { get; }
+
+    /// <summary>A file in the sandbox.</summary>
+    public string File(string name) => _temp.File(name);
+
+    /// <summary>The global options that point the CLI at this sandbox.</summary>
+    public string[] Options => ["--plugins", Plugins, "--store", Store, "--cache", Cache];
+
+    /// <summary>Runs the CLI in this process with the sandbox's options before <paramref name="args"/>' command arguments.</summary>
+    public CliResult Run(params string[] args) => Cli.InProcess(null, [.. args, .. Options]);
+
+    /// <summary>Runs the CLI in this process with stdin.</summary>
+    public CliResult RunWithInput(string input, params string[] args) => Cli.InProcess(input, [.. args, .. Options]);
+
+    /// <inheritdoc />
+    public void Dispose() => _temp.Dispose();
+}
+
+/// <summary>Runs the CLI.</summary>
+public static class Cli
+{
+    /// <summary>Runs <c>CliApp.Run</c> in this process with captured streams (not terminals).</summary>
+    public static CliResult InProcess(string? input, string[] args, bool errorIsTerminal = false, TimeSpan? statusDelay = null)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        var code = CliApp.Run(args, new CliConsole(new StringReader(input ?? ""), output, error, false, errorIsTerminal, statusDelay));
+        return new CliResult(code, output.ToString(), error.ToString());
+    }
+
+    /// <summary>The CLI's entry assembly, copied next to the tests by the project reference.</summary>
+    public static string Executable => Path.Combine(AppContext.BaseDirectory, "supervisor.dll");
+
+    /// <summary>Runs the real executable (<c>dotnet supervisor.dll</c>) as a child process, stdin and stdout as pipes.</summary>
+    public static CliResult Process(string? input, params string[] args)
+    {
+        var psi = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        psi.ArgumentList.Add(Executable);
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        using var p = System.Diagnostics.Process.Start(psi)!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        if (input is not null) p.StandardInput.Write(input);
+        p.StandardInput.Close();
+        if (!p.WaitForExit(TimeSpan.FromSeconds(90)))
+        {
+            p.Kill(entireProcessTree: true);
+            throw new TimeoutException($"supervisor {string.Join(' ', args)} did not finish in 90 s");
+        }
+        return new CliResult(p.ExitCode, stdout.Result, stderr.Result);
+    }
+}

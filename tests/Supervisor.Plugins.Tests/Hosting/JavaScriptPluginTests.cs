@@ -1,0 +1,256 @@
+using System.Diagnostics;
+using System.Text;
+using System.Text.Json;
+using Supervisor.Storage;
+using Supervisor.Testing;
+
+namespace Supervisor.Plugins.Tests.Hosting;
+
+/// <summary>
+/// The behaviours of <see cref="SupervisorTests"/> through real componentize-js plugins
+/// (<c>plugins-js/jsnotes</c> and <c>plugins-js/jsclient</c>, built into <c>artifacts/plugins</c> by
+/// <c>npm ci &amp;&amp; npm run build:plugins</c>), beside the WAT fixture <c>walpha</c>. The 12 MB
+/// components compile once per machine into the shared compile cache (about 7 s each the first time).
+/// </summary>
+public sealed class JavaScriptPluginTests : PluginTestBase
+{
+    private const string Notes = "jsnotes:plugin/api";
+    private const string Client = "jsclient:plugin/api";
+
+    private readonly string _plugins;
+
+    public JavaScriptPluginTests()
+    {
+        // One plugin directory holding the JS plugins and the WAT fixture, as links to the real files.
+        _plugins = Dir.File("plugins");
+        foreach (var service in new[] { "jsnotes", "jsclient" })
+            Link(JsPlugin(service), Path.Combine(_plugins, service, "plugin.wasm"));
+        Link(Path.Combine(FixturePlugins, "walpha", "plugin.wat"), Path.Combine(_plugins, "walpha", "plugin.wat"));
+    }
+
+    /// <summary>The built plugin; fails (never skips) when the JS plugins have not been built.</summary>
+    private static string JsPlugin(string service)
+    {
+        var file = Path.Combine(RepositoryPaths.Root, "artifacts", "plugins", service, "plugin.wasm");
+        if (!File.Exists(file))
+            Assert.Fail($"the JavaScript test plugin {file} is missing: run `npm ci && npm run build:plugins` in {RepositoryPaths.Root} before these tests");
+        return file;
+    }
+
+    private static void Link(string target, string link)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(link)!);
+        File.CreateSymbolicLink(link, target);
+    }
+
+    private Supervisor NewJsSupervisor(Action<SupervisorOptions>? configure = null) => NewSupervisor(o =>
+    {
+        o.PluginDirectory = _plugins;
+        configure?.Invoke(o);
+    });
+
+    private static byte[] Random(int size, int seed)
+    {
+        var value = new byte[size];
+        new Random(seed).NextBytes(value);
+        return value;
+    }
+
+    [Fact, Rule("PDP-SEC-2", "PDP-CD-1")]
+    public void JsAndWatPlugins_WritingTheSameKeys_NeverSeeEachOther()
+    {
+        var s = NewJsSupervisor();
+        s.Call($"{Notes}.put", "k", B("notes'"));
+        s.Call("walpha:plugin/api.set", "k", B("alpha's"));
+        Assert.Equal(B("notes'"), s.Call($"{Notes}.fetch", "k"));
+        Assert.Equal(B("alpha's"), s.Call("walpha:plugin/api.get", "k"));
+
+        s.Call($"{Notes}.remove", "k");
+        Assert.Null(s.Call($"{Notes}.fetch", "k"));
+        Assert.Equal(B("alpha's"), s.Call("walpha:plugin/api.get", "k"));
+        s.Call($"{Notes}.put", "only-notes", B("x"));
+        Assert.Null(s.Call("walpha:plugin/api.get", "only-notes"));
+
+        // Where psibase puts them: service clientdata, bucket = the caller, non-transactional, persistent.
+        Assert.Equal(B("x"), ClientDataRecord(s, "jsnotes", "only-notes"));
+        Assert.Null(ClientDataRecord(s, "jsnotes", "k"));
+        Assert.Equal(B("alpha's"), ClientDataRecord(s, "walpha", "k"));
+        Assert.Equal(1, s.Store.GetUsage("test", "jsnotes").Items);
+        Assert.Equal(1, s.Store.GetUsage("test", "walpha").Items);
+    }
+
+    [Theory, Rule("PDP-CD-1", "PDP-STORE-4")]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(1000)]
+    [InlineData(102400)]
+    public void ClientData_RoundTripsBytesExactly_ThroughJavaScript(int size)
+    {
+        var s = NewJsSupervisor();
+        var value = Random(size, size);
+        s.Call($"{Notes}.put", "blob", value);
+        var back = Assert.IsType<byte[]>(s.Call($"{Notes}.fetch", "blob")); // the empty value is some(""), not none
+        Assert.Equal(value, back);
+        Assert.Equal(value, ClientDataRecord(s, "jsnotes", "blob"));
+    }
+
+    [Fact, Rule("PDP-CD-1")]
+    public void ClientData_AllByteValues_RoundTripThroughJavaScript()
+    {
+        var s = NewJsSupervisor();
+        var value = Enumerable.Range(0, 256).Select(i => (byte)i).Concat(Enumerable.Range(0, 256).Select(i => (byte)(255 - i))).ToArray();
+        s.Call($"{Notes}.put", "all", value);
+        Assert.Equal(value, s.Call($"{Notes}.fetch", "all"));
+    }
+
+    [Fact, Rule("PDP-CD-1")]
+    public void Text_WithNonAscii_RoundTripsAsUtf8()
+    {
+        var s = NewJsSupervisor();
+        const string text = "héllo wörld — ünïcödé ✓ 日本語 🎉 \u0000 end";
+        const string key = "ключ-🔑";
+        s.Call($"{Notes}.put-text", key, text);
+        Assert.Equal(text, s.Call($"{Notes}.get-text", key));
+        // The plugin's TextEncoder wrote UTF-8, under the non-ASCII key as given.
+        Assert.Equal(Encoding.UTF8.GetBytes(text), ClientDataRecord(s, "jsnotes", key));
+        Assert.Null(s.Call($"{Notes}.get-text", "absent"));
+    }
+
+    [Fact, Rule("PDP-OP-2")]
+    public void ErrResult_FailsTheOperation_KeepsTheNonTransactionalWrite()
+    {
+        var s = NewJsSupervisor();
+        var e = Assert.Throws<PluginException>(() => s.Call($"{Notes}.fail-after-put", "k", B("written")));
+        Assert.Equal(PluginErrorCode.ErrorResult, e.Code);
+        Assert.Equal("fail-after-put: 'k' was written, then the call failed", e.ErrorValue);
+        Assert.Contains($"{Notes}.fail-after-put", e.Message);
+        Assert.Equal(B("written"), s.Call($"{Notes}.fetch", "k"));
+        Assert.Equal(B("written"), ClientDataRecord(s, "jsnotes", "k"));
+    }
+
+    [Fact, Rule("PDP-OP-2", "PDP-OP-3")]
+    public void Trap_FailsTheOperation_AndThePluginAnswersTheNextCall()
+    {
+        var s = NewJsSupervisor();
+        var e = Assert.Throws<PluginException>(() => s.Call($"{Notes}.trap-after-put", "k", B("written")));
+        Assert.Equal(PluginErrorCode.Trap, e.Code);
+        Assert.Contains("jsnotes", e.Message);
+        Assert.Contains("trap-after-put", e.Message);
+        // The write before the trap stays, and a fresh instance answers.
+        Assert.Equal(B("written"), s.Call($"{Notes}.fetch", "k"));
+        s.Call($"{Notes}.put", "after", B("ok"));
+        Assert.Equal(B("ok"), s.Call($"{Notes}.fetch", "after"));
+        // Twice in a row: the replacement instance is replaced again.
+        Assert.Throws<PluginException>(() => s.Call($"{Notes}.trap-after-put", "k2", B("w2")));
+        Assert.Equal(B("w2"), s.Call($"{Notes}.fetch", "k2"));
+    }
+
+    [Fact, Rule("PDP-CLIENT-1")]
+    public void Whoami_ForTheDefaultCaller()
+    {
+        var s = NewJsSupervisor();
+        var who = Whoami(s.Call($"{Client}.whoami"));
+        Assert.Equal(("cli", "jsclient", "cli"), who);
+        Assert.Equal("https://alice-app.psibase.localhost/", s.Call($"{Client}.app-url", "alice-app"));
+    }
+
+    [Fact, Rule("PDP-CLIENT-1")]
+    public void Whoami_ForANamedCaller_AndAConfiguredDefault()
+    {
+        var s = NewJsSupervisor(o =>
+        {
+            o.DefaultCaller = "homepage";
+            o.RootDomain = "example.net";
+        });
+        Assert.Equal(("alice-app", "jsclient", "alice-app"), Whoami(s.Call(CallTarget.Parse($"{Client}.whoami"), [], "alice-app")));
+        Assert.Equal(("homepage", "jsclient", "homepage"), Whoami(s.Call($"{Client}.whoami")));
+        using (var op = s.BeginOperation("bob"))
+        {
+            Assert.Equal(("bob", "jsclient", "bob"), Whoami(op.Call($"{Client}.whoami")));
+            op.Complete();
+        }
+        Assert.Equal("https://notes.example.net/", s.Call($"{Client}.app-url", "notes"));
+    }
+
+    private static (string? Sender, string? Receiver, string? ActiveApp) Whoami(object? json)
+    {
+        var text = Assert.IsType<string>(json);
+        using var doc = JsonDocument.Parse(text);
+        var root = doc.RootElement;
+        Assert.Equal(["sender", "receiver", "activeApp"], root.EnumerateObject().Select(p => p.Name).ToArray());
+        return (root.GetProperty("sender").GetString(), root.GetProperty("receiver").GetString(), root.GetProperty("activeApp").GetString());
+    }
+
+    [Fact, Rule("PDP-DUR-1")]
+    public void ValueSetThroughOneSupervisor_IsReadByAnother()
+    {
+        var value = Random(5000, 7);
+        using (var first = Supervisor.Create(new SupervisorOptions
+               {
+                   PluginDirectory = _plugins, CacheDirectory = SharedCache, Storage = new StorageOptions { Location = StorePath }, ChainId = "test",
+               }))
+        {
+            first.Call($"{Notes}.put", "k", value);
+            first.Call($"{Notes}.put-text", "t", "durable ✓");
+        }
+        var second = NewJsSupervisor();
+        Assert.Equal(value, second.Call($"{Notes}.fetch", "k"));
+        Assert.Equal("durable ✓", second.Call($"{Notes}.get-text", "t"));
+    }
+
+    [Fact, Rule("PDP-DUR-1")]
+    public void ValueSetInOneProcess_IsReadByAnotherProcess_AndBack()
+    {
+        var value = Random(3000, 11);
+        var s = NewJsSupervisor();
+        s.Call($"{Notes}.put", "from-test", value);
+
+        // The child process reads what this one wrote (through its own Supervisor on the same file) ...
+        var read = RunWorker($"{Notes}.fetch", "\"from-test\"");
+        Assert.Equal("ok \"" + Convert.ToBase64String(value) + "\"", read);
+        Assert.Equal("ok null", RunWorker($"{Notes}.fetch", "\"absent\""));
+
+        // ... writes, and this process reads that, through the Supervisor it kept open all along.
+        Assert.Equal("ok null", RunWorker($"{Notes}.put-text", "\"from-child\"", "\"written by pid ✓\""));
+        Assert.Equal("written by pid ✓", s.Call($"{Notes}.get-text", "from-child"));
+
+        // The child's errors come back as PluginException codes, and its write before the err stays.
+        var failed = RunWorker($"{Notes}.fail-after-put", "\"child-fail\"", "\"AQID\"");
+        Assert.StartsWith("error ErrorResult ", failed);
+        Assert.Equal(new byte[] { 1, 2, 3 }, s.Call($"{Notes}.fetch", "child-fail"));
+    }
+
+    private string RunWorker(params string[] call)
+    {
+        var dll = Path.Combine(AppContext.BaseDirectory, "Supervisor.Plugins.Worker.dll");
+        if (!File.Exists(dll)) throw new FileNotFoundException("the worker is not next to the tests; is the ProjectReference there?", dll);
+        var start = new ProcessStartInfo(DotnetHost())
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            StandardOutputEncoding = Encoding.UTF8,
+        };
+        foreach (var a in new[] { dll, _plugins, SharedCache, StorePath, "test" }.Concat(call)) start.ArgumentList.Add(a);
+        using var process = Process.Start(start) ?? throw new InvalidOperationException("could not start the worker");
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(TimeSpan.FromMinutes(2)))
+        {
+            process.Kill();
+            throw new TimeoutException($"the worker did not finish within 2 minutes: {string.Join(' ', call)}");
+        }
+        var lines = stdout.Result.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        if (process.ExitCode is not (0 or 1) || lines.Length != 1)
+            throw new InvalidOperationException($"the worker failed (exit code {process.ExitCode}): {stdout.Result}{stderr.Result}");
+        return lines[0];
+    }
+
+    private static string DotnetHost()
+    {
+        var host = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH");
+        if (!string.IsNullOrEmpty(host) && File.Exists(host)) return host;
+        var self = Environment.ProcessPath;
+        return self is not null && Path.GetFileNameWithoutExtension(self) == "dotnet" ? self : "dotnet";
+    }
+}
