@@ -21,8 +21,6 @@ public enum PluginErrorCode
     Trap,
     /// <summary>The call ran past its time limit.</summary>
     Timeout,
-    /// <summary>The plugin tried to grow its memory past the limit.</summary>
-    MemoryLimit,
     /// <summary>The call stack grew past the depth limit, or a plugin called back into one already on the stack.</summary>
     CallDepth,
     /// <summary>The function returned the <c>err</c> case of its result; the operation failed.</summary>

@@ -78,7 +78,10 @@ public static class Cli
     public static string Executable => Path.Combine(AppContext.BaseDirectory, "supervisor.dll");
 
     /// <summary>Runs the real executable (<c>dotnet supervisor.dll</c>) as a child process, stdin and stdout as pipes.</summary>
-    public static CliResult Process(string? input, params string[] args)
+    public static CliResult Process(string? input, params string[] args) => Process(input, null, args);
+
+    /// <summary>Runs the real executable with extra environment variables.</summary>
+    public static CliResult Process(string? input, IReadOnlyDictionary<string, string>? environment, params string[] args)
     {
         var psi = new ProcessStartInfo("dotnet")
         {
@@ -88,6 +91,7 @@ public static class Cli
             UseShellExecute = false,
         };
         psi.ArgumentList.Add(Executable);
+        if (environment is not null) foreach (var (k, v) in environment) psi.Environment[k] = v;
         foreach (var a in args) psi.ArgumentList.Add(a);
         using var p = System.Diagnostics.Process.Start(psi)!;
         var stdout = p.StandardOutput.ReadToEndAsync();

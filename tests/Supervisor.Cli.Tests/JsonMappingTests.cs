@@ -140,7 +140,7 @@ public sealed class JsonMappingTests : IClassFixture<JsonMappingTests.Sandbox>
     {
         var few = _box.Run("call", "wecho:plugin/api.pair", "1");
         Assert.Equal(2, few.ExitCode);
-        Assert.Contains("wecho:plugin/api.pair takes 2 arguments func(a: u32, b: string); got 1 (missing b: string)", few.Err);
+        Assert.Contains("wecho:plugin/api.pair takes 2 arguments func(a: u32, b: string) -> tuple<u32, string>; got 1 (missing b: string)", few.Err);
         var many = _box.Run("call", "wecho:plugin/api.nothing", "1");
         Assert.Equal(2, many.ExitCode);
         Assert.Contains("wecho:plugin/api.nothing takes 0 arguments func(); got 1 (1 too many)", many.Err);

@@ -3,6 +3,7 @@
 // Calls the function once (one operation) with JSON arguments (list<u8> as base64) and prints one line:
 //   ok <result as JSON>            (null for a function without a result)
 //   error <PluginErrorCode> <message>   exit code 1
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using Supervisor.Plugins;
 using Supervisor.Storage;
@@ -37,7 +38,7 @@ var jsonArgs = rest[1..].Select(a => JsonDocument.Parse(a).RootElement.Clone()).
 try
 {
     var result = supervisor.CallJson(CallTarget.Parse(rest[0]), jsonArgs, caller);
-    Console.Out.WriteLine("ok " + (result?.ToJsonString() ?? "null"));
+    Console.Out.WriteLine("ok " + (result?.ToJsonString(new JsonSerializerOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }) ?? "null"));
     return 0;
 }
 catch (PluginException e)

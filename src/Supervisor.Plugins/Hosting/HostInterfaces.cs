@@ -16,13 +16,28 @@ internal static class HostInterfaces
     public const string CommonClient = "host:common/client";
 
     /// <summary>Host interfaces implemented so far.</summary>
-    public static readonly IReadOnlySet<string> Implemented = new HashSet<string>(StringComparer.Ordinal) { ClientData, ClientApi, CommonClient };
+    public static readonly IReadOnlySet<string> Implemented = new HashSet<string>(StringComparer.Ordinal)
+    {
+        ClientData, ClientApi, CommonClient, "host:db/store", "host:common/store",
+        "wasi:keyvalue/store@0.2.0-draft", "wasi:keyvalue/atomics@0.2.0-draft", "wasi:keyvalue/batch@0.2.0-draft",
+        "wasi:keyvalue/store@0.2.0-draft2", "wasi:keyvalue/atomics@0.2.0-draft2", "wasi:keyvalue/batch@0.2.0-draft2",
+    };
 
     /// <summary>Defines the functions of host interface <paramref name="name"/> on a linker instance.</summary>
-    public static void Define(string name, LinkerInstance li, SupervisorHost host)
+    public static void Define(string name, LinkerInstance li, SupervisorHost host, ComponentItemInfo import)
     {
         switch (name)
         {
+            case "host:db/store":
+            case "host:common/store":
+                host.Db.Define(import, li);
+                break;
+            case "wasi:keyvalue/store@0.2.0-draft" or "wasi:keyvalue/atomics@0.2.0-draft" or "wasi:keyvalue/batch@0.2.0-draft":
+                host.KeyValueDraft.Define(import, li);
+                break;
+            case "wasi:keyvalue/store@0.2.0-draft2" or "wasi:keyvalue/atomics@0.2.0-draft2" or "wasi:keyvalue/batch@0.2.0-draft2":
+                host.KeyValueDraft2.Define(import, li);
+                break;
             case ClientData:
                 li.AddFunction("get", Guard(ClientDataGet));
                 li.AddFunction("set", Guard(ClientDataSet));
@@ -64,7 +79,7 @@ internal static class HostInterfaces
     private static void WriteString(in HostCall call, string value) => ComponentValues.WriteString(ref call.Results[0], value);
 
     /// <summary>The calling instance and its context; throws if called outside a supervised call.</summary>
-    private static (PluginInstance Instance, CallContext Context) Enter(in HostCall call)
+    internal static (PluginInstance Instance, CallContext Context) Enter(in HostCall call)
     {
         var instance = call.Store.HostState as PluginInstance
             ?? throw new InvalidOperationException("host function called from a store the supervisor does not own");

@@ -17,6 +17,7 @@ internal sealed class PluginInstance : IDisposable
         Plugin = plugin;
         Service = plugin.Service;
         ClientDataBucket = new BucketId(plugin.Host.ChainId, DbMode.NonTransactional, Names.ClientData, plugin.Service);
+        Resources = new ResourceTable(plugin.Host.Options.MaxOpenBuckets);
         Store = new ComponentStore(plugin.Host.Engine, this);
         Store.SetLimits(memoryBytes: memoryLimitBytes);
         Store.ConfigureWasiNothingGranted();
@@ -31,6 +32,9 @@ internal sealed class PluginInstance : IDisposable
     public BucketId ClientDataBucket { get; }
 
     public ComponentStore Store { get; }
+
+    /// <summary>Host state behind the resource handles this instance holds.</summary>
+    public ResourceTable Resources { get; }
 
     /// <summary>True after a trap or host error: Wasmtime will not enter the instance again.</summary>
     public bool IsPoisoned => _instance is null || _instance.IsPoisoned;
@@ -48,6 +52,8 @@ internal sealed class PluginInstance : IDisposable
     public void Dispose()
     {
         _functions.Clear();
+        // Wasmtime does not run host resource destructors when a store goes: drop their state here.
+        Resources.Clear();
         Store.Dispose();
     }
 }

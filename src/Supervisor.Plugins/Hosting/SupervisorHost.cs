@@ -22,6 +22,7 @@ internal sealed class SupervisorHost : Supervisor
     private readonly bool _ownsStore;
     private readonly ILogger _logger;
     private readonly string _engineFingerprint;
+    private readonly HostResourceType[] _resourceTypes = [];
     private int _disposed;
 
     public SupervisorHost(SupervisorOptions options)
@@ -44,6 +45,11 @@ internal sealed class SupervisorHost : Supervisor
             Engine = new WasmtimeEngine(new EngineOptions());
             _engineFingerprint = $"wasmtime {WasmtimeVersion}; {Engine.Options}; {Environment.OSVersion.Platform} {System.Runtime.InteropServices.RuntimeInformation.OSArchitecture}";
             _ticker = new EpochTicker(Engine, Tick);
+            // One host resource type per WIT resource: a handle of one kind can never pass for another.
+            _resourceTypes = [new("wasi:keyvalue@0.2.0-draft bucket"), new("wasi:keyvalue@0.2.0-draft2 bucket"), new("wasi:keyvalue@0.2.0-draft2 cas"), new("host:db bucket")];
+            KeyValueDraft = new KeyValueHost(this, draft2: false, _resourceTypes[0], null);
+            KeyValueDraft2 = new KeyValueHost(this, draft2: true, _resourceTypes[1], _resourceTypes[2]);
+            Db = new DbHost(this, _resourceTypes[3]);
             if (options.CacheDirectory is { } cacheDir) _cache = new CompileCache(cacheDir, _logger);
         }
         catch
@@ -54,6 +60,14 @@ internal sealed class SupervisorHost : Supervisor
     }
 
     public SupervisorOptions Options { get; }
+
+    public ILogger Logger => _logger;
+
+    public KeyValueHost KeyValueDraft { get; } = null!;
+
+    public KeyValueHost KeyValueDraft2 { get; } = null!;
+
+    public DbHost Db { get; } = null!;
 
     public WasmtimeEngine Engine { get; }
 
@@ -106,7 +120,10 @@ internal sealed class SupervisorHost : Supervisor
         if (context.Frames.Any(f => f.Service == target.Service))
             throw new PluginException(PluginErrorCode.CallDepth,
                 $"call to {target} re-enters plugin \"{target.Service}\", which is already on the call stack ({string.Join(" -> ", context.Frames.Select(f => f.Service).Append(target.Service))})");
+        // Loading (a first compile can take seconds) does not count against the call's time limit.
+        var loadStarted = System.Diagnostics.Stopwatch.GetTimestamp();
         var plugin = GetPlugin(target.Service, target.Plugin);
+        context.Deadline += System.Diagnostics.Stopwatch.GetElapsedTime(loadStarted);
         var type = plugin.ExportType(target.InterfaceName, target.Function)
             ?? throw new PluginException(PluginErrorCode.FunctionNotFound, $"plugin \"{target.Service}:{target.Plugin}\" exports no function {target}; it exports: {string.Join(", ", DescribeExports(plugin).Select(e => e.Interface is null ? e.Function : $"{e.Interface}.{e.Function}"))}");
         if (args.Count != type.Parameters.Count)
@@ -198,8 +215,14 @@ internal sealed class SupervisorHost : Supervisor
         var remaining = deadline - DateTime.UtcNow;
         if (remaining <= TimeSpan.Zero)
             throw new PluginException(PluginErrorCode.Timeout, $"the call's time limit of {Options.CallTimeout.TotalSeconds:0.###} s has passed");
-        store.SetEpochDeadline((ulong)Math.Ceiling(remaining / Tick) + 1);
+        store.SetEpochDeadline(EpochTicks(deadline));
         return action();
+    }
+
+    private static ulong EpochTicks(DateTime deadline)
+    {
+        var remaining = deadline - DateTime.UtcNow;
+        return remaining <= TimeSpan.Zero ? 1 : (ulong)Math.Ceiling(remaining / Tick) + 1;
     }
 
     internal void RunWithDeadline(ComponentStore store, DateTime deadline, Action action) =>
@@ -318,7 +341,7 @@ internal sealed class SupervisorHost : Supervisor
                 using var li = root.AddInstance(verdict.Name);
                 if (verdict.Kind == ImportKind.Host)
                 {
-                    HostInterfaces.Define(verdict.Name, li, this);
+                    HostInterfaces.Define(verdict.Name, li, this, component.Type.Imports.First(i => i.Name == verdict.Name));
                     continue;
                 }
                 var import = component.Type.Imports.First(i => i.Name == verdict.Name);
@@ -354,6 +377,8 @@ internal sealed class SupervisorHost : Supervisor
                 var args = new object?[call.Args.Length];
                 for (var i = 0; i < args.Length; i++) args[i] = ComponentValues.ToManaged(call.Args[i], importType.Parameters[i].Type, call.Context);
                 var result = Invoke(context, target, args);
+                // The callee may have loaded plugins and moved the deadline: give the caller's store the new one.
+                call.Store.SetEpochDeadline(EpochTicks(context.Deadline));
                 if (importType.Result is not null) ComponentValues.FromManaged(ref call.Results[0], importType.Result, result, call.Context);
             }
             catch (PluginException e)
@@ -421,6 +446,7 @@ internal sealed class SupervisorHost : Supervisor
             if (p.IsValueCreated) p.Value.Dispose();
         _plugins.Clear();
         Engine.Dispose();
+        foreach (var t in _resourceTypes) t.Dispose();
         _session.Dispose();
         if (_ownsStore) Store.Dispose();
     }

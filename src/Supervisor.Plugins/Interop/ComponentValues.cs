@@ -5,16 +5,6 @@ using System.Text;
 
 namespace Supervisor.Plugins.Interop;
 
-/// <summary>A variant value: the case name and its payload (null for a case without one).</summary>
-internal readonly record struct WitVariantValue(string Tag, object? Value = null);
-
-/// <summary>A result value: ok or err, each with an optional payload.</summary>
-internal readonly record struct WitResult(bool IsOk, object? Value = null)
-{
-    public static WitResult Ok(object? value = null) => new(true, value);
-    public static WitResult Err(object? value = null) => new(false, value);
-}
-
 /// <summary>A host-defined resource as the host sees it: its type id, its representation, owned or borrowed.</summary>
 internal readonly record struct HostResource(uint TypeId, uint Rep, bool Owned = true);
 

@@ -1,0 +1,232 @@
+using Microsoft.Extensions.Logging;
+using Supervisor.Plugins.Interop;
+using Supervisor.Storage;
+
+namespace Supervisor.Plugins.Hosting;
+
+/// <summary>
+/// <c>wasi:keyvalue</c> store, atomics and batch, at <c>0.2.0-draft</c> (psibase's shim: <c>u64</c>
+/// cursors and deltas) and <c>0.2.0-draft2</c> (Wasmtime's and Spin's: string cursors, <c>s64</c>
+/// deltas, <c>cas</c>). Both faces reach the same records: service = the calling plugin,
+/// bucket = the identifier, non-transactional, persistent. Failures are the WIT <c>error</c>
+/// variant; host faults are logged and reported to the plugin without details.
+/// </summary>
+internal sealed class KeyValueHost
+{
+    private readonly SupervisorHost _host;
+    private readonly bool _draft2;
+    private readonly HostResourceType _bucketType;
+    private readonly HostResourceType? _casType;
+
+    public KeyValueHost(SupervisorHost host, bool draft2, HostResourceType bucketType, HostResourceType? casType)
+    {
+        _host = host;
+        _draft2 = draft2;
+        _bucketType = bucketType;
+        _casType = casType;
+    }
+
+    /// <summary>Defines the functions the guest imports from <paramref name="import"/> (store, atomics or batch).</summary>
+    public void Define(ComponentItemInfo import, LinkerInstance li)
+    {
+        var iface = import.Name[..import.Name.IndexOf('@')];
+        if (iface == "wasi:keyvalue/store")
+            li.AddResource("bucket", _bucketType, static (store, rep) => (store?.HostState as PluginInstance)?.Resources.Remove(rep));
+        if (iface == "wasi:keyvalue/atomics" && _casType is not null)
+            li.AddResource("cas", _casType, static (store, rep) => (store?.HostState as PluginInstance)?.Resources.Remove(rep));
+        foreach (var f in import.Exports.Where(e => e.Kind == ComponentItemKind.Func))
+        {
+            var type = f.Function!;
+            Func<PluginInstance, Operation, HostCall, object?>? body = (iface, f.Name) switch
+            {
+                ("wasi:keyvalue/store", "open") => Open,
+                ("wasi:keyvalue/store", "[method]bucket.get") => (i, op, c) => Bucket(i, op, c).Get(Str(c, 1)),
+                ("wasi:keyvalue/store", "[method]bucket.set") => Set,
+                ("wasi:keyvalue/store", "[method]bucket.delete") => (i, op, c) => { Bucket(i, op, c).Delete(Str(c, 1)); return null; },
+                ("wasi:keyvalue/store", "[method]bucket.exists") => (i, op, c) => Bucket(i, op, c).Exists(Str(c, 1)),
+                ("wasi:keyvalue/store", "[method]bucket.list-keys") => ListKeys,
+                ("wasi:keyvalue/atomics", "increment") => Increment,
+                ("wasi:keyvalue/atomics", "[static]cas.new") => CasNew,
+                ("wasi:keyvalue/atomics", "[method]cas.current") => (i, op, c) => i.Resources.Get<CasHandle>(ComponentValues.ReadHostResourceRep(c.Context, c.Args[0], _casType!)).Snapshot,
+                ("wasi:keyvalue/atomics", "swap") => Swap,
+                ("wasi:keyvalue/batch", "get-many") => GetMany,
+                ("wasi:keyvalue/batch", "set-many") => SetMany,
+                ("wasi:keyvalue/batch", "delete-many") => DeleteMany,
+                _ => null,
+            };
+            if (body is null)
+                throw new PluginException(PluginErrorCode.ImportRefused, $"{import.Name} has no function \"{f.Name}\" in this host");
+            li.AddFunction(f.Name, HostInterfaces.Guard((in HostCall call) => Run(call, type, body)));
+        }
+    }
+
+    /// <summary>Runs one function, writing <c>ok(value)</c>, or <c>err(error)</c> for failures a plugin should handle.</summary>
+    private void Run(in HostCall call, WitFunctionType type, Func<PluginInstance, Operation, HostCall, object?> body)
+    {
+        var (instance, context) = HostInterfaces.Enter(call);
+        object result;
+        try
+        {
+            var value = body(instance, context.Operation, call);
+            result = value as WitResult? ?? WitResult.Ok(value);
+        }
+        catch (StorageException e) when (e.Code is not (StorageErrorCode.BackendFailure or StorageErrorCode.StoreCorrupt or StorageErrorCode.OperationEnded))
+        {
+            result = WitResult.Err(Other(e.Message));
+        }
+        catch (StorageException e)
+        {
+            // A host fault: logged here, never described to the plugin (paths, connection strings).
+            _host.Logger.LogError(e, "storage failed under {Plugin} in {Function}", instance.Service, type);
+            result = WitResult.Err(Other("the host's store failed; the host logged the cause"));
+        }
+        catch (KeyValueError e)
+        {
+            result = WitResult.Err(e.Value);
+        }
+        ComponentValues.FromManaged(ref call.Results[0], type.Result!, result, call.Context);
+    }
+
+    private static WitVariantValue Other(string message) => new("other", message);
+
+    private static string Str(in HostCall call, int index) => ComponentValues.ReadString(call.Args[index]);
+
+    private BucketHandle Handle(PluginInstance instance, in HostCall call) =>
+        instance.Resources.Get<BucketHandle>(ComponentValues.ReadHostResourceRep(call.Context, call.Args[0], _bucketType));
+
+    private Bucket Bucket(PluginInstance instance, Operation op, in HostCall call) =>
+        op.OpenBucket(Handle(instance, call).Id, StorageDuration.Persistent);
+
+    private object? Open(PluginInstance instance, Operation op, HostCall call)
+    {
+        var id = new BucketId(_host.ChainId, DbMode.NonTransactional, instance.Service, Str(call, 0));
+        var rep = instance.Resources.TryAdd(new BucketHandle(id, StorageDuration.Persistent))
+            ?? throw new KeyValueError(Other($"plugin \"{instance.Service}\" holds {instance.Resources.Count} open handles; the limit is {instance.Resources.Capacity}: drop some first"));
+        return _bucketType.Own(rep);
+    }
+
+    private object? Set(PluginInstance instance, Operation op, HostCall call)
+    {
+        var bucket = Bucket(instance, op, call);
+        var key = Str(call, 1);
+        var length = ComponentValues.ListLength(call.Args[2]);
+        if (length > _host.Store.Limits.MaxValueBytes)
+            throw new StorageException(StorageErrorCode.ValueTooLarge, $"value for key \"{key}\" is {length} bytes; the limit is {_host.Store.Limits.MaxValueBytes}");
+        bucket.Set(key, ComponentValues.ReadBytes(call.Args[2]));
+        return null;
+    }
+
+    private object? ListKeys(PluginInstance instance, Operation op, HostCall call)
+    {
+        var handle = Handle(instance, call);
+        var bucket = op.OpenBucket(handle.Id, StorageDuration.Persistent);
+        var cursorArg = ComponentValues.ToManaged(call.Args[1], _draft2 ? new WitOption(WitType.String) : new WitOption(WitType.U64));
+        byte[]? cursor = null;
+        if (cursorArg is ulong n)
+        {
+            var after = handle.Cursor(n) ?? throw new KeyValueError(Other($"list cursor {n} is unknown or has expired; start the listing again"));
+            cursor = Keys.CursorAfter(after);
+        }
+        else if (cursorArg is string s)
+        {
+            cursor = DecodeCursor(s);
+        }
+        var page = bucket.ListKeys(cursor, Keys.DefaultPageSize);
+        object? next = null;
+        if (page.Cursor is not null)
+            next = _draft2 ? Convert.ToBase64String(page.Cursor).TrimEnd('=').Replace('+', '-').Replace('/', '_') : handle.AddCursor(page.Keys[^1]);
+        return new Dictionary<string, object?> { ["keys"] = page.Keys.Cast<object?>().ToList(), ["cursor"] = next };
+    }
+
+    private static byte[] DecodeCursor(string s)
+    {
+        try
+        {
+            var b64 = s.Replace('-', '+').Replace('_', '/');
+            b64 = b64.PadRight(b64.Length + (4 - b64.Length % 4) % 4, '=');
+            var bytes = Convert.FromBase64String(b64);
+            Keys.ParseCursor(bytes);
+            return bytes;
+        }
+        catch (FormatException)
+        {
+            throw new KeyValueError(Other("list cursor was not produced by this store"));
+        }
+    }
+
+    private object? Increment(PluginInstance instance, Operation op, HostCall call)
+    {
+        var bucket = Bucket(instance, op, call);
+        var key = Str(call, 1);
+        if (_draft2) return bucket.Increment(key, (long)ComponentValues.ToManaged(call.Args[2], WitType.S64)!);
+        var delta = (ulong)ComponentValues.ToManaged(call.Args[2], WitType.U64)!;
+        if (delta > long.MaxValue)
+            throw new KeyValueError(Other($"delta {delta} is larger than the largest counter the store keeps ({long.MaxValue})"));
+        var current = bucket.Get(key) is { } v ? Keys.ParseCounter(v, key) : 0;
+        if (current < 0)
+            throw new KeyValueError(Other($"counter \"{key}\" holds {current}, which has no u64 form"));
+        return (ulong)bucket.Increment(key, (long)delta);
+    }
+
+    private object? CasNew(PluginInstance instance, Operation op, HostCall call)
+    {
+        var handle = Handle(instance, call);
+        var key = Str(call, 1);
+        var snapshot = op.OpenBucket(handle.Id, StorageDuration.Persistent).Get(key);
+        var rep = instance.Resources.TryAdd(new CasHandle(handle, key, snapshot))
+            ?? throw new KeyValueError(Other($"plugin \"{instance.Service}\" holds {instance.Resources.Count} open handles; the limit is {instance.Resources.Capacity}: drop some first"));
+        return _casType!.Own(rep);
+    }
+
+    private object? Swap(PluginInstance instance, Operation op, HostCall call)
+    {
+        // swap takes the cas handle (own): it is ours now, and goes back to the plugin only on failure.
+        var rep = ComponentValues.ReadHostResourceRep(call.Context, call.Args[0], _casType!);
+        var cas = instance.Resources.Get<CasHandle>(rep);
+        var value = ComponentValues.ReadBytes(call.Args[1]);
+        try
+        {
+            var swapped = op.OpenBucket(cas.Bucket.Id, StorageDuration.Persistent).CompareAndSwap(cas.Key, cas.Snapshot, value);
+            if (!swapped) return WitResult.Err(new WitVariantValue("cas-failed", _casType!.Own(rep)));
+        }
+        catch (StorageException e) when (e.Code is not (StorageErrorCode.BackendFailure or StorageErrorCode.StoreCorrupt))
+        {
+            instance.Resources.Remove(rep);
+            return WitResult.Err(new WitVariantValue("store-error", Other(e.Message)));
+        }
+        instance.Resources.Remove(rep);
+        return null;
+    }
+
+    private object? GetMany(PluginInstance instance, Operation op, HostCall call)
+    {
+        var bucket = Bucket(instance, op, call);
+        var keys = ((List<object?>)ComponentValues.ToManaged(call.Args[1], new WitList(WitType.String))!).Cast<string>().ToList();
+        var values = bucket.GetMany(keys);
+        return keys.Select((k, i) => values[i] is { } v ? new object?[] { k, v } : null).Cast<object?>().ToList();
+    }
+
+    private static readonly WitType KeyValueList = new WitList(new WitTuple([WitType.String, new WitList(WitType.U8)]));
+
+    private object? SetMany(PluginInstance instance, Operation op, HostCall call)
+    {
+        var bucket = Bucket(instance, op, call);
+        var items = (List<object?>)ComponentValues.ToManaged(call.Args[1], KeyValueList)!;
+        bucket.SetMany(items.Select(o => (object?[])o!).Select(t => new KeyValuePair<string, byte[]>((string)t[0]!, (byte[])t[1]!)).ToList());
+        return null;
+    }
+
+    private object? DeleteMany(PluginInstance instance, Operation op, HostCall call)
+    {
+        var bucket = Bucket(instance, op, call);
+        var keys = ((List<object?>)ComponentValues.ToManaged(call.Args[1], new WitList(WitType.String))!).Cast<string>().ToList();
+        bucket.DeleteMany(keys);
+        return null;
+    }
+
+    /// <summary>A failure to report as the given WIT error value.</summary>
+    private sealed class KeyValueError(object value) : Exception("wasi:keyvalue error")
+    {
+        public object Value { get; } = value;
+    }
+}
