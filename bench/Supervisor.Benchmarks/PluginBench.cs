@@ -104,6 +104,7 @@ public static class PluginBench
                 using var wat = Open(Path.Combine(dir, $"wat-{size}.db"), plugins);
                 using var js = Open(Path.Combine(dir, $"js-{size}.db"), plugins);
                 using var watMem = diagnostics ? Open(null, plugins) : null;
+                using var jsMem = diagnostics ? Open(null, plugins) : null;
                 using var engine = new Engine(Path.Combine(dir, $"engine-{size}.db"), "sqlite");
                 using var engineMem = diagnostics ? new Engine(null, "memory") : null;
                 using var raw = new Raw(Path.Combine(dir, $"raw-{size}.db"), RawSchema.Rowid, size);
@@ -122,8 +123,12 @@ public static class PluginBench
                 if (diagnostics)
                 {
                     setList.Add(new("diag: WAT plugin -> memory backend", () => Calls(watMem!, "walpha", "bench-set", ucount, usize, count)));
+                    setList.Add(new("diag: engine, OpenBucket per op (as the host function does) + Set", () => Loop(count, i => engine.Reopen().Set(keys[i], value))));
+                    setList.Add(new("diag: JS plugin -> memory backend", () => Calls(jsMem!, "jsnotes", "bench-set", ucount, usize, count)));
                     setList.Add(new("diag: engine direct -> memory backend", () => Loop(count, i => engineMem!.Bucket.Set(keys[i], value))));
                     getList.Add(new("diag: WAT plugin -> memory backend", () => Calls(watMem!, "walpha", "bench-get", ucount, null, count, (long)count * size)));
+                    getList.Add(new("diag: engine, OpenBucket per op (as the host function does) + Get", () => Loop(count, i => engine.Reopen().Get(keys[i]))));
+                    getList.Add(new("diag: JS plugin -> memory backend", () => Calls(jsMem!, "jsnotes", "bench-get", ucount, null, count, (long)count * size)));
                     getList.Add(new("diag: engine direct -> memory backend", () => Loop(count, i => engineMem!.Bucket.Get(keys[i]))));
                 }
 
@@ -274,6 +279,9 @@ public static class PluginBench
         }
 
         public Bucket Bucket { get; }
+
+        /// <summary>A fresh handle on the same bucket, as clientdata's host function opens one per call.</summary>
+        public Bucket Reopen() => _op.OpenBucket(Data.Chain, DbMode.NonTransactional, StorageDuration.Persistent, Names.ClientData, "walpha");
 
         public void Dispose()
         {

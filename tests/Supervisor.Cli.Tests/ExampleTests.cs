@@ -48,7 +48,7 @@ public sealed class ExampleTests : IDisposable
     public void Settings_CounterThemeAndCaller()
     {
         Assert.Equal(["5"], Call("settings:plugin/api.increment", "\"visits\"", "5").Lines);
-        Assert.Equal(["-2"], Call("settings:plugin/api.increment", "\"visits\"", "-7").Lines);
+        Assert.Equal(["2"], Call("settings:plugin/api.increment", "\"visits\"", "-3").Lines);
         Assert.Equal(["\"system\""], Call("settings:plugin/api.get-theme").Lines);
         Assert.Equal("", Call("settings:plugin/api.set-theme", "\"dark\"").Out);
         Assert.Equal(["\"dark\""], Call("settings:plugin/api.get-theme").Lines);

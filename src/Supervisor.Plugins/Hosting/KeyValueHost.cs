@@ -84,6 +84,11 @@ internal sealed class KeyValueHost
         {
             result = WitResult.Err(e.Value);
         }
+        catch (Exception e) when (e is not PluginException)
+        {
+            _host.Logger.LogError(e, "host failure under {Plugin} in {Function}", instance.Service, type);
+            result = WitResult.Err(Other("the host failed; the host logged the cause"));
+        }
         ComponentValues.FromManaged(ref call.Results[0], type.Result!, result, call.Context);
     }
 
@@ -186,8 +191,13 @@ internal sealed class KeyValueHost
         var value = ComponentValues.ReadBytes(call.Args[1]);
         try
         {
-            var swapped = op.OpenBucket(cas.Bucket.Id, StorageDuration.Persistent).CompareAndSwap(cas.Key, cas.Snapshot, value);
-            if (!swapped) return WitResult.Err(new WitVariantValue("cas-failed", _casType!.Own(rep)));
+            var bucket = op.OpenBucket(cas.Bucket.Id, StorageDuration.Persistent);
+            if (!bucket.CompareAndSwap(cas.Key, cas.Snapshot, value))
+            {
+                // The handle goes back holding the value that won, so the plugin can retry from it.
+                instance.Resources.Replace(rep, new CasHandle(cas.Bucket, cas.Key, bucket.Get(cas.Key)));
+                return WitResult.Err(new WitVariantValue("cas-failed", _casType!.Own(rep)));
+            }
         }
         catch (StorageException e) when (e.Code is not (StorageErrorCode.BackendFailure or StorageErrorCode.StoreCorrupt))
         {

@@ -35,6 +35,13 @@ internal sealed class ResourceTable
 
     public void Remove(uint rep) => _entries.Remove(rep);
 
+    /// <summary>Replaces the state behind a live handle.</summary>
+    public void Replace(uint rep, object entry)
+    {
+        if (!_entries.ContainsKey(rep)) throw new InvalidOperationException($"unknown or dropped handle {rep}");
+        _entries[rep] = entry;
+    }
+
     public void Clear() => _entries.Clear();
 }
 

@@ -153,7 +153,7 @@ internal sealed class SupervisorHost : Supervisor
         if (context.Fault is { } fault) return fault;
         if (context.HostError is { } hostError && e.Kind != WasmtimeErrorKind.Interrupt)
         {
-            if (hostError is not (StorageException or PluginException))
+            if (hostError is not (StorageException or PluginException) || hostError is StorageException { Code: StorageErrorCode.BackendFailure or StorageErrorCode.StoreCorrupt })
                 _logger.LogError(hostError, "host function failed in {Target}", target);
             var cause = hostError is StorageException or PluginException ? hostError.Message : "the host failed (see the host's log)";
             return context.Fault = new PluginException(PluginErrorCode.Trap, $"plugin \"{target.Service}\" trapped in {target}: {cause}", hostError);

@@ -63,4 +63,43 @@ public sealed class LoadingTests : PluginTestBase
         Storage = new Storage.StorageOptions { Location = StorePath },
         ChainId = "test",
     };
+
+    [Fact, Rule("PDP-LOAD-1")]
+    public void FirstCompile_DoesNotCountAgainstTheCallsTimeLimit()
+    {
+        var plugins = Path.Combine(RepositoryPaths.Root, "artifacts", "plugins");
+        Assert.True(File.Exists(Path.Combine(plugins, "jsnotes", "plugin.wasm")),
+            "the JavaScript test plugins are missing: run `npm ci && npm run build:plugins` first");
+        // An empty cache: compiling the 12 MB plugin takes several seconds, far past the 2 s limit.
+        var s = NewSupervisor(o =>
+        {
+            o.PluginDirectory = plugins;
+            o.CacheDirectory = Dir.File("empty-cache");
+            o.CallTimeout = TimeSpan.FromSeconds(2);
+        });
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        s.Call("jsnotes:plugin/api.put", "k", B("v"));
+        Assert.True(started.Elapsed > TimeSpan.FromSeconds(2), "the compile was too fast to show anything; the test needs a slower compile");
+        Assert.Equal(B("v"), s.Call("jsnotes:plugin/api.fetch", "k"));
+    }
+
+    [Fact, Rule("PDP-ERR-1")]
+    public void HostFault_IsLogged_AndTheTrapNamesNoHostPath()
+    {
+        var log = new ListLoggerFactory();
+        var store = Storage.KeyValueStore.Create(new Storage.StorageOptions { Location = StorePath });
+        var s = NewSupervisor(o =>
+        {
+            o.Store = store;
+            o.LoggerFactory = log;
+        });
+        s.Call("walpha:plugin/api.set", "k", B("v"));
+        store.Dispose(); // the store goes away under the running supervisor: a host fault
+        var e = Assert.Throws<PluginException>(() => s.Call("walpha:plugin/api.get", "k"));
+        Assert.Equal(PluginErrorCode.Trap, e.Code);
+        Assert.Contains("the host failed", e.Message);
+        Assert.DoesNotContain(Dir.Path, e.Message);
+        var entry = Assert.Single(log.Entries, x => x.Level == Microsoft.Extensions.Logging.LogLevel.Error);
+        Assert.IsType<ObjectDisposedException>(entry.Exception);
+    }
 }

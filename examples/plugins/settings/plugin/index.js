@@ -28,6 +28,7 @@ export const api = {
     // s64 arrives as a BigInt.
     const value = BigInt(text(`count:${name}`) ?? '0') + by;
     kv.set(`count:${name}`, encoder.encode(value.toString()));
+    // Known limitation: componentize-js 0.23 traps when it returns a negative s64 (the write above has happened).
     return value;
   },
 
