@@ -17,17 +17,22 @@ dotnet build Supervisor.sln -c "$CONFIG" -nologo -clp:ErrorsOnly || { echo "buil
 status=0
 passed=0; failed=0; skipped=0
 for proj in tests/*.Tests/*.Tests.csproj; do
-  log="$RESULTS/$(basename "$proj" .csproj).log"
-  dotnet test "$proj" -c "$CONFIG" --no-build -nologo --logger "console;verbosity=normal" 2>&1 | tee "$log" | grep -E "^\s*(Failed|Passed!|Failed!|Skipped) |Error Message|^\s+at Supervisor" || true
+  name=$(basename "$proj" .csproj)
+  log="$RESULTS/$name.log"
+  dotnet test "$proj" -c "$CONFIG" --no-build -nologo --logger "trx;LogFileName=$name.trx" --results-directory "$RESULTS" \
+    2>&1 | tee "$log" | grep -E "^\s*Failed |Error Message|^\s+at Supervisor|Passed!|Failed!" || true
   rc=${PIPESTATUS[0]}
-  line=$(grep -E "(Passed|Failed)! +- +Failed: +[0-9]+, +Passed: +[0-9]+, +Skipped: +[0-9]+" "$log" | tail -1)
-  if [ -z "$line" ]; then
-    echo "$proj: no test summary (exit $rc)"; failed=$((failed + 1)); status=1; continue
+  trx="$RESULTS/$name.trx"
+  counters=$(grep -o '<Counters [^>]*>' "$trx" 2>/dev/null | head -1)
+  if [ -z "$counters" ]; then
+    echo "$proj: no test results (exit $rc)"; failed=$((failed + 1)); status=1; continue
   fi
-  f=$(sed -E 's/.*Failed: +([0-9]+).*/\1/' <<<"$line")
-  p=$(sed -E 's/.*Passed: +([0-9]+).*/\1/' <<<"$line")
-  s=$(sed -E 's/.*Skipped: +([0-9]+).*/\1/' <<<"$line")
+  attr() { local v; v=$(grep -oE " $1=\"[0-9]+\"" <<<"$counters" | grep -oE "[0-9]+"); echo "${v:-0}"; }
+  total=$(attr total); p=$(attr passed); f=$(attr failed); e=$(attr error); t=$(attr timeout); a=$(attr aborted)
+  f=$((f + e + t + a))
+  s=$((total - p - f)); [ "$s" -lt 0 ] && s=0
   passed=$((passed + p)); failed=$((failed + f)); skipped=$((skipped + s))
+  echo "$name: $p passed, $f failed, $s skipped"
   [ "$rc" -ne 0 ] && status=1
 done
 [ "$failed" -gt 0 ] && status=1

@@ -6,6 +6,7 @@ return args.FirstOrDefault() switch
     "compare" => Compare.Run(args[1..]),
     "list-memory" => ListMemory.Run(args[1..]),
     "plugins" => PluginBench.Run(args[1..]),
+    "adapter" => AdapterBench.Run(args[1..]),
     "cold-start" => ColdStart.Run(args[1..]),
     _ => RunBdn(args),
 };

@@ -15,6 +15,8 @@ internal static class CliApp
     /// <summary>Parses <paramref name="args"/>, runs the command, and returns the exit code.</summary>
     public static int Run(string[] args, CliConsole console)
     {
+        // The CLI is where leaf backends join the registry: --store redis://... selects Redis.
+        Supervisor.Storage.Redis.RedisBackend.Register(Supervisor.Storage.Backends.BackendRegistry.Default);
         var plugins = new Option<string>("--plugins")
         {
             Description = "The plugin directory: <dir>/<service>/<plugin>.wasm (or .wat)",

@@ -77,20 +77,8 @@ internal sealed partial class Session(Settings settings, CliConsole console) : I
     {
         StorageException s when s.Code == StorageErrorCode.UnknownBackend => $"--store: {s.Message}",
         ArgumentException a => FirstSentence(a),
-        PluginException { Code: PluginErrorCode.Trap, InnerException: { } inner } p when TrapCause(inner.Message) is { } cause
-            && !p.Message.Contains(cause, StringComparison.Ordinal) => $"{p.Message.TrimEnd(':', ' ')}: {cause}",
         _ => e.Message,
     };
-
-    /// <summary>The "Caused by:" part of a Wasmtime error (the trap itself, after the backtrace).</summary>
-    private static string? TrapCause(string message)
-    {
-        var lines = message.Split('\n').Select(l => l.Trim()).ToList();
-        var i = lines.FindIndex(l => l.StartsWith("Caused by:", StringComparison.Ordinal));
-        if (i < 0) return null;
-        var cause = lines.Skip(i + 1).Where(l => l.Length > 0).ToList();
-        return cause.Count == 0 ? null : string.Join("; ", cause.Select(l => l.TrimStart('0', '1', '2', '3', '4', '5', '6', '7', '8', '9', ':', ' ')));
-    }
 
     /// <summary>Runs one call; prints its result (or error) and returns the exit code. <paramref name="prefix"/> goes before error messages.</summary>
     public int Execute(string targetText, IReadOnlyList<string> args, string prefix)

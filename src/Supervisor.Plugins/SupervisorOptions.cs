@@ -102,6 +102,13 @@ public sealed class SupervisorOptions
             : throw new ArgumentOutOfRangeException(nameof(value), value, "MaxOpenBuckets must be between 1 and 65536");
     }
 
+    /// <summary>
+    /// Carry plugins' <c>list&lt;u8&gt;</c> values to the host as base64 strings through an adapter composed into each
+    /// plugin at load time (clientdata so far): transport only, the plugin sees the same WIT and bytes.
+    /// A plugin the composer does not recognize runs unmodified (logged once).
+    /// </summary>
+    public bool ByteAdapter { get; set; } = true;
+
     /// <summary>Logging; null logs nothing.</summary>
     public ILoggerFactory? LoggerFactory { get; set; }
 }

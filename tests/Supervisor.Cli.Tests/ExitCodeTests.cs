@@ -62,12 +62,18 @@ public sealed class ExitCodeTests : IDisposable
     }
 
     [Fact, Rule("PDP-CLI-3", "PDP-CLI-5")]
-    public void RedisUri_WithoutTheBackend_Exits2()
+    public void StoreUri_UnknownSchemeOrUnreachableServer_Exits2()
     {
-        var r = Cli.InProcess(null, ["call", "walpha:plugin/api.ping", "--plugins", _box.Plugins, "--cache", _box.Cache, "--store", "redis://localhost:6379/0"]);
-        Assert.Equal(2, r.ExitCode);
-        Assert.Contains("error: --store: no backend handles \"redis://\" store locations; registered:", r.Err);
-        Assert.Equal("", r.Out);
+        var unknown = Cli.InProcess(null, ["call", "walpha:plugin/api.ping", "--plugins", _box.Plugins, "--cache", _box.Cache, "--store", "nosuch://localhost/0"]);
+        Assert.Equal(2, unknown.ExitCode);
+        Assert.Contains("error: --store: no backend handles \"nosuch://\" store locations; registered:", unknown.Err);
+        Assert.Contains("redis://", unknown.Err);
+        Assert.Equal("", unknown.Out);
+        // Nothing listens on port 1: the Redis backend is there, the server is not.
+        var unreachable = Cli.InProcess(null, ["call", "walpha:plugin/api.ping", "--plugins", _box.Plugins, "--cache", _box.Cache, "--store", "redis://127.0.0.1:1/0?timeout=500"]);
+        Assert.Equal(2, unreachable.ExitCode);
+        Assert.Contains("error:", unreachable.Err);
+        Assert.Equal("", unreachable.Out);
     }
 
     [Fact, Rule("PDP-CLI-5")]

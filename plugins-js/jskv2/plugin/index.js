@@ -7,6 +7,12 @@ import * as batch from 'wasi:keyvalue/batch@0.2.0-draft2';
 
 const DISPOSE = Symbol.dispose ?? Symbol.for('dispose');
 
+// Known limitation: componentize-js 0.23.0 traps (`unreachable`, inside the guest, before the host
+// runs) when an imported function gets a negative s64 argument (ComponentizeJS issue #343; its glue
+// applies BigInt.asIntN(64, ..) before a lowering that accepts only u64-range BigInts, so no JS-side
+// rewrite helps). `increment` with a negative delta therefore traps in this plugin; negative results
+// (a negative stored counter plus a positive delta) are fine.
+
 function errorText(p) {
   if (p && typeof p === 'object' && typeof p.tag === 'string') {
     return p.tag === 'other' ? `other: ${p.val}` : p.tag;

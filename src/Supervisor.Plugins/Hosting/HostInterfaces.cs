@@ -57,6 +57,9 @@ internal static class HostInterfaces
                     WriteString(call, $"https://{app}.{host.Options.RootDomain}/");
                 }));
                 break;
+            case AdapterHost.ClientData:
+                AdapterHost.Define(name, li);
+                break;
             default:
                 throw new InvalidOperationException($"host interface {name} is not implemented");
         }

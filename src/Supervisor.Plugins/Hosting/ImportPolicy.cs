@@ -47,6 +47,8 @@ internal static class ImportPolicy
     /// <summary>Judges one import of the plugin <paramref name="self"/>; <paramref name="pluginExists"/> says whether a service:plugin pair is in the directory.</summary>
     public static ImportVerdict Judge(string import, string self, Func<string, string, bool> pluginExists, IReadOnlySet<string> implemented)
     {
+        if (import.StartsWith(Composition.ComponentComposer.AdapterInterfacePrefix, StringComparison.Ordinal))
+            return new(import, null, "the supervisor's internal byte-adapter interface; plugins cannot import it");
         if (HostInterfaces.Contains(import))
             return implemented.Contains(import) ? new(import, ImportKind.Host, null) : new(import, null, "this host interface is not implemented yet");
         if (import.StartsWith("wasi:keyvalue/", StringComparison.Ordinal))

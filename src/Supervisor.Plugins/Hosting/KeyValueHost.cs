@@ -134,7 +134,7 @@ internal sealed class KeyValueHost
         }
         else if (cursorArg is string s)
         {
-            cursor = DecodeCursor(s);
+            cursor = s.Length > 0 ? DecodeCursor(s) : throw new KeyValueError(Other("list cursor is empty; pass none to start a listing"));
         }
         var page = bucket.ListKeys(cursor, Keys.DefaultPageSize);
         object? next = null;

@@ -48,9 +48,10 @@ internal sealed class ResourceTable
 /// <summary>A bucket a plugin opened through wasi:keyvalue or host:db.</summary>
 internal sealed class BucketHandle(Storage.BucketId id, Storage.StorageDuration duration)
 {
+    // Cursor ids are unique in the process, so a cursor from another handle is never mistaken for one of this handle's.
+    private static long s_nextCursor;
     private readonly Dictionary<ulong, string> _cursors = new();
     private readonly Queue<ulong> _cursorOrder = new();
-    private ulong _nextCursor;
 
     /// <summary>Most numeric cursors kept per handle; the oldest is forgotten first.</summary>
     public const int MaxCursors = 64;
@@ -63,7 +64,7 @@ internal sealed class BucketHandle(Storage.BucketId id, Storage.StorageDuration 
     public ulong AddCursor(string resumeAfter)
     {
         if (_cursors.Count >= MaxCursors) _cursors.Remove(_cursorOrder.Dequeue());
-        var id = ++_nextCursor;
+        var id = (ulong)Interlocked.Increment(ref s_nextCursor);
         _cursors[id] = resumeAfter;
         _cursorOrder.Enqueue(id);
         return id;

@@ -8,7 +8,7 @@ using Supervisor.Storage;
 
 namespace Supervisor.Plugins.Hosting;
 
-internal sealed class SupervisorHost : Supervisor
+internal sealed partial class SupervisorHost : Supervisor
 {
     /// <summary>Wasmtime ticks the epoch this often; call deadlines are counted in ticks.</summary>
     private static readonly TimeSpan Tick = TimeSpan.FromMilliseconds(5);
@@ -163,10 +163,20 @@ internal sealed class SupervisorHost : Supervisor
             WasmtimeErrorKind.Interrupt => new PluginException(PluginErrorCode.Timeout,
                 $"call to {target} ran past its time limit of {Options.CallTimeout.TotalSeconds:0.###} s and was stopped", e),
             WasmtimeErrorKind.StackOverflow => new PluginException(PluginErrorCode.Trap, $"plugin \"{target.Service}\" overflowed its stack in {target}", e),
-            _ => new PluginException(PluginErrorCode.Trap, $"plugin \"{target.Service}\" trapped in {target}: {FirstLine(e.Message)}", e),
+            _ => new PluginException(PluginErrorCode.Trap, $"plugin \"{target.Service}\" trapped in {target}: {TrapCause(e.Message) ?? FirstLine(e.Message)}", e),
         };
         context.Fault = ex;
         return ex;
+    }
+
+    /// <summary>The "Caused by:" part of a Wasmtime error: the trap itself, after the backtrace.</summary>
+    private static string? TrapCause(string message)
+    {
+        var lines = message.Split('\n').Select(l => l.Trim()).ToList();
+        var i = lines.FindIndex(l => l.StartsWith("Caused by:", StringComparison.Ordinal));
+        if (i < 0) return null;
+        var cause = lines.Skip(i + 1).Where(l => l.Length > 0).Select(l => l.TrimStart('0', '1', '2', '3', '4', '5', '6', '7', '8', '9', ':', ' ')).ToList();
+        return cause.Count == 0 ? null : string.Join("; ", cause);
     }
 
     private static string FirstLine(string message)
@@ -260,12 +270,13 @@ internal sealed class SupervisorHost : Supervisor
         {
             throw new PluginException(PluginErrorCode.InvalidComponent, $"plugin \"{service}:{plugin}\" ({file}) cannot be read: {FirstLine(e.Message)}", e);
         }
+        var adaptation = Adapt(service, plugin, file, ref bytes);
         var key = CompileCache.Key(bytes, _engineFingerprint);
         if (_cache?.TryLoad(key) is { } serialized)
         {
             try
             {
-                return Engine.Deserialize(serialized);
+                return Remember(Engine.Deserialize(serialized), adaptation);
             }
             catch (WasmtimeException e)
             {
@@ -277,7 +288,7 @@ internal sealed class SupervisorHost : Supervisor
         WasmtimeComponent component;
         try
         {
-            component = Engine.Compile(bytes);
+            component = adaptation is null ? Engine.Compile(bytes) : CompileAdapted(service, plugin, file, ref bytes, ref adaptation, ref key);
         }
         catch (WasmtimeException e)
         {
@@ -285,7 +296,7 @@ internal sealed class SupervisorHost : Supervisor
         }
         _logger.LogInformation("compiled plugin {Service}:{Plugin} in {Ms} ms", service, plugin, (int)(DateTime.UtcNow - started).TotalMilliseconds);
         _cache?.Store(key, component.Serialize());
-        return component;
+        return Remember(component, adaptation);
     }
 
     private bool PluginExists(string service, string plugin)
@@ -313,12 +324,12 @@ internal sealed class SupervisorHost : Supervisor
         var component = Compile(service, plugin, file);
         try
         {
-            var verdicts = CheckImports(service, component.Type);
+            var verdicts = CheckImports(service, OriginalType(component));
             var refused = verdicts.Where(v => !v.Allowed).ToList();
             if (refused.Count > 0)
                 throw new PluginException(PluginErrorCode.ImportRefused,
                     $"plugin \"{service}:{plugin}\" imports what it may not: {string.Join("; ", refused.Select(r => $"{r.Name} ({r.Refusal})"))}");
-            var linker = Link(service, component, verdicts);
+            var linker = Link(service, component, LinkVerdicts(component, verdicts));
             return new LoadedPlugin(this, service, plugin, file, component, linker, verdicts, Options.MaxInstancesPerPlugin);
         }
         catch
@@ -371,6 +382,10 @@ internal sealed class SupervisorHost : Supervisor
             {
                 var calleeType = GetPlugin(target.Service, target.Plugin).ExportType(target.InterfaceName, target.Function)
                     ?? throw new PluginException(PluginErrorCode.FunctionNotFound, $"plugin \"{caller}\" imports {target}, which plugin \"{target.Service}\" does not export");
+                // Resource handles belong to the store that made them; they cannot cross to another plugin.
+                if (importType.ToString().Contains("own<", StringComparison.Ordinal) || importType.ToString().Contains("borrow<", StringComparison.Ordinal))
+                    throw new PluginException(PluginErrorCode.ImportRefused,
+                        $"plugin \"{caller}\" imports {target} as {importType}: resource handles cannot be passed between plugins");
                 if (calleeType.ToString() != importType.ToString())
                     throw new PluginException(PluginErrorCode.ImportRefused,
                         $"plugin \"{caller}\" imports {target} as {importType}, but plugin \"{target.Service}\" exports it as {calleeType}");
@@ -393,8 +408,8 @@ internal sealed class SupervisorHost : Supervisor
     {
         var file = _directory.Resolve(service, plugin);
         using var component = Compile(service, plugin, file);
-        var verdicts = CheckImports(service, component.Type);
-        var imports = component.Type.Imports.Zip(verdicts, (item, v) => new ImportDescription(item.Name,
+        var verdicts = CheckImports(service, OriginalType(component));
+        var imports = OriginalType(component).Imports.Zip(verdicts, (item, v) => new ImportDescription(item.Name,
             v.Kind?.ToString().ToLowerInvariant(), v.Refusal,
             item.Exports.Where(e => e.Kind == ComponentItemKind.Func).Select(e => $"{e.Name}: {e.Function}").ToList())).ToList();
         return new PluginDescription(service, plugin, file, imports, DescribeExports(component.Type));
@@ -409,8 +424,8 @@ internal sealed class SupervisorHost : Supervisor
         var plugin = Path.GetFileNameWithoutExtension(file);
         service ??= new[] { Path.GetFileName(Path.GetDirectoryName(file)) ?? "", plugin }.FirstOrDefault(Names.IsValidService) ?? "local";
         using var component = Compile(service, plugin, file);
-        var verdicts = CheckImports(service, component.Type);
-        var imports = component.Type.Imports.Zip(verdicts, (item, v) => new ImportDescription(item.Name,
+        var verdicts = CheckImports(service, OriginalType(component));
+        var imports = OriginalType(component).Imports.Zip(verdicts, (item, v) => new ImportDescription(item.Name,
             v.Kind?.ToString().ToLowerInvariant(), v.Refusal,
             item.Exports.Where(e => e.Kind == ComponentItemKind.Func).Select(e => $"{e.Name}: {e.Function}").ToList())).ToList();
         return new PluginDescription(service, plugin, file, imports, DescribeExports(component.Type));

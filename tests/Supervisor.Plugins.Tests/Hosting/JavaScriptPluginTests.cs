@@ -35,8 +35,9 @@ public sealed class JavaScriptPluginTests : PluginTestBase
 
     /// <summary>
     /// Compiles the JS plugins into the shared cache once per test process, outside any call: a first
-    /// compile takes 7 s (20 s and more on a busy machine), and the supervisor counts loading against the
-    /// first call's time limit (10 s), so without this the first test on an empty cache would time out.
+    /// compile takes 7 s (20 s and more on a busy machine). Loading used to count against the first call's
+    /// 10 s limit (the first test on an empty cache timed out; now PDP-LOAD-1), and the worker process of
+    /// <see cref="ValueSetInOneProcess_IsReadByAnotherProcess_AndBack"/> must find the cache warm either way.
     /// </summary>
     private static void EnsureCompiled(string plugins)
     {

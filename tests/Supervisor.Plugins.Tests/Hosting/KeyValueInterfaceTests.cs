@@ -447,22 +447,37 @@ public sealed class KeyValueInterfaceTests : HostStorePluginTestBase
     }
 
     [Fact, Rule("PDP-KV-5", "PDP-INCR-2", "PDP-KV-8")]
-    public void Draft2_S64Increment_GoesNegative_AndRefusesOverflow()
+    public void Draft2_S64Increment_CountsThroughNegatives_AndRefusesOverflow()
     {
+        // Negative deltas cannot be sent from a componentize-js plugin: componentize-js 0.23.0 traps inside
+        // the guest on any negative s64 import argument (ComponentizeJS issue #343), see
+        // NegativeS64Argument_TrapsInsideComponentizeJs. Negative counters and results are covered here.
         var s = NewJsSupervisor();
-        Assert.Equal(-5L, Ok(s.Call($"{V2}.increment", "c", "n", -5L)));
-        Assert.Equal(2L, Ok(s.Call($"{V2}.increment", "c", "n", 7L)));
         Ok(s.Call($"{V2}.set", "c", "n", B("-10")));
-        Assert.Equal(-11L, Ok(s.Call($"{V2}.increment", "c", "n", -1L)));
-        Assert.Equal(B("-11"), Ok(s.Call($"{V2}.get", "c", "n")));
+        Assert.Equal(-9L, Ok(s.Call($"{V2}.increment", "c", "n", 1L)));
+        Assert.Equal(2L, Ok(s.Call($"{V2}.increment", "c", "n", 11L)));
+        Assert.Equal(B("2"), Ok(s.Call($"{V2}.get", "c", "n")));
 
         Ok(s.Call($"{V2}.set", "c", "max", B(long.MaxValue.ToString())));
         Assert.StartsWith("other: ", Err(s, $"{V2}.increment", "c", "max", 1L));
         Assert.Equal(B(long.MaxValue.ToString()), Ok(s.Call($"{V2}.get", "c", "max")));
         Ok(s.Call($"{V2}.set", "c", "min", B(long.MinValue.ToString())));
-        Assert.StartsWith("other: ", Err(s, $"{V2}.increment", "c", "min", -1L));
         Assert.Equal(long.MinValue + 1, Ok(s.Call($"{V2}.increment", "c", "min", 1L)));
         Assert.Equal(long.MaxValue, Ok(s.Call($"{V2}.increment", "c", "fresh", long.MaxValue)));
+        Assert.StartsWith("other: ", Err(s, $"{V2}.increment", "c", "fresh", long.MaxValue));
+    }
+
+    [Fact, Rule("PDP-KV-5")]
+    public void NegativeS64Argument_TrapsInsideComponentizeJs()
+    {
+        // Pins the componentize-js defect (ComponentizeJS issue #343) the test above works around: the guest
+        // traps while lowering the argument, so the host never runs and the counter is untouched. When a
+        // componentize-js release fixes it, this test fails: then move the negative deltas back into the test above.
+        var s = NewJsSupervisor();
+        Ok(s.Call($"{V2}.set", "c", "n", B("10")));
+        var e = Trap(s, $"{V2}.increment", "c", "n", -1L);
+        Assert.Contains("unreachable", e.Message);
+        Assert.Equal(B("10"), Ok(s.Call($"{V2}.get", "c", "n")));
     }
 
     [Theory, Rule("PDP-KV-5", "PDP-INCR-3")]

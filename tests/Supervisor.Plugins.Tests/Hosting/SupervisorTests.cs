@@ -100,6 +100,7 @@ public sealed class SupervisorTests : PluginTestBase
         Assert.Equal(PluginErrorCode.Trap, e.Code);
         Assert.Contains("walpha", e.Message);
         Assert.Contains("set-then-trap", e.Message);
+        Assert.Contains("unreachable", e.Message);
         Assert.Equal(B("written"), s.Call("walpha:plugin/api.get", "k"));
         // A fresh instance: its counter starts again.
         Assert.Equal(1u, s.Call("walpha:plugin/api.ping"));

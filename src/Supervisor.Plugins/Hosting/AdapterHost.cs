@@ -1,0 +1,119 @@
+using System.Buffers;
+using System.Buffers.Text;
+using Supervisor.Plugins.Composition;
+using Supervisor.Plugins.Interop;
+using Supervisor.Storage;
+
+namespace Supervisor.Plugins.Hosting;
+
+/// <summary>
+/// The host side of the byte adapters: string-based twins of the byte-carrying host functions, whose values
+/// cross as base64 (padded, RFC 4648) UTF-8 strings. Values are decoded and encoded with
+/// <see cref="Base64"/> straight on the native UTF-8 bytes Wasmtime hands over or takes back; no .NET string
+/// is made for a value. Only composed components import these interfaces (<see cref="ImportPolicy"/> refuses
+/// them to plugins), so the caller is always the supervisor's own adapter.
+/// </summary>
+internal static unsafe class AdapterHost
+{
+    /// <summary>The clientdata adapter's host interface.</summary>
+    public const string ClientData = ComponentComposer.ClientDataHost;
+
+    /// <summary>The adapters' host interfaces.</summary>
+    public static readonly IReadOnlySet<string> Interfaces = new HashSet<string>(StringComparer.Ordinal) { ClientData };
+
+    public static void Define(string name, LinkerInstance li)
+    {
+        switch (name)
+        {
+            case ClientData:
+                li.AddFunction("get-enc", HostInterfaces.Guard(GetEncoded));
+                li.AddFunction("set-enc", HostInterfaces.Guard(SetEncoded));
+                li.AddFunction("delete", HostInterfaces.Guard(Delete));
+                li.AddFunction("fail", HostInterfaces.Guard(Fail));
+                break;
+            default:
+                throw new InvalidOperationException($"adapter interface {name} is not implemented");
+        }
+    }
+
+    private static Bucket ClientDataBucket(in HostCall call)
+    {
+        var (instance, context) = HostInterfaces.Enter(call);
+        return context.Operation.OpenBucket(instance.ClientDataBucket, StorageDuration.Persistent);
+    }
+
+    private static void GetEncoded(in HostCall call)
+    {
+        var bucket = ClientDataBucket(call);
+        var value = bucket.Get(ComponentValues.ReadString(call.Args[0]));
+        if (value is null)
+        {
+            ComponentValues.WriteNone(ref call.Results[0]);
+            return;
+        }
+        ComponentVal payload = default;
+        if (((PluginInstance)call.Store.HostState!).Plugin.Host.AdapterGetFilterForTests is { } corrupt)
+        {
+            var encoded = new byte[Base64.GetMaxEncodedToUtf8Length(value.Length)];
+            Base64.EncodeToUtf8(value, encoded, out _, out var w);
+            ComponentValues.WriteUtf8(ref payload, corrupt(encoded[..w]));
+        }
+        else
+        {
+            WriteBase64(ref payload, value);
+        }
+        ComponentValues.WriteSome(ref call.Results[0], ref payload);
+    }
+
+    /// <summary>Writes a string value holding the base64 of <paramref name="bytes"/>, encoded straight into Wasmtime's buffer.</summary>
+    internal static void WriteBase64(ref ComponentVal dst, ReadOnlySpan<byte> bytes)
+    {
+        var length = Base64.GetMaxEncodedToUtf8Length(bytes.Length);
+        WasmByteVec vec = default;
+        Native.wasm_byte_vec_new_uninitialized(&vec, (nuint)length);
+        // Link the buffer into the value first, so Wasmtime frees it whatever happens next.
+        dst.Kind = ComponentValKind.String;
+        dst.Size = vec.Size;
+        dst.Data = (nint)vec.Data;
+        if (length == 0) return;
+        var status = Base64.EncodeToUtf8(bytes, new Span<byte>(vec.Data, length), out _, out var written);
+        if (status != OperationStatus.Done || written != length)
+            throw new InvalidOperationException($"base64 encoding of a {bytes.Length}-byte value failed ({status})");
+    }
+
+    private static void SetEncoded(in HostCall call)
+    {
+        var bucket = ClientDataBucket(call);
+        var key = ComponentValues.ReadString(call.Args[0]);
+        var encoded = ComponentValues.ReadUtf8(call.Args[1]);
+        // Check the size before decoding, so an oversized value costs nothing.
+        var length = Base64.GetMaxDecodedFromUtf8Length(encoded.Length);
+        if (encoded.Length >= 1 && encoded[^1] == (byte)'=') length--;
+        if (encoded.Length >= 2 && encoded[^2] == (byte)'=') length--;
+        var limit = ((PluginInstance)call.Store.HostState!).Plugin.Host.Store.Limits.MaxValueBytes;
+        if (length > limit)
+            throw new StorageException(StorageErrorCode.ValueTooLarge, $"value for key \"{key}\" is {length} bytes; the limit is {limit}");
+        var buffer = ArrayPool<byte>.Shared.Rent(Math.Max(length, 1));
+        try
+        {
+            var status = Base64.DecodeFromUtf8(encoded, buffer, out var consumed, out var written);
+            if (status != OperationStatus.Done || consumed != encoded.Length)
+                throw new PluginException(PluginErrorCode.Trap, $"supervisor byte adapter: the value for key \"{key}\" did not arrive as valid base64 ({status})");
+            bucket.Set(key, buffer.AsSpan(0, written));
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private static void Delete(in HostCall call) =>
+        ClientDataBucket(call).Delete(ComponentValues.ReadString(call.Args[0]));
+
+    /// <summary>The adapter reports a failure (an invalid string from the host); the call traps with its message.</summary>
+    private static void Fail(in HostCall call)
+    {
+        HostInterfaces.Enter(call);
+        throw new PluginException(PluginErrorCode.Trap, ComponentValues.ReadString(call.Args[0]));
+    }
+}

@@ -1,0 +1,93 @@
+using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
+using Microsoft.Extensions.Logging;
+using Supervisor.Plugins.Composition;
+using Supervisor.Plugins.Interop;
+using Supervisor.Plugins.Loading;
+
+namespace Supervisor.Plugins.Hosting;
+
+/// <summary>
+/// The byte adapter at load time (issue 7): <see cref="SupervisorOptions.ByteAdapter"/> composes each plugin
+/// that imports clientdata with the adapter before compiling; the import check and descriptions still see the
+/// plugin's own imports, and the composed component's adapter imports are linked to <see cref="AdapterHost"/>.
+/// </summary>
+internal sealed partial class SupervisorHost
+{
+    private sealed class Adaptation(CompositionResult result)
+    {
+        public CompositionResult Result { get; } = result;
+        public ComponentTypeInfo? OriginalType;
+    }
+
+    private readonly ConditionalWeakTable<WasmtimeComponent, Adaptation> _adaptations = new();
+
+    /// <summary>Test hook: rewrites the base64 UTF-8 bytes get-enc returns (to exercise the adapter's validation).</summary>
+    internal Func<byte[], byte[]>? AdapterGetFilterForTests { get; set; }
+    private readonly ConcurrentDictionary<string, byte> _adapterNotices = new(StringComparer.Ordinal);
+
+    /// <summary>Composes <paramref name="bytes"/> with the byte adapter when the option is on and the shape is recognized (replacing the bytes); null otherwise.</summary>
+    private CompositionResult? Adapt(string service, string plugin, string file, ref byte[] bytes)
+    {
+        if (!Options.ByteAdapter) return null;
+        var result = ByteAdapter.Compose(bytes);
+        switch (result.Status)
+        {
+            case CompositionStatus.Composed:
+                bytes = result.Bytes;
+                return result;
+            case CompositionStatus.Unrecognized:
+                AdapterNotice(file, "plugin {Service}:{Plugin} runs without the byte adapter (list<u8> path): {Reason}", service, plugin, result.Reason);
+                return null;
+            default:
+                return null;
+        }
+    }
+
+    private void AdapterNotice(string file, string message, string service, string plugin, string? reason)
+    {
+        if (_adapterNotices.TryAdd(file + "\n" + reason, 0)) _logger.LogWarning(message, service, plugin, reason);
+    }
+
+    /// <summary>Compiles a composed component; if Wasmtime refuses it, falls back to the plugin's own bytes (logged once).</summary>
+    private WasmtimeComponent CompileAdapted(string service, string plugin, string file, ref byte[] bytes, ref CompositionResult? adaptation, ref string key)
+    {
+        try
+        {
+            return Engine.Compile(bytes);
+        }
+        catch (WasmtimeException e)
+        {
+            AdapterNotice(file, "plugin {Service}:{Plugin} runs without the byte adapter: Wasmtime refused the composed component ({Reason})",
+                service, plugin, FirstLine(e.Message));
+            bytes = adaptation!.Original;
+            adaptation = null;
+            key = CompileCache.Key(bytes, _engineFingerprint);
+            return Engine.Compile(bytes);
+        }
+    }
+
+    private WasmtimeComponent Remember(WasmtimeComponent component, CompositionResult? adaptation)
+    {
+        if (adaptation is not null) _adaptations.AddOrUpdate(component, new Adaptation(adaptation));
+        return component;
+    }
+
+    /// <summary>True when <paramref name="component"/> was composed with the byte adapter.</summary>
+    internal bool IsAdapted(WasmtimeComponent component) => _adaptations.TryGetValue(component, out _);
+
+    /// <summary>The plugin's own imports and exports: for a composed component, its original imports (read from a types-only component).</summary>
+    internal ComponentTypeInfo OriginalType(WasmtimeComponent component)
+    {
+        if (!_adaptations.TryGetValue(component, out var a)) return component.Type;
+        if (a.OriginalType is { } known) return known;
+        using var shim = Engine.Compile(a.Result.OriginalImportsComponent!);
+        return a.OriginalType = new ComponentTypeInfo(shim.Type.Imports, component.Type.Exports);
+    }
+
+    /// <summary>The verdicts (on the plugin's own imports) renamed to what the composed component imports.</summary>
+    private IReadOnlyList<ImportVerdict> LinkVerdicts(WasmtimeComponent component, IReadOnlyList<ImportVerdict> verdicts) =>
+        _adaptations.TryGetValue(component, out var a)
+            ? verdicts.Select(v => a.Result.Replaced.TryGetValue(v.Name, out var host) ? v with { Name = host } : v).ToList()
+            : verdicts;
+}

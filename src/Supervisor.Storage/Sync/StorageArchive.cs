@@ -1,0 +1,315 @@
+using System.Buffers;
+using System.Text;
+using System.Text.Json;
+
+namespace Supervisor.Storage.Sync;
+
+/// <summary>What import does with a record that already exists in the target store.</summary>
+public enum ConflictPolicy
+{
+    /// <summary>The archive wins.</summary>
+    Overwrite,
+    /// <summary>The target wins: the archived record is not imported.</summary>
+    Skip,
+    /// <summary>The import is refused before anything is written.</summary>
+    Fail,
+}
+
+/// <summary>The archive formats.</summary>
+public enum ArchiveFormat
+{
+    /// <summary>This supervisor's versioned JSON Lines archive (header, records, trailer).</summary>
+    JsonLines,
+    /// <summary>psibase's browser LocalStorage: one JSON object, keys <c>chain:non-trx|trx:service:bucket:key</c>, values base64.</summary>
+    PsibaseLocalStorage,
+}
+
+/// <summary>What an import did.</summary>
+/// <param name="Imported">Records written.</param>
+/// <param name="Skipped">Records left out because they existed (policy <see cref="ConflictPolicy.Skip"/>).</param>
+public readonly record struct ImportResult(long Imported, long Skipped);
+
+/// <summary>
+/// Export and import of a store's persistent records. JSON Lines: a header line
+/// <c>{"format":"supervisor-storage","version":1,"chain":...,"service":...}</c>, one line per record
+/// <c>{"chain","mode":"non-trx|trx","service","bucket","key","value":base64}</c>, and a trailer
+/// <c>{"end":true,"records":N}</c> that makes truncation detectable. Export streams; import reads its
+/// input twice (validation, then writes), buffering a non-seekable input in a temporary file.
+/// </summary>
+public static class StorageArchive
+{
+    /// <summary>The format name in the header.</summary>
+    public const string FormatName = "supervisor-storage";
+
+    /// <summary>The JSON Lines format version this code writes and reads.</summary>
+    public const int FormatVersion = 1;
+
+    private const int BatchSize = 500;
+    private static readonly JsonWriterOptions WriterOptions = new() { Indented = false, SkipValidation = false };
+
+    /// <summary>Writes the persistent records of <paramref name="store"/> (optionally one chain and service); returns how many.</summary>
+    public static long Export(KeyValueStore store, Stream output, string? chain = null, string? service = null, ArchiveFormat format = ArchiveFormat.JsonLines)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(output);
+        if (chain is not null) Names.ValidateChain(chain);
+        if (service is not null) Names.ValidateService(service);
+        return format == ArchiveFormat.JsonLines ? ExportLines(store, output, chain, service) : ExportPsibase(store, output, chain, service);
+    }
+
+    private static long ExportLines(KeyValueStore store, Stream output, string? chain, string? service)
+    {
+        long n = 0;
+        var buffer = new ArrayBufferWriter<byte>(4096);
+        void Line(Action<Utf8JsonWriter> write)
+        {
+            buffer.ResetWrittenCount();
+            using (var w = new Utf8JsonWriter(buffer, WriterOptions)) write(w);
+            output.Write(buffer.WrittenSpan);
+            output.WriteByte((byte)'\n');
+        }
+        Line(w =>
+        {
+            w.WriteStartObject();
+            w.WriteString("format", FormatName);
+            w.WriteNumber("version", FormatVersion);
+            if (chain is null) w.WriteNull("chain"); else w.WriteString("chain", chain);
+            if (service is null) w.WriteNull("service"); else w.WriteString("service", service);
+            w.WriteEndObject();
+        });
+        foreach (var r in store.Backend.Scan(chain, service))
+        {
+            Line(w =>
+            {
+                w.WriteStartObject();
+                w.WriteString("chain", r.Bucket.Chain);
+                w.WriteString("mode", ModeName(r.Bucket.Mode));
+                w.WriteString("service", r.Bucket.Service);
+                w.WriteString("bucket", r.Bucket.Bucket);
+                w.WriteString("key", r.Key);
+                w.WriteBase64String("value", r.Value);
+                w.WriteEndObject();
+            });
+            n++;
+        }
+        Line(w =>
+        {
+            w.WriteStartObject();
+            w.WriteBoolean("end", true);
+            w.WriteNumber("records", n);
+            w.WriteEndObject();
+        });
+        output.Flush();
+        return n;
+    }
+
+    private static long ExportPsibase(KeyValueStore store, Stream output, string? chain, string? service)
+    {
+        long n = 0;
+        using var w = new Utf8JsonWriter(output, WriterOptions);
+        w.WriteStartObject();
+        foreach (var r in store.Backend.Scan(chain, service))
+        {
+            w.WriteBase64String($"{r.Bucket}:{r.Key}", r.Value);
+            if (++n % 256 == 0) w.Flush();
+        }
+        w.WriteEndObject();
+        w.Flush();
+        return n;
+    }
+
+    /// <summary>
+    /// Validates the whole archive, then writes its records in batches (each batch atomic).
+    /// A malformed, truncated or invalid archive, or a conflict under <see cref="ConflictPolicy.Fail"/>,
+    /// is refused with the line (or entry) named, and nothing is written.
+    /// </summary>
+    public static ImportResult Import(KeyValueStore store, Stream input, ConflictPolicy onConflict = ConflictPolicy.Overwrite, ArchiveFormat format = ArchiveFormat.JsonLines)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(input);
+        if (format == ArchiveFormat.PsibaseLocalStorage)
+        {
+            var records = ReadPsibase(input, store.Limits).ToList();
+            if (onConflict == ConflictPolicy.Fail && records.FirstOrDefault(r => store.Backend.Exists(r.Bucket, r.Key)) is { } clash)
+                throw new StorageException(StorageErrorCode.InvalidArgument,
+                    $"psibase LocalStorage entry \"{Names.Printable($"{clash.Bucket}:{clash.Key}")}\" already exists (policy fail); nothing was imported");
+            return Write(store, records.Select(r => (r, 0L)), onConflict);
+        }
+        Stream source = input;
+        FileStream? temp = null;
+        try
+        {
+            if (!input.CanSeek)
+            {
+                temp = new FileStream(Path.GetTempFileName(), FileMode.Open, FileAccess.ReadWrite, FileShare.None, 81920, FileOptions.DeleteOnClose);
+                input.CopyTo(temp);
+                source = temp;
+            }
+            var start = source.Position;
+            // Pass 1: everything parses and is valid; conflicts under Fail are found before any write.
+            foreach (var (r, line) in ReadLines(source, store.Limits))
+                if (onConflict == ConflictPolicy.Fail && store.Backend.Exists(r.Bucket, r.Key))
+                    throw new StorageException(StorageErrorCode.InvalidArgument,
+                        $"archive line {line}: record \"{Names.Printable(r.Key)}\" in {r.Bucket} already exists (policy fail); nothing was imported");
+            source.Position = start;
+            return Write(store, ReadLines(source, store.Limits), onConflict);
+        }
+        finally
+        {
+            temp?.Dispose();
+        }
+    }
+
+    private static ImportResult Write(KeyValueStore store, IEnumerable<(StoredRecord Record, long Line)> records, ConflictPolicy onConflict)
+    {
+        long imported = 0, skipped = 0;
+        var batch = new List<Write>(BatchSize);
+        var quota = store.Limits.QuotaBytes == 0 && store.Limits.QuotaItems == 0 ? Quota.Unlimited : new Quota(store.Limits.QuotaBytes, store.Limits.QuotaItems);
+        foreach (var (r, _) in records)
+        {
+            if (onConflict == ConflictPolicy.Skip && store.Backend.Exists(r.Bucket, r.Key))
+            {
+                skipped++;
+                continue;
+            }
+            batch.Add(new Write(r.Bucket, r.Key, r.Value));
+            if (batch.Count == BatchSize) Flush();
+        }
+        Flush();
+        return new ImportResult(imported, skipped);
+
+        void Flush()
+        {
+            if (batch.Count == 0) return;
+            store.Backend.Apply(batch, quota);
+            imported += batch.Count;
+            batch.Clear();
+        }
+    }
+
+    /// <summary>Parses and validates the JSON Lines archive, yielding records with their line numbers.</summary>
+    private static IEnumerable<(StoredRecord Record, long Line)> ReadLines(Stream source, StorageLimits limits)
+    {
+        using var reader = new StreamReader(source, new UTF8Encoding(false, true), false, 65536, leaveOpen: true);
+        long line = 0, count = 0;
+        var sawEnd = false;
+        string? text;
+        while ((text = reader.ReadLine()) is not null)
+        {
+            line++;
+            if (sawEnd)
+            {
+                if (text.Length == 0) continue;
+                throw Bad(line, "data after the end of the archive");
+            }
+            JsonElement root;
+            try
+            {
+                using var doc = JsonDocument.Parse(text);
+                root = doc.RootElement.Clone();
+            }
+            catch (JsonException)
+            {
+                throw Bad(line, "is not a JSON object");
+            }
+            if (root.ValueKind != JsonValueKind.Object) throw Bad(line, "is not a JSON object");
+            if (line == 1)
+            {
+                if (Str(root, "format", line) != FormatName) throw Bad(line, $"is not a {FormatName} archive header");
+                if (!root.TryGetProperty("version", out var v) || !v.TryGetInt32(out var version)) throw Bad(line, "the header has no version");
+                if (version != FormatVersion) throw Bad(line, $"format version {version} is not supported (this supervisor reads version {FormatVersion})");
+                continue;
+            }
+            if (root.TryGetProperty("end", out _))
+            {
+                if (!root.TryGetProperty("records", out var rc) || !rc.TryGetInt64(out var declared) || declared != count)
+                    throw Bad(line, $"the trailer does not match the {count} records read");
+                sawEnd = true;
+                continue;
+            }
+            StoredRecord record;
+            try
+            {
+                var mode = Str(root, "mode", line) switch
+                {
+                    "non-trx" => DbMode.NonTransactional,
+                    "trx" => DbMode.Transactional,
+                    var m => throw Bad(line, $"mode \"{m}\" is neither \"non-trx\" nor \"trx\""),
+                };
+                var bucket = new BucketId(Str(root, "chain", line), mode, Str(root, "service", line), Str(root, "bucket", line));
+                var key = Str(root, "key", line);
+                byte[] value;
+                if (!root.TryGetProperty("value", out var ve) || ve.ValueKind != JsonValueKind.String || !ve.TryGetBytesFromBase64(out value!))
+                    throw Bad(line, "value is missing or not base64");
+                record = Validated(bucket, key, value, limits);
+            }
+            catch (StorageException e) when (!e.Message.StartsWith("archive line", StringComparison.Ordinal))
+            {
+                throw Bad(line, e.Message);
+            }
+            count++;
+            yield return (record, line);
+        }
+        if (line == 0) throw Bad(1, "the archive is empty");
+        if (!sawEnd) throw Bad(line, "the archive is truncated (no end line)");
+    }
+
+    /// <summary>Reads a psibase LocalStorage dump, validating every entry before returning any.</summary>
+    private static IEnumerable<StoredRecord> ReadPsibase(Stream input, StorageLimits limits)
+    {
+        JsonDocument doc;
+        try
+        {
+            doc = JsonDocument.Parse(input);
+        }
+        catch (JsonException e)
+        {
+            throw new StorageException(StorageErrorCode.InvalidArgument, $"the psibase LocalStorage dump is not JSON: {e.Message}");
+        }
+        using (doc)
+        {
+            if (doc.RootElement.ValueKind != JsonValueKind.Object)
+                throw new StorageException(StorageErrorCode.InvalidArgument, "the psibase LocalStorage dump is not a JSON object");
+            var result = new List<StoredRecord>();
+            foreach (var p in doc.RootElement.EnumerateObject())
+            {
+                var name = p.Name;
+                try
+                {
+                    var parts = name.Split(':', 5);
+                    if (parts.Length != 5) throw new StorageException(StorageErrorCode.InvalidArgument, "it is not <chain>:<non-trx|trx>:<service>:<bucket>:<key>");
+                    var mode = parts[1] switch
+                    {
+                        "non-trx" => DbMode.NonTransactional,
+                        "trx" => DbMode.Transactional,
+                        _ => throw new StorageException(StorageErrorCode.InvalidArgument, $"mode \"{parts[1]}\" is neither \"non-trx\" nor \"trx\""),
+                    };
+                    if (p.Value.ValueKind != JsonValueKind.String || !p.Value.TryGetBytesFromBase64(out var value))
+                        throw new StorageException(StorageErrorCode.InvalidArgument, "its value is not base64");
+                    result.Add(Validated(new BucketId(parts[0], mode, parts[2], parts[3]), parts[4], value, limits));
+                }
+                catch (StorageException e)
+                {
+                    throw new StorageException(StorageErrorCode.InvalidArgument, $"psibase LocalStorage entry \"{Names.Printable(name)}\": {e.Message}; nothing was imported");
+                }
+            }
+            return result;
+        }
+    }
+
+    private static StoredRecord Validated(BucketId bucket, string key, byte[] value, StorageLimits limits)
+    {
+        Keys.Validate(key, limits.MaxKeyBytes);
+        if (value.Length > limits.MaxValueBytes)
+            throw new StorageException(StorageErrorCode.ValueTooLarge, $"value of key \"{Names.Printable(key)}\" is {value.Length} bytes; the limit is {limits.MaxValueBytes}");
+        return new StoredRecord(bucket, key, value);
+    }
+
+    private static string Str(JsonElement o, string name, long line) =>
+        o.TryGetProperty(name, out var e) && e.ValueKind == JsonValueKind.String ? e.GetString()! : throw Bad(line, $"\"{name}\" is missing or not a string");
+
+    private static StorageException Bad(long line, string why) =>
+        new(StorageErrorCode.InvalidArgument, $"archive line {line}: {why}; nothing was imported");
+
+    private static string ModeName(DbMode mode) => mode == DbMode.Transactional ? "trx" : "non-trx";
+}
