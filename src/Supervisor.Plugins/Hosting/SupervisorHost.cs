@@ -406,7 +406,11 @@ internal sealed partial class SupervisorHost : Supervisor
 
     public override PluginDescription Describe(string service, string plugin = "plugin")
     {
-        var file = _directory.Resolve(service, plugin);
+        return DescribeComponent(service, plugin, _directory.Resolve(service, plugin));
+    }
+
+    private PluginDescription DescribeComponent(string service, string plugin, string file)
+    {
         using var component = Compile(service, plugin, file);
         var verdicts = CheckImports(service, OriginalType(component));
         var imports = OriginalType(component).Imports.Zip(verdicts, (item, v) => new ImportDescription(item.Name,
@@ -423,12 +427,7 @@ internal sealed partial class SupervisorHost : Supervisor
         if (!File.Exists(file)) throw new PluginException(PluginErrorCode.PluginNotFound, $"no file \"{file}\"");
         var plugin = Path.GetFileNameWithoutExtension(file);
         service ??= new[] { Path.GetFileName(Path.GetDirectoryName(file)) ?? "", plugin }.FirstOrDefault(Names.IsValidService) ?? "local";
-        using var component = Compile(service, plugin, file);
-        var verdicts = CheckImports(service, OriginalType(component));
-        var imports = OriginalType(component).Imports.Zip(verdicts, (item, v) => new ImportDescription(item.Name,
-            v.Kind?.ToString().ToLowerInvariant(), v.Refusal,
-            item.Exports.Where(e => e.Kind == ComponentItemKind.Func).Select(e => $"{e.Name}: {e.Function}").ToList())).ToList();
-        return new PluginDescription(service, plugin, file, imports, DescribeExports(component.Type));
+        return DescribeComponent(service, plugin, file);
     }
 
     internal override WitFunctionType FunctionType(CallTarget target)

@@ -92,7 +92,7 @@ public sealed class ByteAdapterTests : PluginTestBase
 
     public static TheoryData<bool> OnOff => new() { false, true };
 
-    [Theory]
+    [Theory, Rule("PDP-ADAPT-1")]
     [MemberData(nameof(OnOff))]
     public void ClientData_RoundTripsByteExact_ThroughWat(bool adapter)
     {
@@ -113,7 +113,7 @@ public sealed class ByteAdapterTests : PluginTestBase
         Assert.Equal(adapter, IsComposed(s, "walpha"));
     }
 
-    [Theory]
+    [Theory, Rule("PDP-ADAPT-1")]
     [MemberData(nameof(OnOff))]
     public void ClientData_RoundTripsByteExact_ThroughJavaScript(bool adapter)
     {
@@ -152,7 +152,7 @@ public sealed class ByteAdapterTests : PluginTestBase
         }
     }
 
-    [Fact]
+    [Fact, Rule("PDP-ADAPT-1")]
     public void ValuesWrittenWithTheAdapterOn_ReadTheSameWithItOff()
     {
         var value = AllByteValues(5);
@@ -167,7 +167,7 @@ public sealed class ByteAdapterTests : PluginTestBase
         PluginDirectory = _plugins, CacheDirectory = SharedCache, Storage = new StorageOptions { Location = StorePath }, ChainId = "test", ByteAdapter = adapter,
     };
 
-    [Fact]
+    [Fact, Rule("PDP-ADAPT-2")]
     public void InvalidBase64FromTheHost_TrapsWithAClearMessage()
     {
         var s = New(adapter: true);
@@ -197,7 +197,7 @@ public sealed class ByteAdapterTests : PluginTestBase
         Assert.Equal(longValue, s.Call($"{Alpha}.get", "long"));
     }
 
-    [Fact]
+    [Fact, Rule("PDP-ADAPT-1")]
     public void ABrokenEncoder_IsCaughtByTheRoundTrip()
     {
         // Negative control: an adapter whose alphabet has two letters swapped (scalar path) and whose SIMD path swaps two 3-byte groups still produces valid base64, so only
@@ -298,7 +298,7 @@ public sealed class ByteAdapterTests : PluginTestBase
         }
     }
 
-    [Fact]
+    [Fact, Rule("PDP-ADAPT-3")]
     public void AnUnrecognizedComponent_RunsUnmodified_AndIsLoggedOnce()
     {
         // walpha with its import after the first core module: the composer wants imports first.
@@ -340,7 +340,7 @@ public sealed class ByteAdapterTests : PluginTestBase
         }
     }
 
-    [Fact]
+    [Fact, Rule("PDP-ADAPT-3")]
     public void MalformedBinaries_GiveAReasonNeverAnException()
     {
         var plugin = Wat.ToBinary(File.ReadAllText(Path.Combine(FixturePlugins, "walpha", "plugin.wat")));
@@ -358,7 +358,7 @@ public sealed class ByteAdapterTests : PluginTestBase
         Assert.Equal(CompositionStatus.Unrecognized, ByteAdapter.Compose([]).Status);
     }
 
-    [Theory]
+    [Theory, Rule("PDP-ADAPT-4")]
     [MemberData(nameof(OnOff))]
     public void APluginImportingTheAdapterInterface_IsRefused(bool adapter)
     {
@@ -387,7 +387,7 @@ public sealed class ByteAdapterTests : PluginTestBase
         Assert.Equal(["supervisor:adapter/clientdata", "clientdata:plugin/keyvalue"], d.Imports.Select(i => i.Name));
     }
 
-    [Theory]
+    [Theory, Rule("PDP-ADAPT-4")]
     [MemberData(nameof(OnOff))]
     public void TheImportCheck_ReportsThePluginsOwnImports(bool adapter)
     {
