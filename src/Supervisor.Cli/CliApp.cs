@@ -148,6 +148,7 @@ internal static class CliApp
         var plugin = new Command("plugin", "Commands about plugin files");
         plugin.Subcommands.Add(inspect);
         root.Subcommands.Add(plugin);
+        root.Subcommands.Add(StorageCommands.Create(SettingsOf, console));
 
         var parse = root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
         if (parse.Errors.Count > 0)

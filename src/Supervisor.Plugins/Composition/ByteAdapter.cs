@@ -12,8 +12,14 @@ internal static class ByteAdapter
 {
     private static readonly Lazy<byte[]> s_clientData = new(() => Wat.ToBinary(ReadResource("clientdata-adapter.wat")));
 
+    private static readonly Lazy<string> s_fingerprint = new(() =>
+        "byte-adapter " + ComponentComposer.Version + " " + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(ClientData))[..16]);
+
     /// <summary>The clientdata adapter component's binary.</summary>
     public static byte[] ClientData => s_clientData.Value;
+
+    /// <summary>Names this adapter and composer, for compile cache keys: a new adapter never reuses an old entry.</summary>
+    public static string Fingerprint => s_fingerprint.Value;
 
     /// <summary>The clientdata adapter's WAT source.</summary>
     public static string ClientDataWat => ReadResource("clientdata-adapter.wat");

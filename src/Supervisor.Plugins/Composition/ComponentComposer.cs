@@ -41,6 +41,9 @@ internal sealed record CompositionResult(CompositionStatus Status, byte[] Bytes,
 /// </summary>
 internal static class ComponentComposer
 {
+    /// <summary>Bumped whenever the composer's output changes for the same inputs.</summary>
+    public const string Version = "1";
+
     /// <summary>The interface names reserved for the adapters' host side.</summary>
     public const string AdapterInterfacePrefix = "supervisor:adapter/";
 

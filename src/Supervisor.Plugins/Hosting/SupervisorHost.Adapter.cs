@@ -50,7 +50,7 @@ internal sealed partial class SupervisorHost
     }
 
     /// <summary>Compiles a composed component; if Wasmtime refuses it, falls back to the plugin's own bytes (logged once).</summary>
-    private WasmtimeComponent CompileAdapted(string service, string plugin, string file, ref byte[] bytes, ref CompositionResult? adaptation, ref string key)
+    private WasmtimeComponent CompileAdapted(string service, string plugin, string file, ref byte[] bytes, ref CompositionResult? adaptation)
     {
         try
         {
@@ -62,9 +62,42 @@ internal sealed partial class SupervisorHost
                 service, plugin, FirstLine(e.Message));
             bytes = adaptation!.Original;
             adaptation = null;
-            key = CompileCache.Key(bytes, _engineFingerprint);
             return Engine.Compile(bytes);
         }
+    }
+
+    /// <summary>What a cache hit needs to know of the composition: the replaced imports and the original imports' types.</summary>
+    private static byte[] EncodeAdaptation(CompositionResult? adaptation)
+    {
+        using var stream = new MemoryStream();
+        using (var w = new BinaryWriter(stream))
+        {
+            w.Write((byte)1);
+            w.Write(adaptation is not null);
+            if (adaptation is not null)
+            {
+                w.Write(adaptation.Replaced.Count);
+                foreach (var (from, to) in adaptation.Replaced)
+                {
+                    w.Write(from);
+                    w.Write(to);
+                }
+                w.Write(adaptation.OriginalImportsComponent!.Length);
+                w.Write(adaptation.OriginalImportsComponent);
+            }
+        }
+        return stream.ToArray();
+    }
+
+    private static CompositionResult? DecodeAdaptation(byte[] metadata)
+    {
+        using var r = new BinaryReader(new MemoryStream(metadata));
+        if (r.ReadByte() != 1) throw new InvalidDataException("unknown compile cache metadata version");
+        if (!r.ReadBoolean()) return null;
+        var replaced = new Dictionary<string, string>(StringComparer.Ordinal);
+        for (var n = r.ReadInt32(); n > 0; n--) replaced[r.ReadString()] = r.ReadString();
+        var original = r.ReadBytes(r.ReadInt32());
+        return new CompositionResult(CompositionStatus.Composed, [], null, replaced, original);
     }
 
     private WasmtimeComponent Remember(WasmtimeComponent component, CompositionResult? adaptation)

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Text;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Supervisor.Plugins.Composition;
 using Supervisor.Plugins.Interop;
 using Supervisor.Plugins.Loading;
 using Supervisor.Storage;
@@ -270,32 +271,35 @@ internal sealed partial class SupervisorHost : Supervisor
         {
             throw new PluginException(PluginErrorCode.InvalidComponent, $"plugin \"{service}:{plugin}\" ({file}) cannot be read: {FirstLine(e.Message)}", e);
         }
-        var adaptation = Adapt(service, plugin, file, ref bytes);
-        var key = CompileCache.Key(bytes, _engineFingerprint);
-        if (_cache?.TryLoad(key) is { } serialized)
+        // Keyed by the plugin's own bytes (and the adapter's identity when it is on): a cache hit needs
+        // no composition, only the metadata stored with the entry.
+        var key = CompileCache.Key(bytes, Options.ByteAdapter ? $"{_engineFingerprint}; {ByteAdapter.Fingerprint}" : _engineFingerprint);
+        if (_cache?.TryLoad(key) is { } hit)
         {
             try
             {
-                return Remember(Engine.Deserialize(serialized), adaptation);
+                // Memory-mapped, not copied. A concurrent writer only ever renames a complete entry for the same key into place.
+                return Remember(Engine.DeserializeFile(hit.Path), DecodeAdaptation(hit.Metadata));
             }
-            catch (WasmtimeException e)
+            catch (Exception e) when (e is WasmtimeException or InvalidDataException or EndOfStreamException)
             {
-                _logger.LogWarning("compile cache entry for {Service}:{Plugin} was refused by Wasmtime ({Message}); recompiling", service, plugin, FirstLine(e.Message));
+                _logger.LogWarning("compile cache entry for {Service}:{Plugin} was refused ({Message}); recompiling", service, plugin, FirstLine(e.Message));
                 _cache.Remove(key);
             }
         }
+        var adaptation = Adapt(service, plugin, file, ref bytes);
         var started = DateTime.UtcNow;
         WasmtimeComponent component;
         try
         {
-            component = adaptation is null ? Engine.Compile(bytes) : CompileAdapted(service, plugin, file, ref bytes, ref adaptation, ref key);
+            component = adaptation is null ? Engine.Compile(bytes) : CompileAdapted(service, plugin, file, ref bytes, ref adaptation);
         }
         catch (WasmtimeException e)
         {
             throw new PluginException(PluginErrorCode.InvalidComponent, $"plugin \"{service}:{plugin}\" ({file}) is not a valid component: {FirstLine(e.Message)}", e);
         }
         _logger.LogInformation("compiled plugin {Service}:{Plugin} in {Ms} ms", service, plugin, (int)(DateTime.UtcNow - started).TotalMilliseconds);
-        _cache?.Store(key, component.Serialize());
+        _cache?.Store(key, component.Serialize(), EncodeAdaptation(adaptation));
         return Remember(component, adaptation);
     }
 

@@ -1,17 +1,21 @@
+using System.IO.Hashing;
 using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
 
 namespace Supervisor.Plugins.Loading;
 
 /// <summary>
-/// Compiled components on disk, keyed by a hash of the component bytes, the engine settings and
-/// the Wasmtime version. Wasmtime maps a serialized component as native code, so an entry is
-/// trusted only if its own SHA-256 checks out; a damaged entry is deleted and rebuilt.
+/// Compiled components on disk, keyed by a SHA-256 of the component bytes, the engine settings and
+/// the Wasmtime version (a cryptographic key, so no plugin can be crafted to claim another's entry).
+/// Each entry is two files: <c>&lt;key&gt;.cwasm</c>, exactly what Wasmtime serialized (so it can be
+/// memory-mapped), and <c>&lt;key&gt;.sum</c>, a checksum of it plus the loader's metadata. Wasmtime
+/// maps a serialized component as native code, so an entry is used only if its checksum checks out;
+/// a damaged entry is deleted and rebuilt.
 /// </summary>
 internal sealed class CompileCache
 {
-    private static ReadOnlySpan<byte> Magic => "SVCC0001"u8;
-    private const int HeaderLength = 8 + 32;
+    private static ReadOnlySpan<byte> Magic => "SVCC0002"u8;
+    private const int HeaderLength = 8 + 16 + 16;
 
     private readonly ILogger _logger;
 
@@ -32,16 +36,26 @@ internal sealed class CompileCache
         return Convert.ToHexStringLower(sha.GetHashAndReset());
     }
 
-    private string PathOf(string key) => Path.Combine(Directory, key + ".cwasm");
+    /// <summary>The path of an entry's serialized component.</summary>
+    public string PathOf(string key) => Path.Combine(Directory, key + ".cwasm");
 
-    /// <summary>The serialized component for <paramref name="key"/>, or null when absent or damaged.</summary>
-    public byte[]? TryLoad(string key)
+    private string SumOf(string key) => Path.Combine(Directory, key + ".sum");
+
+    /// <summary>A verified entry: the serialized component's path and the metadata stored with it; null when absent or damaged.</summary>
+    public (string Path, byte[] Metadata)? TryLoad(string key)
     {
         var path = PathOf(key);
-        byte[] data;
         try
         {
-            data = File.ReadAllBytes(path);
+            var sum = File.ReadAllBytes(SumOf(key));
+            if (sum.Length < HeaderLength || !sum.AsSpan(0, 8).SequenceEqual(Magic)) return Damaged(key, "its checksum file is not one this supervisor wrote");
+            var metadata = sum[HeaderLength..];
+            if (!XxHash128.Hash(metadata).AsSpan().SequenceEqual(sum.AsSpan(24, 16))) return Damaged(key, "its metadata does not match its checksum");
+            var hash = new XxHash128();
+            using (var f = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20, FileOptions.SequentialScan))
+                hash.Append(f);
+            if (!hash.GetCurrentHash().AsSpan().SequenceEqual(sum.AsSpan(8, 16))) return Damaged(key, "the compiled code does not match its checksum");
+            return (path, metadata);
         }
         catch (FileNotFoundException)
         {
@@ -56,30 +70,27 @@ internal sealed class CompileCache
             _logger.LogWarning("compile cache entry {Path} could not be read ({Message}); recompiling", path, e.Message);
             return null;
         }
-        if (data.Length < HeaderLength || !data.AsSpan(0, 8).SequenceEqual(Magic)
-            || !SHA256.HashData(data.AsSpan(HeaderLength)).AsSpan().SequenceEqual(data.AsSpan(8, 32)))
-        {
-            _logger.LogWarning("compile cache entry {Path} is damaged; deleting and recompiling", path);
-            Remove(key);
-            return null;
-        }
-        return data[HeaderLength..];
     }
 
-    /// <summary>Stores a serialized component atomically (write to a temporary file, then rename).</summary>
-    public void Store(string key, ReadOnlySpan<byte> serialized)
+    private (string, byte[])? Damaged(string key, string why)
+    {
+        _logger.LogWarning("compile cache entry {Path} is damaged ({Why}); deleting and recompiling", PathOf(key), why);
+        Remove(key);
+        return null;
+    }
+
+    /// <summary>Stores an entry atomically: each file is written to a temporary name, then renamed; the checksum goes last.</summary>
+    public void Store(string key, ReadOnlySpan<byte> serialized, ReadOnlySpan<byte> metadata)
     {
         try
         {
             System.IO.Directory.CreateDirectory(Directory);
-            var tmp = Path.Combine(Directory, $"{key}.{Environment.ProcessId}.{Guid.NewGuid():n}.tmp");
-            using (var f = new FileStream(tmp, FileMode.CreateNew, FileAccess.Write))
-            {
-                f.Write(Magic);
-                f.Write(SHA256.HashData(serialized));
-                f.Write(serialized);
-            }
-            File.Move(tmp, PathOf(key), overwrite: true);
+            var header = new byte[HeaderLength];
+            Magic.CopyTo(header);
+            XxHash128.Hash(serialized, header.AsSpan(8, 16));
+            XxHash128.Hash(metadata, header.AsSpan(24, 16));
+            WriteAtomically(PathOf(key), serialized, []);
+            WriteAtomically(SumOf(key), header, metadata);
         }
         catch (IOException e)
         {
@@ -92,18 +103,32 @@ internal sealed class CompileCache
         }
     }
 
+    private static void WriteAtomically(string path, ReadOnlySpan<byte> first, ReadOnlySpan<byte> second)
+    {
+        var tmp = $"{path}.{Environment.ProcessId}.{Guid.NewGuid():n}.tmp";
+        using (var f = new FileStream(tmp, FileMode.CreateNew, FileAccess.Write))
+        {
+            f.Write(first);
+            f.Write(second);
+        }
+        File.Move(tmp, path, overwrite: true);
+    }
+
     /// <summary>Deletes an entry (after Wasmtime refused it, or when damaged).</summary>
     public void Remove(string key)
     {
-        try
+        foreach (var path in new[] { SumOf(key), PathOf(key) })
         {
-            File.Delete(PathOf(key));
-        }
-        catch (IOException)
-        {
-        }
-        catch (UnauthorizedAccessException)
-        {
+            try
+            {
+                File.Delete(path);
+            }
+            catch (IOException)
+            {
+            }
+            catch (UnauthorizedAccessException)
+            {
+            }
         }
     }
 }

@@ -131,8 +131,7 @@ public static class StorageArchive
         {
             var records = ReadPsibase(input, store.Limits).ToList();
             if (onConflict == ConflictPolicy.Fail && records.FirstOrDefault(r => store.Backend.Exists(r.Bucket, r.Key)) is { } clash)
-                throw new StorageException(StorageErrorCode.InvalidArgument,
-                    $"psibase LocalStorage entry \"{Names.Printable($"{clash.Bucket}:{clash.Key}")}\" already exists (policy fail); nothing was imported");
+                throw Conflict($"psibase LocalStorage entry \"{Names.Printable($"{clash.Bucket}:{clash.Key}")}\" already exists (policy fail); nothing was imported");
             return Write(store, records.Select(r => (r, 0L)), onConflict);
         }
         Stream source = input;
@@ -149,8 +148,7 @@ public static class StorageArchive
             // Pass 1: everything parses and is valid; conflicts under Fail are found before any write.
             foreach (var (r, line) in ReadLines(source, store.Limits))
                 if (onConflict == ConflictPolicy.Fail && store.Backend.Exists(r.Bucket, r.Key))
-                    throw new StorageException(StorageErrorCode.InvalidArgument,
-                        $"archive line {line}: record \"{Names.Printable(r.Key)}\" in {r.Bucket} already exists (policy fail); nothing was imported");
+                    throw Conflict($"archive line {line}: record \"{Names.Printable(r.Key)}\" in {r.Bucket} already exists (policy fail); nothing was imported");
             source.Position = start;
             return Write(store, ReadLines(source, store.Limits), onConflict);
         }
@@ -158,6 +156,37 @@ public static class StorageArchive
         {
             temp?.Dispose();
         }
+    }
+
+    /// <summary>
+    /// Copies the persistent records of <paramref name="from"/> (optionally one chain and service) into <paramref name="to"/>,
+    /// between any two backends, with the result of an export followed by an import: the records stream through a
+    /// temporary archive file (memory stays flat), are validated against the target's limits and conflict policy before
+    /// anything is written, and are then written in atomic batches.
+    /// </summary>
+    public static ImportResult Clone(KeyValueStore from, KeyValueStore to, string? chain = null, string? service = null, ConflictPolicy onConflict = ConflictPolicy.Overwrite)
+    {
+        ArgumentNullException.ThrowIfNull(from);
+        ArgumentNullException.ThrowIfNull(to);
+        if (chain is not null) Names.ValidateChain(chain);
+        if (service is not null) Names.ValidateService(service);
+        using var temp = new FileStream(Path.GetTempFileName(), FileMode.Open, FileAccess.ReadWrite, FileShare.None, 81920, FileOptions.DeleteOnClose);
+        Export(from, temp, chain, service);
+        temp.Position = 0;
+        return Import(to, temp, onConflict);
+    }
+
+    /// <summary>Whether <paramref name="e"/> is an import refused because a record exists under <see cref="ConflictPolicy.Fail"/>
+    /// (as opposed to a malformed or invalid archive).</summary>
+    public static bool IsConflict(StorageException e) => e?.Data[ConflictMark] is true;
+
+    private const string ConflictMark = "Supervisor.Storage.Sync.Conflict";
+
+    private static StorageException Conflict(string message)
+    {
+        var e = new StorageException(StorageErrorCode.InvalidArgument, message);
+        e.Data[ConflictMark] = true;
+        return e;
     }
 
     private static ImportResult Write(KeyValueStore store, IEnumerable<(StoredRecord Record, long Line)> records, ConflictPolicy onConflict)

@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using Supervisor.Testing;
 
 namespace Supervisor.Plugins.Tests.Hosting;
@@ -12,6 +11,7 @@ public sealed class LoadingTests : PluginTestBase
         using (var first = Supervisor.Create(Options(cache)))
             Assert.Equal(1u, first.Call("walpha:plugin/api.ping"));
         var entry = Assert.Single(Directory.GetFiles(cache, "*.cwasm"));
+        Assert.True(File.Exists(Path.ChangeExtension(entry, ".sum")));
         var good = File.ReadAllBytes(entry);
 
         // Flip bytes in the compiled code: a cache that trusted this would run corrupt machine code.
@@ -22,12 +22,21 @@ public sealed class LoadingTests : PluginTestBase
             Assert.Equal(1u, second.Call("walpha:plugin/api.ping"));
         var rebuilt = File.ReadAllBytes(entry);
         Assert.False(rebuilt.AsSpan().SequenceEqual(damaged));
-        Assert.True(SHA256.HashData(rebuilt.AsSpan(40)).AsSpan().SequenceEqual(rebuilt.AsSpan(8, 32)));
+        Assert.Equal(good.Length, rebuilt.Length);
 
         File.WriteAllBytes(entry, good[..100]);
         using (var third = Supervisor.Create(Options(cache)))
             Assert.Equal(1u, third.Call("walpha:plugin/api.ping"));
-        Assert.True(new FileInfo(entry).Length > 100);
+        Assert.Equal(good.Length, new FileInfo(entry).Length);
+
+        // A damaged checksum file (which also carries the adapter's metadata) is not trusted either.
+        var sum = Path.ChangeExtension(entry, ".sum");
+        var sumBytes = File.ReadAllBytes(sum);
+        sumBytes[^1] ^= 0xFF;
+        File.WriteAllBytes(sum, sumBytes);
+        using (var fourth = Supervisor.Create(Options(cache)))
+            Assert.Equal(1u, fourth.Call("walpha:plugin/api.ping"));
+        Assert.NotEqual(sumBytes, File.ReadAllBytes(sum));
     }
 
     [Fact, Rule("PDP-PLUGIN-3")]
