@@ -44,8 +44,13 @@ internal sealed partial class SupervisorHost
         }
     }
 
+    /// <summary>The notice given while compiling on this thread, stored with the cache entry so a cache hit repeats it.</summary>
+    [ThreadStatic]
+    private static (string Message, string? Reason)? t_notice;
+
     private void AdapterNotice(string file, string message, string service, string plugin, string? reason)
     {
+        t_notice = (message, reason);
         if (_adapterNotices.TryAdd(file + "\n" + reason, 0)) _logger.LogWarning(message, service, plugin, reason);
     }
 
@@ -66,13 +71,22 @@ internal sealed partial class SupervisorHost
         }
     }
 
+    /// <summary>Bumped whenever the metadata layout changes: an older entry is then recompiled, never misread.</summary>
+    private const byte MetadataVersion = 2;
+
     /// <summary>What a cache hit needs to know of the composition: the replaced imports and the original imports' types.</summary>
     private static byte[] EncodeAdaptation(CompositionResult? adaptation)
     {
         using var stream = new MemoryStream();
         using (var w = new BinaryWriter(stream))
         {
-            w.Write((byte)1);
+            w.Write(MetadataVersion);
+            w.Write(t_notice is not null);
+            if (t_notice is { } n)
+            {
+                w.Write(n.Message);
+                w.Write(n.Reason ?? "");
+            }
             w.Write(adaptation is not null);
             if (adaptation is not null)
             {
@@ -89,10 +103,11 @@ internal sealed partial class SupervisorHost
         return stream.ToArray();
     }
 
-    private static CompositionResult? DecodeAdaptation(byte[] metadata)
+    private CompositionResult? DecodeAdaptation(byte[] metadata, string service, string plugin, string file)
     {
         using var r = new BinaryReader(new MemoryStream(metadata));
-        if (r.ReadByte() != 1) throw new InvalidDataException("unknown compile cache metadata version");
+        if (r.ReadByte() != MetadataVersion) throw new InvalidDataException("unknown compile cache metadata version");
+        if (r.ReadBoolean()) AdapterNotice(file, r.ReadString(), service, plugin, r.ReadString());
         if (!r.ReadBoolean()) return null;
         var replaced = new Dictionary<string, string>(StringComparer.Ordinal);
         for (var n = r.ReadInt32(); n > 0; n--) replaced[r.ReadString()] = r.ReadString();

@@ -279,7 +279,8 @@ internal sealed partial class SupervisorHost : Supervisor
             try
             {
                 // Memory-mapped, not copied. A concurrent writer only ever renames a complete entry for the same key into place.
-                return Remember(Engine.DeserializeFile(hit.Path), DecodeAdaptation(hit.Metadata));
+                var cached = DecodeAdaptation(hit.Metadata, service, plugin, file);
+                return Remember(Engine.DeserializeFile(hit.Path), cached);
             }
             catch (Exception e) when (e is WasmtimeException or InvalidDataException or EndOfStreamException)
             {
@@ -287,6 +288,7 @@ internal sealed partial class SupervisorHost : Supervisor
                 _cache.Remove(key);
             }
         }
+        t_notice = null;
         var adaptation = Adapt(service, plugin, file, ref bytes);
         var started = DateTime.UtcNow;
         WasmtimeComponent component;

@@ -227,6 +227,15 @@ public sealed class SupervisorTests : PluginTestBase
         Assert.Throws<PluginException>(() => s.Call("wclient:plugin/api.app-url", "Not An App"));
     }
 
+    [Fact, Rule("PDP-CALL-1", "PDP-CLIENT-1")]
+    public void PluginToPlugin_TheCalleeSeesTheCallerAsSender()
+    {
+        var s = NewSupervisor();
+        // wrelay calls wclient: wclient's sender is wrelay, its receiver itself, the active app the outermost caller.
+        Assert.Equal("wrelay|wclient|myapp", s.Call(CallTarget.Parse("wrelay:plugin/api.relay-whoami"), [], "myapp"));
+        Assert.Equal("myapp|wclient|myapp", s.Call(CallTarget.Parse("wclient:plugin/api.whoami"), [], "myapp"));
+    }
+
     [Fact, Rule("PDP-SEC-1")]
     public void ExportingAFakeClientData_ChangesNothing()
     {

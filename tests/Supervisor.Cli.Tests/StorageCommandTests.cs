@@ -1,0 +1,258 @@
+using System.Text.Json.Nodes;
+using Supervisor.Testing;
+
+namespace Supervisor.Cli.Tests;
+
+/// <summary><c>supervisor storage</c>: export, import, clone, list, usage and clear, their formats and exit codes.</summary>
+public sealed class StorageCommandTests : IDisposable
+{
+    private readonly CliSandbox _box = new();
+
+    /// <inheritdoc />
+    public void Dispose() => _box.Dispose();
+
+    /// <summary>Runs the CLI against the sandbox's plugins and cache but another store file.</summary>
+    private CliResult On(string store, params string[] args) =>
+        Cli.InProcess(null, [.. args, "--plugins", _box.Plugins, "--store", store, "--cache", _box.Cache]);
+
+    private CliResult OnWithInput(string store, string input, params string[] args) =>
+        Cli.InProcess(input, [.. args, "--plugins", _box.Plugins, "--store", store, "--cache", _box.Cache]);
+
+    private static CliResult Ok(CliResult r)
+    {
+        Assert.True(r.ExitCode == 0, r.ToString());
+        return r;
+    }
+
+    /// <summary>Sets walpha's clientdata keys in <paramref name="store"/> (a value is its text as bytes).</summary>
+    private void Set(string store, params (string Key, string Value)[] records)
+    {
+        var script = _box.File($"set-{Guid.NewGuid():n}.txt");
+        File.WriteAllLines(script, records.Select(r => $"walpha:plugin/api.set \"{r.Key}\" [{string.Join(',', System.Text.Encoding.UTF8.GetBytes(r.Value))}]"));
+        Ok(On(store, "run", script));
+    }
+
+    /// <summary>walpha's value of <paramref name="key"/> through a call (JSON: base64 string or null).</summary>
+    private string Get(string store, string key) => Ok(On(store, "call", "walpha:plugin/api.get", $"\"{key}\"")).Out.Trim();
+
+    private static string B64(string text) => $"\"{Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(text))}\"";
+
+    /// <summary>Everything <c>storage list --json</c> says at each level.</summary>
+    private string Listing(string store)
+    {
+        var lines = new List<string> { Ok(On(store, "storage", "list", "--json")).Out.Trim() };
+        foreach (var chain in JsonNode.Parse(lines[0])!.AsArray())
+        {
+            var c = chain!["chain"]!.GetValue<string>();
+            var services = Ok(On(store, "storage", "list", "--chain", c, "--json")).Out.Trim();
+            lines.Add(services);
+            foreach (var service in JsonNode.Parse(services)!.AsArray())
+                lines.Add(Ok(On(store, "storage", "list", "--chain", c, "--service", service!["service"]!.GetValue<string>(), "--json")).Out.Trim());
+        }
+        return string.Join('\n', lines);
+    }
+
+    [Fact, Rule("PDP-CLI-11", "PDP-SYNC-4")]
+    public void Export_ThenImportIntoAnotherStore_RoundTrips()
+    {
+        Set(_box.Store, ("k1", "one"), ("a:b", "two"), ("\u00e9t\u00e9", "summer"));
+        Set(_box.Store, ("k1", "uno"));
+        var archive = _box.File("archive.jsonl");
+        var export = Ok(_box.Run("storage", "export", "--out", archive, "--json"));
+        Assert.Equal("""{"records":3,"file":"ARCHIVE","format":"jsonl"}""".Replace("ARCHIVE", archive.Replace("\\", "\\\\")), export.Out.Trim());
+        var lines = File.ReadAllLines(archive);
+        Assert.StartsWith("{\"format\":\"supervisor-storage\",\"version\":1", lines[0]);
+        Assert.Equal("{\"end\":true,\"records\":3}", lines[^1]);
+
+        var other = _box.File("other.db");
+        var import = Ok(On(other, "storage", "import", archive));
+        Assert.Equal("imported 3 records, skipped 0", import.Out.Trim());
+        Assert.Equal(Listing(_box.Store), Listing(other));
+        Assert.Contains("\"service\":\"clientdata\",\"items\":3", Listing(other));
+        Assert.Equal(B64("uno"), Get(other, "k1"));
+        Assert.Equal(B64("two"), Get(other, "a:b"));
+        Assert.Equal(B64("summer"), Get(other, "\u00e9t\u00e9"));
+        Assert.Equal("null", Get(other, "missing"));
+    }
+
+    [Fact, Rule("PDP-CLI-11")]
+    public void Export_ToStdout_AndImport_FromStdin()
+    {
+        Set(_box.Store, ("k", "v"));
+        var export = Ok(_box.Run("storage", "export", "--out", "-"));
+        Assert.Equal(3, export.Lines.Length);
+        Assert.Equal("", export.Err);
+        var other = _box.File("other.db");
+        Assert.Equal("{\"imported\":1,\"skipped\":0}", Ok(OnWithInput(other, export.Out, "storage", "import", "-", "--json")).Out.Trim());
+        Assert.Equal(B64("v"), Get(other, "k"));
+    }
+
+    [Fact, Rule("PDP-CLI-11", "PDP-SYNC-6")]
+    public void LocalStorageFormat_ShowsPsibaseKeys_AndImports()
+    {
+        Set(_box.Store, ("k1", "hi"), ("x:y", "colon"));
+        var dump = Ok(_box.Run("storage", "export", "--format", "localstorage", "--out", "-", "--chain", "local")).Out.Trim();
+        var o = JsonNode.Parse(dump)!.AsObject();
+        Assert.Equal(["local:non-trx:clientdata:walpha:k1", "local:non-trx:clientdata:walpha:x:y"], o.Select(p => p.Key).Order(StringComparer.Ordinal));
+        Assert.Equal("aGk=", o["local:non-trx:clientdata:walpha:k1"]!.GetValue<string>());
+
+        var file = _box.File("dump.json");
+        File.WriteAllText(file, dump);
+        var other = _box.File("other.db");
+        Ok(On(other, "storage", "import", file, "--format", "psibase-localstorage"));
+        Assert.Equal(B64("colon"), Get(other, "x:y"));
+        Assert.Equal(Listing(_box.Store), Listing(other));
+    }
+
+    [Fact, Rule("PDP-CLI-12", "PDP-SYNC-3")]
+    public void Import_ConflictPolicies()
+    {
+        Set(_box.Store, ("a", "archive"), ("b", "archive"));
+        var archive = _box.File("archive.jsonl");
+        Ok(_box.Run("storage", "export", "--out", archive));
+        var other = _box.File("other.db");
+        Set(other, ("a", "target"));
+
+        var fail = On(other, "storage", "import", archive); // fail is the default
+        Assert.Equal(1, fail.ExitCode);
+        Assert.Contains("already exists (policy fail); nothing was imported", fail.Err);
+        Assert.Contains("archive line 2", fail.Err);
+        Assert.Equal(B64("target"), Get(other, "a"));
+        Assert.Equal("null", Get(other, "b"));
+        Assert.Equal(1, On(other, "storage", "import", archive, "--on-conflict", "fail").ExitCode);
+
+        Assert.Equal("imported 1 record, skipped 1", Ok(On(other, "storage", "import", archive, "--on-conflict", "skip")).Out.Trim());
+        Assert.Equal(B64("target"), Get(other, "a"));
+        Assert.Equal(B64("archive"), Get(other, "b"));
+
+        Assert.Equal("imported 2 records, skipped 0", Ok(On(other, "storage", "import", archive, "--on-conflict", "overwrite")).Out.Trim());
+        Assert.Equal(B64("archive"), Get(other, "a"));
+
+        var bad = On(other, "storage", "import", archive, "--on-conflict", "merge");
+        Assert.Equal(2, bad.ExitCode);
+    }
+
+    [Theory, Rule("PDP-CLI-12", "PDP-SYNC-2")]
+    [InlineData(2, "{\"chain\":\"local\",\"mode\":\"non-trx\",\"service\":\"clientdata\"", "archive line 2: is not a JSON object")]
+    [InlineData(3, "{\"chain\":\"local\",\"mode\":\"non-trx\",\"service\":\"clientdata\",\"bucket\":\"walpha\",\"key\":\"k\",\"value\":\"%%%\"}", "archive line 3: value is missing or not base64")]
+    [InlineData(4, null, "archive line 3: the archive is truncated")]
+    [InlineData(1, "{\"format\":\"supervisor-storage\",\"version\":9}", "archive line 1: format version 9 is not supported")]
+    public void Import_OfAMalformedArchive_Exits2_NamesTheLine_AndWritesNothing(int line, string? replacement, string expected)
+    {
+        Set(_box.Store, ("a", "1"), ("b", "2"));
+        var archive = _box.File("archive.jsonl");
+        Ok(_box.Run("storage", "export", "--out", archive));
+        var lines = File.ReadAllLines(archive).ToList();
+        if (replacement is null) lines.RemoveAt(line - 1); else lines[line - 1] = replacement;
+        File.WriteAllLines(archive, lines);
+
+        var other = _box.File("other.db");
+        var r = On(other, "storage", "import", archive);
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains(expected, r.Err);
+        Assert.Contains("nothing was imported", r.Err);
+        Assert.StartsWith($"error: {archive}: archive line", r.Err);
+        Assert.Equal("[]", Ok(On(other, "storage", "list", "--json")).Out.Trim());
+    }
+
+    [Fact, Rule("PDP-CLI-12")]
+    public void Import_OfAMissingFile_OrABadLocalStorageEntry_Exits2()
+    {
+        var other = _box.File("other.db");
+        var missing = On(other, "storage", "import", _box.File("nope.jsonl"));
+        Assert.Equal(2, missing.ExitCode);
+        Assert.Contains("cannot read archive", missing.Err);
+
+        var dump = _box.File("dump.json");
+        File.WriteAllText(dump, """{"local:non-trx:clientdata:walpha:k":"aGk=","local:sometimes:x:y:z":"aGk="}""");
+        var bad = On(other, "storage", "import", dump, "--format", "localstorage");
+        Assert.Equal(2, bad.ExitCode);
+        Assert.Contains("entry \"local:sometimes:x:y:z\"", bad.Err);
+        Assert.Equal("[]", Ok(On(other, "storage", "list", "--json")).Out.Trim());
+    }
+
+    [Fact, Rule("PDP-CLI-11", "PDP-SYNC-5")]
+    public void Clone_SqliteToSqlite_CopiesEverything_AndRefusesItself()
+    {
+        Set(_box.Store, ("k1", "one"), ("k2", "two"));
+        var other = _box.File("clone.db");
+        var r = Ok(_box.Run("storage", "clone", "--to", other));
+        Assert.Equal($"cloned 2 records (all chains) into {other}, skipped 0", r.Out.Trim());
+        Assert.Equal(Listing(_box.Store), Listing(other));
+        Assert.Equal(B64("two"), Get(other, "k2"));
+
+        Set(_box.Store, ("k1", "changed"));
+        var conflict = _box.Run("storage", "clone", "--to", other);
+        Assert.Equal(1, conflict.ExitCode);
+        Assert.Equal(B64("one"), Get(other, "k1"));
+        Assert.Equal("{\"imported\":2,\"skipped\":0,\"to\":\"OTHER\"}".Replace("OTHER", other.Replace("\\", "\\\\")),
+            Ok(_box.Run("storage", "clone", "--to", other, "--on-conflict", "overwrite", "--json")).Out.Trim());
+        Assert.Equal(B64("changed"), Get(other, "k1"));
+
+        var self = _box.Run("storage", "clone", "--to", _box.Store);
+        Assert.Equal(2, self.ExitCode);
+        Assert.Contains("is the source store itself", self.Err);
+
+        var none = _box.File("none.db");
+        Ok(_box.Run("storage", "clone", "--to", none, "--chain", "elsewhere"));
+        Assert.Equal("[]", Ok(On(none, "storage", "list", "--json")).Out.Trim());
+    }
+
+    [Fact, Rule("PDP-CLI-13")]
+    public void List_And_Usage_ShowCountsAndBytes()
+    {
+        Assert.Equal("no chain holds records", Ok(_box.Run("storage", "list")).Out.Trim());
+        Set(_box.Store, ("k1", "hi"), ("k2", "there"));
+        Assert.Equal(["CHAIN  ITEMS  BYTES", "local      2     11"], Ok(_box.Run("storage", "list")).Lines);
+        Assert.Equal("[{\"chain\":\"local\",\"items\":2,\"bytes\":11}]", Ok(_box.Run("storage", "list", "--json")).Out.Trim());
+        Assert.Equal(["SERVICE     ITEMS  BYTES", "clientdata      2     11"], Ok(_box.Run("storage", "list", "--chain", "local")).Lines);
+        Assert.Equal(["MODE     BUCKET  ITEMS  BYTES", "non-trx  walpha      2     11"],
+            Ok(_box.Run("storage", "list", "--chain", "local", "--service", "clientdata")).Lines);
+        Assert.Equal("[{\"mode\":\"non-trx\",\"bucket\":\"walpha\",\"items\":2,\"bytes\":11}]",
+            Ok(_box.Run("storage", "list", "--chain", "local", "--service", "clientdata", "--json")).Out.Trim());
+
+        var usage = Ok(_box.Run("storage", "usage", "--chain", "local", "--service", "walpha", "--json")).Out.Trim();
+        var u = JsonNode.Parse(usage)!;
+        Assert.Equal(2, u["items"]!.GetValue<long>());
+        Assert.Equal(11, u["bytes"]!.GetValue<long>());
+        Assert.StartsWith("walpha on chain local: 2 items of ", Ok(_box.Run("storage", "usage", "--chain", "local", "--service", "walpha")).Out);
+
+        Assert.Equal(2, _box.Run("storage", "usage", "--chain", "local").ExitCode);
+        Assert.Equal(2, _box.Run("storage", "list", "--service", "clientdata").ExitCode);
+        var badChain = _box.Run("storage", "list", "--chain", "no such chain");
+        Assert.Equal(2, badChain.ExitCode);
+        Assert.StartsWith("error: --chain:", badChain.Err);
+    }
+
+    [Fact, Rule("PDP-CLI-13")]
+    public void Clear_WithoutYes_IsRefused_WithYes_Deletes()
+    {
+        Set(_box.Store, ("k1", "hi"));
+        var refused = _box.Run("storage", "clear", "--chain", "local");
+        Assert.Equal(2, refused.ExitCode);
+        Assert.Contains("add --yes to confirm (nothing was deleted)", refused.Err);
+        Assert.Equal(B64("hi"), Get(_box.Store, "k1"));
+        Assert.Equal(2, _box.Run("storage", "clear", "--yes").ExitCode); // --chain is required
+
+        Assert.Equal("{\"chain\":\"local\",\"service\":\"clientdata\",\"cleared\":1}",
+            Ok(_box.Run("storage", "clear", "--chain", "local", "--service", "clientdata", "--yes", "--json")).Out.Trim());
+        Assert.Equal("null", Get(_box.Store, "k1"));
+        Set(_box.Store, ("k1", "hi"));
+        Assert.Equal("cleared 1 record of chain local", Ok(_box.Run("storage", "clear", "--chain", "local", "--yes")).Out.Trim());
+        Assert.Equal("[]", Ok(_box.Run("storage", "list", "--json")).Out.Trim());
+    }
+
+    [Fact, Rule("PDP-CLI-13")]
+    public void Help_DescribesEveryStorageCommand()
+    {
+        var help = Ok(Cli.InProcess(null, ["storage", "--help"])).Out;
+        foreach (var command in new[] { "export", "import", "clone", "list", "usage", "clear" }) Assert.Contains(command, help);
+        Assert.Contains("Exit codes", help);
+        Assert.Contains("--on-conflict", Ok(Cli.InProcess(null, ["storage", "import", "--help"])).Out);
+        Assert.Contains("--yes", Ok(Cli.InProcess(null, ["storage", "clear", "--help"])).Out);
+        Assert.Contains("localstorage", Ok(Cli.InProcess(null, ["storage", "export", "--help"])).Out);
+        Assert.Contains("--to", Ok(Cli.InProcess(null, ["storage", "clone", "--help"])).Out);
+        var noOut = Cli.InProcess(null, ["storage", "export"]);
+        Assert.Equal(2, noOut.ExitCode);
+    }
+}
