@@ -150,11 +150,12 @@ internal sealed class SqliteBackend : StorageBackend
                         bytes INTEGER NOT NULL DEFAULT 0,
                         UNIQUE(chain, mode, service, bucket));
                     CREATE INDEX buckets_owner ON buckets(chain, owner);
+                    -- size comes before value: a column after a large value can only be read by walking its overflow pages.
                     CREATE TABLE records(
                         bucket_id INTEGER NOT NULL,
                         key TEXT NOT NULL,
-                        value BLOB NOT NULL,
                         size INTEGER NOT NULL,
+                        value BLOB NOT NULL,
                         PRIMARY KEY(bucket_id, key));
                     {UsageTriggers}
                     PRAGMA application_id = {ApplicationId};
