@@ -261,6 +261,12 @@ internal sealed partial class SupervisorHost : Supervisor
 
     private WasmtimeComponent Compile(string service, string plugin, string file)
     {
+        // Keyed by the plugin's own bytes (and the adapter's identity when it is on): a cache hit needs
+        // no composition, only the metadata stored with the entry. A file unchanged since its key was
+        // computed (same path, length and modification time) is not even read.
+        var fingerprint = Options.ByteAdapter ? $"{_engineFingerprint}; {ByteAdapter.Fingerprint}" : _engineFingerprint;
+        var stamp = _cache is null ? null : CompileCache.Stamp(file, fingerprint);
+        if (_cache?.KnownKey(stamp) is { } known && FromCache(known, service, plugin, file) is { } fast) return fast;
         byte[] bytes;
         try
         {
@@ -271,22 +277,11 @@ internal sealed partial class SupervisorHost : Supervisor
         {
             throw new PluginException(PluginErrorCode.InvalidComponent, $"plugin \"{service}:{plugin}\" ({file}) cannot be read: {FirstLine(e.Message)}", e);
         }
-        // Keyed by the plugin's own bytes (and the adapter's identity when it is on): a cache hit needs
-        // no composition, only the metadata stored with the entry.
-        var key = CompileCache.Key(bytes, Options.ByteAdapter ? $"{_engineFingerprint}; {ByteAdapter.Fingerprint}" : _engineFingerprint);
-        if (_cache?.TryLoad(key) is { } hit)
+        var key = CompileCache.Key(bytes, fingerprint);
+        if (FromCache(key, service, plugin, file) is { } cachedComponent)
         {
-            try
-            {
-                // Memory-mapped, not copied. A concurrent writer only ever renames a complete entry for the same key into place.
-                var cached = DecodeAdaptation(hit.Metadata, service, plugin, file);
-                return Remember(Engine.DeserializeFile(hit.Path), cached);
-            }
-            catch (Exception e) when (e is WasmtimeException or InvalidDataException or EndOfStreamException)
-            {
-                _logger.LogWarning("compile cache entry for {Service}:{Plugin} was refused ({Message}); recompiling", service, plugin, FirstLine(e.Message));
-                _cache.Remove(key);
-            }
+            _cache!.RememberKey(stamp, key);
+            return cachedComponent;
         }
         t_notice = null;
         var adaptation = Adapt(service, plugin, file, ref bytes);
@@ -302,7 +297,26 @@ internal sealed partial class SupervisorHost : Supervisor
         }
         _logger.LogInformation("compiled plugin {Service}:{Plugin} in {Ms} ms", service, plugin, (int)(DateTime.UtcNow - started).TotalMilliseconds);
         _cache?.Store(key, component.Serialize(), EncodeAdaptation(adaptation));
+        _cache?.RememberKey(stamp, key);
         return Remember(component, adaptation);
+    }
+
+    /// <summary>The cached compile for <paramref name="key"/>, or null (absent, damaged or refused; a bad entry is removed).</summary>
+    private WasmtimeComponent? FromCache(string key, string service, string plugin, string file)
+    {
+        if (_cache?.TryLoad(key) is not { } hit) return null;
+        try
+        {
+            // Memory-mapped, not copied. A concurrent writer only ever renames a complete entry for the same key into place.
+            var cached = DecodeAdaptation(hit.Metadata, service, plugin, file);
+            return Remember(Engine.DeserializeFile(hit.Path), cached);
+        }
+        catch (Exception e) when (e is WasmtimeException or InvalidDataException or EndOfStreamException)
+        {
+            _logger.LogWarning("compile cache entry for {Service}:{Plugin} was refused ({Message}); recompiling", service, plugin, FirstLine(e.Message));
+            _cache.Remove(key);
+            return null;
+        }
     }
 
     private bool PluginExists(string service, string plugin)

@@ -114,6 +114,57 @@ internal sealed class CompileCache
         File.Move(tmp, path, overwrite: true);
     }
 
+    /// <summary>
+    /// The index name for a plugin file as it is now (full path, length, modification time) compiled
+    /// under <paramref name="fingerprint"/>; null when the file cannot be examined.
+    /// </summary>
+    public static string? Stamp(string file, string fingerprint)
+    {
+        try
+        {
+            var info = new FileInfo(file);
+            if (!info.Exists) return null;
+            var id = $"{info.FullName}\n{info.Length}\n{info.LastWriteTimeUtc.Ticks}\n{fingerprint}";
+            return Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(id)))[..32];
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    private string IndexPath(string stamp) => Path.Combine(Directory, "keys", stamp + ".key");
+
+    /// <summary>The key last computed for a file with this stamp: a file unchanged since needs no reading or hashing.</summary>
+    public string? KnownKey(string? stamp)
+    {
+        if (stamp is null) return null;
+        try
+        {
+            var key = File.ReadAllText(IndexPath(stamp)).Trim();
+            return key.Length == 64 && key.All(char.IsAsciiHexDigitLower) ? key : null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Remembers the key of a file with this stamp.</summary>
+    public void RememberKey(string? stamp, string key)
+    {
+        if (stamp is null) return;
+        try
+        {
+            System.IO.Directory.CreateDirectory(Path.Combine(Directory, "keys"));
+            WriteAtomically(IndexPath(stamp), System.Text.Encoding.ASCII.GetBytes(key), []);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            _logger.LogWarning("could not write compile cache index entry: {Message}", e.Message);
+        }
+    }
+
     /// <summary>Deletes an entry (after Wasmtime refused it, or when damaged).</summary>
     public void Remove(string key)
     {

@@ -111,4 +111,26 @@ public sealed class LoadingTests : PluginTestBase
         var entry = Assert.Single(log.Entries, x => x.Level == Microsoft.Extensions.Logging.LogLevel.Error);
         Assert.IsType<ObjectDisposedException>(entry.Exception);
     }
+
+    [Fact, Rule("PDP-PLUGIN-3")]
+    public void CompileCache_AChangedPluginFile_IsNeverServedFromItsOldEntry()
+    {
+        var cache = Dir.File("cache");
+        var plugins = Dir.File("plugins");
+        Directory.CreateDirectory(Path.Combine(plugins, "wtest"));
+        var file = Path.Combine(plugins, "wtest", "plugin.wat");
+        var wat = File.ReadAllText(Path.Combine(FixturePlugins, "walpha", "plugin.wat")).Replace("walpha", "wtest");
+        File.WriteAllText(file, wat);
+        SupervisorOptions Opts() => new() { PluginDirectory = plugins, CacheDirectory = cache, Storage = new Storage.StorageOptions { Location = StorePath } };
+        using (var first = Supervisor.Create(Opts()))
+            Assert.Equal("failed on purpose", Assert.Throws<PluginException>(() => first.Call("wtest:plugin/api.set-then-fail", "k", B("v"))).ErrorValue);
+        using (var again = Supervisor.Create(Opts()))
+            Assert.Equal("failed on purpose", Assert.Throws<PluginException>(() => again.Call("wtest:plugin/api.set-then-fail", "k", B("v"))).ErrorValue);
+
+        // Same length, new content: the index of known files must notice the new modification time.
+        File.WriteAllText(file, wat.Replace("failed on purpose", "FAILED ON PURPOSE"));
+        File.SetLastWriteTimeUtc(file, DateTime.UtcNow.AddMinutes(1));
+        using (var changed = Supervisor.Create(Opts()))
+            Assert.Equal("FAILED ON PURPOSE", Assert.Throws<PluginException>(() => changed.Call("wtest:plugin/api.set-then-fail", "k", B("v"))).ErrorValue);
+    }
 }
