@@ -19,16 +19,16 @@ PACKAGES = [
     ("host-client", "host:client", "provided",
      "psibase's client interface under its current name: facts about the current call, from the "
      "host's call stack. No `get-root-domain` (psibase never had it here). See [PDP-CLIENT-1]."),
-    ("host-common", "host:common", "`client` provided; `store` planned",
+    ("host-common", "host:common", "`client` and `store` provided",
      "psibase's older package name for `client` (same functions as `host:client/api`) and `store` "
      "(same shape as `host:db/store`). psibase's `server` and privileged `admin` are not provided."),
-    ("host-db", "host:db", "planned",
+    ("host-db", "host:db", "provided",
      "psibase's bucket API with modes and durations. See [host:db store](../specification/db.md) "
      "and [Modes and durations](../specification/modes.md)."),
-    ("wasi-keyvalue-draft", "wasi:keyvalue@0.2.0-draft", "planned",
+    ("wasi-keyvalue-draft", "wasi:keyvalue@0.2.0-draft", "provided",
      "The WASI key/value draft that Wasmtime's `wasmtime-wasi-keyvalue` implements and psibase "
      "shimmed (`u64` cursor and increment). See [wasi:keyvalue](../specification/keyvalue.md)."),
-    ("wasi-keyvalue-draft2", "wasi:keyvalue@0.2.0-draft2", "planned",
+    ("wasi-keyvalue-draft2", "wasi:keyvalue@0.2.0-draft2", "provided",
      "The later draft that Spin implements (string cursor, `s64` increment, compare-and-swap). "
      "See [wasi:keyvalue](../specification/keyvalue.md)."),
 ]
