@@ -8,6 +8,7 @@ return args.FirstOrDefault() switch
     "plugins" => PluginBench.Run(args[1..]),
     "adapter" => AdapterBench.Run(args[1..]),
     "cold-start" => ColdStart.Run(args[1..]),
+    "sync" => SyncBench.Run(args[1..]),
     _ => RunBdn(args),
 };
 

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
+using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -10,9 +11,11 @@ using Supervisor.Storage.Sync;
 namespace Supervisor.Cli;
 
 /// <summary>
-/// <c>supervisor storage</c>: export, import, clone, list, usage and clear on the store that <c>--store</c>/<c>--domain</c>
-/// select. Exit codes: 0 success, 1 the operation failed (a conflict under <c>--on-conflict fail</c>, a quota, the
-/// backend), 2 bad usage, a bad archive (the message names its line) or a store that cannot be opened.
+/// <c>supervisor storage</c>: export, import, clone, list, usage, clear, get, set and delete on the store that
+/// <c>--store</c>/<c>--domain</c> select. Export, import and clone show a progress line on stderr when it is a
+/// terminal. Exit codes: 0 success, 1 the operation failed (a conflict under <c>--on-conflict fail</c>, a quota, the
+/// backend, a missing key for get and delete), 2 bad usage, a bad archive (the message names its line) or a store that
+/// cannot be opened.
 /// </summary>
 internal static class StorageCommands
 {
@@ -29,8 +32,8 @@ internal static class StorageCommands
             "Manages the store that --store (or --domain) selects: moves persistent records between stores, files and "
             + "psibase's browser LocalStorage, and lists, measures and clears them. --chain selects one chain (all chains when "
             + "not given, where a command allows it). Exit codes: 0 success, 1 the operation failed (a conflict under "
-            + "--on-conflict fail, a quota, the backend), 2 bad usage, a bad archive (the message names its line) or a store "
-            + "that cannot be opened.");
+            + "--on-conflict fail, a quota, the backend, a missing key for get and delete), 2 bad usage, a bad archive (the "
+            + "message names its line) or a store that cannot be opened.");
 
         Option<string?> Service(string what) => new("--service") { Description = what, HelpName = "SERVICE" };
         Option<bool> Json(string what) => new("--json") { Description = what };
@@ -76,10 +79,11 @@ internal static class StorageCommands
                 var path = r.GetValue(output)!;
                 var fmt = FormatOf(r.GetValue(format));
                 using var store = Open(settingsOf(r));
+                using var progress = new Progress(console, "exporting", fmt);
                 if (path == "-")
                 {
                     using var stdout = new TextWriterStream(console.Out);
-                    StorageArchive.Export(store, stdout, chain, svc, fmt);
+                    progress.Done(StorageArchive.Export(store, progress.Watch(stdout), chain, svc, fmt));
                     stdout.Flush();
                     return ExitCodes.Success;
                 }
@@ -88,7 +92,7 @@ internal static class StorageCommands
                 try
                 {
                     using (var file = new FileStream(partial, FileMode.Create, FileAccess.Write, FileShare.None, 81920))
-                        n = StorageArchive.Export(store, file, chain, svc, fmt);
+                        n = progress.Done(StorageArchive.Export(store, progress.Watch(file), chain, svc, fmt));
                     File.Move(partial, path, overwrite: true);
                 }
                 catch
@@ -125,7 +129,9 @@ internal static class StorageCommands
                 ImportResult result;
                 try
                 {
-                    result = StorageArchive.Import(store, input, policy, fmt);
+                    using var progress = new Progress(console, "importing", fmt);
+                    result = StorageArchive.Import(store, progress.Watch(input, fmt == ArchiveFormat.JsonLines ? "validating" : "importing", "importing"), policy, fmt);
+                    progress.Done(result.Imported + result.Skipped);
                 }
                 catch (StorageException e)
                 {
@@ -163,7 +169,21 @@ internal static class StorageCommands
                 if (SameFile(settings, target))
                     throw new ArgumentException($"--to: \"{target}\" is the source store itself");
                 using var into = Open(new StorageOptions { Location = target }, "--to");
-                var result = StorageArchive.Clone(from, into, chain, svc, policy);
+                ImportResult result;
+                if (console.ErrorIsTerminal)
+                {
+                    // StorageArchive.Clone's own steps (export to a temporary archive, then import it), watched for progress.
+                    using var progress = new Progress(console, "cloning: reading", ArchiveFormat.JsonLines);
+                    using var temp = new FileStream(Path.GetTempFileName(), FileMode.Open, FileAccess.ReadWrite, FileShare.None, 81920, FileOptions.DeleteOnClose);
+                    StorageArchive.Export(from, progress.Watch(temp), chain, svc);
+                    temp.Position = 0;
+                    result = StorageArchive.Import(into, progress.Watch(temp, "cloning: validating", "cloning: writing"), policy);
+                    progress.Done(result.Imported + result.Skipped);
+                }
+                else
+                {
+                    result = StorageArchive.Clone(from, into, chain, svc, policy);
+                }
                 Print(console, r.GetValue(json), new JsonObject { ["imported"] = result.Imported, ["skipped"] = result.Skipped, ["to"] = target },
                     $"cloned {Count(result.Imported, "record")} ({Describe(chain, svc)}) into {target}, skipped {result.Skipped}");
                 return ExitCodes.Success;
@@ -248,7 +268,121 @@ internal static class StorageCommands
             storage.Subcommands.Add(clear);
         }
 
+        // get, set, delete: one record of any namespace (persistent data)
+        {
+            Option<string?> RecordService() => Service("The service (required) that owns the bucket, such as clientdata");
+            Option<string?> Bucket() => new("--bucket") { Description = "The bucket (required)", HelpName = "BUCKET" };
+            Option<string> Mode()
+            {
+                var o = new Option<string>("--mode")
+                {
+                    Description = "The bucket's mode: non-trx (written at once) or trx (transactional)",
+                    HelpName = "MODE",
+                    DefaultValueFactory = _ => "non-trx",
+                };
+                o.AcceptOnlyFromAmong("non-trx", "trx");
+                return o;
+            }
+            Argument<string> Key() => new("key") { Description = "The record's key" };
+
+            Command Record(string name, string description, Func<ParseResult, BucketId, string, Bucket, (JsonObject Data, string Text)?> body,
+                Option<bool> json, params Symbol[] extra)
+            {
+                var service = RecordService();
+                var bucket = Bucket();
+                var mode = Mode();
+                var key = Key();
+                var command = new Command(name, description);
+                foreach (var o in new Option[] { service, bucket, mode, json }) command.Options.Add(o);
+                command.Arguments.Add(key);
+                foreach (var x in extra)
+                    if (x is Argument a) command.Arguments.Add(a); else command.Options.Add((Option)x);
+                command.SetAction(r => Guard(console, () =>
+                {
+                    var (chain, svc) = Selection(r, service);
+                    if (chain is null || svc is null || r.GetValue(bucket) is not { } b)
+                        throw new ArgumentException($"storage {name} needs --chain, --service and --bucket");
+                    var id = new BucketId(chain, r.GetValue(mode) == "trx" ? DbMode.Transactional : DbMode.NonTransactional, svc, b);
+                    var k = r.GetValue(key)!;
+                    using var store = Open(settingsOf(r));
+                    using var session = store.OpenSession();
+                    using var operation = session.BeginOperation();
+                    if (body(r, id, k, operation.OpenBucket(id, StorageDuration.Persistent)) is not { } done)
+                    {
+                        console.Error.WriteLine($"error: no record {Quote(k)} in {Where(id)}" + (name == "delete" ? "; nothing was deleted" : ""));
+                        return ExitCodes.PluginFailed;
+                    }
+                    operation.Commit();
+                    console.Out.WriteLine(r.GetValue(json) ? done.Data.ToJsonString(LineJson) : done.Text);
+                    return ExitCodes.Success;
+                }));
+                return command;
+            }
+
+            var getJson = Json("Print {\"key\", \"value\", \"encoding\"}: encoding utf8 (value is the text) or base64");
+            storage.Subcommands.Add(Record("get",
+                "Prints the value of a persistent record (--chain, --service and --bucket required): as text when it is "
+                + "printable UTF-8, as base64 otherwise (a note on stderr says so); a missing key exits 1",
+                (r, id, k, bucket) =>
+                {
+                    if (bucket.Get(k) is not { } value) return null;
+                    var text = PrintableText(value);
+                    if (text is null && !r.GetValue(getJson))
+                        console.Error.WriteLine("note: the value is not printable UTF-8 text; shown as base64");
+                    var shown = text ?? Convert.ToBase64String(value);
+                    return (new JsonObject { ["key"] = k, ["value"] = shown, ["encoding"] = text is null ? "base64" : "utf8" }, shown);
+                }, getJson));
+
+            var value = new Argument<string>("value") { Description = "The value: text stored as UTF-8, or base64 with --base64" };
+            var base64 = new Option<bool>("--base64") { Description = "VALUE is base64 (for binary values)" };
+            storage.Subcommands.Add(Record("set",
+                "Creates or replaces a persistent record (--chain, --service and --bucket required); the service's quota "
+                + "applies (exit 1)",
+                (r, id, k, bucket) =>
+                {
+                    var v = r.GetValue(value)!;
+                    byte[] bytes;
+                    if (!r.GetValue(base64)) bytes = Encoding.UTF8.GetBytes(v);
+                    else
+                    {
+                        try { bytes = Convert.FromBase64String(v); }
+                        catch (FormatException e) { throw new ArgumentException("VALUE is not base64 (--base64)", e); }
+                    }
+                    bucket.Set(k, bytes);
+                    return (new JsonObject { ["key"] = k, ["bytes"] = bytes.Length }, $"set {Quote(k)} in {Where(id)} ({Count(bytes.Length, "byte")})");
+                }, Json("Print the summary as JSON"), value, base64));
+
+            storage.Subcommands.Add(Record("delete",
+                "Deletes a persistent record (--chain, --service and --bucket required); a missing key exits 1",
+                (r, id, k, bucket) => bucket.Delete(k)
+                    ? (new JsonObject { ["key"] = k, ["deleted"] = true }, $"deleted {Quote(k)} from {Where(id)}")
+                    : null,
+                Json("Print the summary as JSON")));
+        }
+
         return storage;
+    }
+
+    private static string Quote(string key) => JsonSerializer.Serialize(key, LineJson);
+
+    private static string Where(BucketId id) =>
+        $"bucket {id.Bucket} ({(id.Mode == DbMode.Transactional ? "trx" : "non-trx")}) of service {id.Service} on chain {id.Chain}";
+
+    /// <summary>The value as text when it is valid UTF-8 without control characters (other than tab and line breaks).</summary>
+    private static string? PrintableText(byte[] value)
+    {
+        string text;
+        try
+        {
+            text = new UTF8Encoding(false, true).GetString(value);
+        }
+        catch (DecoderFallbackException)
+        {
+            return null;
+        }
+        foreach (var c in text)
+            if (char.IsControl(c) && c is not ('\t' or '\n' or '\r') || c == '\uFEFF') return null;
+        return text;
     }
 
     /// <summary>Runs a command body and maps failures to a message on stderr and an exit code.</summary>
@@ -422,6 +556,137 @@ internal static class StorageCommands
         var widths = Enumerable.Range(0, cells[0].Length).Select(c => cells.Max(row => row[c].Length)).ToArray();
         foreach (var row in cells)
             console.Out.WriteLine(string.Join("  ", row.Select((cell, c) => c < headings.Length ? cell.PadRight(widths[c]) : cell.PadLeft(widths[c]))).TrimEnd());
+    }
+
+    /// <summary>
+    /// The progress of export, import and clone on a <see cref="StatusLine"/> (stderr, only when it is a terminal):
+    /// the phase, the records so far (archive lines; bytes for the LocalStorage format) and the rate. The streams it
+    /// watches are counted as they are read or written; on a pipe nothing is watched and nothing is written.
+    /// </summary>
+    private sealed class Progress : IDisposable
+    {
+        private readonly StatusLine? _line;
+        private readonly bool _lines;
+        private readonly Stopwatch _clock = Stopwatch.StartNew();
+        private string _phase;
+        private TimeSpan _phaseStart;
+        private long _lastShown = long.MinValue;
+
+        public Progress(CliConsole console, string phase, ArchiveFormat format)
+        {
+            _phase = phase;
+            _lines = format == ArchiveFormat.JsonLines;
+            if (console.ErrorIsTerminal) _line = new StatusLine(console, Text(0));
+        }
+
+        /// <summary><paramref name="stream"/>, counted when a progress line is shown; with <paramref name="first"/>, the
+        /// phase becomes <paramref name="first"/> and, when the stream is rewound (import reads twice), <paramref name="afterRewind"/>.</summary>
+        public Stream Watch(Stream stream, string? first = null, string? afterRewind = null)
+        {
+            if (_line is null) return stream;
+            if (first is not null) Phase(first);
+            return new CountingStream(stream, this, afterRewind);
+        }
+
+        public void Phase(string phase)
+        {
+            _phase = phase;
+            _phaseStart = _clock.Elapsed;
+            _lastShown = long.MinValue;
+        }
+
+        /// <summary>Shows the count at most ten times a second.</summary>
+        public void Report(long lines, long bytes)
+        {
+            if (_line is null) return;
+            var now = _clock.ElapsedMilliseconds;
+            if (now - _lastShown < 100) return;
+            _lastShown = now;
+            _line.Update(Text(_lines ? Math.Max(0, lines - 1) : bytes));
+        }
+
+        /// <summary>Shows the final count and returns it.</summary>
+        public long Done(long records)
+        {
+            _line?.Update(Text(records, records: true));
+            return records;
+        }
+
+        private string Text(long n, bool records = false)
+        {
+            var seconds = Math.Max((_clock.Elapsed - _phaseStart).TotalSeconds, 0.001);
+            var unit = records || _lines ? "records" : "bytes";
+            return $"{_phase}: {n.ToString("N0", CultureInfo.InvariantCulture)} {unit} ({(n / seconds).ToString("N0", CultureInfo.InvariantCulture)} {unit}/s)";
+        }
+
+        public void Dispose() => _line?.Dispose();
+    }
+
+    /// <summary>A stream that counts the bytes and line ends read or written through it for a <see cref="Progress"/>.</summary>
+    private sealed class CountingStream(Stream inner, Progress progress, string? afterRewind) : Stream
+    {
+        private long _lines;
+        private long _bytes;
+
+        public override bool CanRead => inner.CanRead;
+        public override bool CanSeek => inner.CanSeek;
+        public override bool CanWrite => inner.CanWrite;
+        public override long Length => inner.Length;
+
+        public override long Position
+        {
+            get => inner.Position;
+            set
+            {
+                inner.Position = value;
+                Rewound();
+            }
+        }
+
+        public override void Flush() => inner.Flush();
+        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+        public override int Read(Span<byte> buffer)
+        {
+            var n = inner.Read(buffer);
+            Count(buffer[..n]);
+            return n;
+        }
+
+        public override long Seek(long offset, SeekOrigin origin)
+        {
+            var p = inner.Seek(offset, origin);
+            Rewound();
+            return p;
+        }
+
+        public override void SetLength(long value) => inner.SetLength(value);
+        public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
+
+        public override void Write(ReadOnlySpan<byte> buffer)
+        {
+            inner.Write(buffer);
+            Count(buffer);
+        }
+
+        public override void WriteByte(byte value)
+        {
+            inner.WriteByte(value);
+            Count([value]);
+        }
+
+        private void Count(ReadOnlySpan<byte> data)
+        {
+            _bytes += data.Length;
+            _lines += data.Count((byte)'\n');
+            progress.Report(_lines, _bytes);
+        }
+
+        private void Rewound()
+        {
+            _lines = _bytes = 0;
+            if (afterRewind is not null) progress.Phase(afterRewind);
+        }
     }
 
     /// <summary>A write-only stream that decodes UTF-8 into a <see cref="TextWriter"/> (standard output).</summary>

@@ -255,4 +255,107 @@ public sealed class StorageCommandTests : IDisposable
         var noOut = Cli.InProcess(null, ["storage", "export"]);
         Assert.Equal(2, noOut.ExitCode);
     }
+
+    /// <summary>get/set/delete on walpha's clientdata bucket (chain local, non-trx) of <paramref name="store"/>.</summary>
+    private CliResult Record(string store, params string[] args) =>
+        On(store, [.. args.Take(2), "--chain", "local", "--service", "clientdata", "--bucket", "walpha", .. args.Skip(2)]);
+
+    [Fact, Rule("PDP-CLI-14")]
+    public void GetSetDelete_ReadAndWriteWhatPluginsSee()
+    {
+        Set(_box.Store, ("k1", "from the plugin"));
+        Assert.Equal("from the plugin", Ok(Record(_box.Store, "storage", "get", "k1")).Out.TrimEnd('\n', '\r'));
+        Assert.Equal("""{"key":"k1","value":"from the plugin","encoding":"utf8"}""", Ok(Record(_box.Store, "storage", "get", "k1", "--json")).Out.Trim());
+
+        var set = Ok(Record(_box.Store, "storage", "set", "k2", "h\u00e9llo"));
+        Assert.Equal("set \"k2\" in bucket walpha (non-trx) of service clientdata on chain local (6 bytes)", set.Out.Trim());
+        Assert.Equal(B64("h\u00e9llo"), Get(_box.Store, "k2"));
+        Assert.Equal("""{"key":"k2","bytes":1}""", Ok(Record(_box.Store, "storage", "set", "k2", "AA==", "--base64", "--json")).Out.Trim());
+        Assert.Equal("\"AA==\"", Get(_box.Store, "k2"));
+
+        var binary = Ok(Record(_box.Store, "storage", "get", "k2"));
+        Assert.Equal("AA==", binary.Out.Trim());
+        Assert.Contains("shown as base64", binary.Err);
+        var binaryJson = Ok(Record(_box.Store, "storage", "get", "k2", "--json"));
+        Assert.Equal("""{"key":"k2","value":"AA==","encoding":"base64"}""", binaryJson.Out.Trim());
+        Assert.Equal("", binaryJson.Err);
+        Ok(Record(_box.Store, "storage", "set", "k3", "/w==", "--base64")); // 0xFF: not UTF-8
+        Assert.Contains("\"encoding\":\"base64\"", Ok(Record(_box.Store, "storage", "get", "k3", "--json")).Out);
+
+        Assert.Equal("{\"key\":\"k2\",\"deleted\":true}", Ok(Record(_box.Store, "storage", "delete", "k2", "--json")).Out.Trim());
+        Assert.Equal("null", Get(_box.Store, "k2"));
+        Assert.Equal("deleted \"k1\" from bucket walpha (non-trx) of service clientdata on chain local", Ok(Record(_box.Store, "storage", "delete", "k1")).Out.Trim());
+
+        var missing = Record(_box.Store, "storage", "get", "k1");
+        Assert.Equal(1, missing.ExitCode);
+        Assert.Equal("", missing.Out);
+        Assert.Equal("error: no record \"k1\" in bucket walpha (non-trx) of service clientdata on chain local", missing.Err.Trim());
+        var deleteMissing = Record(_box.Store, "storage", "delete", "k1");
+        Assert.Equal(1, deleteMissing.ExitCode);
+        Assert.Contains("nothing was deleted", deleteMissing.Err);
+
+        // trx is another bucket of the same name
+        Ok(On(_box.Store, "storage", "set", "--chain", "local", "--service", "svc", "--bucket", "b", "--mode", "trx", "t", "committed"));
+        Assert.Equal("committed", Ok(On(_box.Store, "storage", "get", "--chain", "local", "--service", "svc", "--bucket", "b", "--mode", "trx", "t")).Out.Trim());
+        Assert.Equal(1, On(_box.Store, "storage", "get", "--chain", "local", "--service", "svc", "--bucket", "b", "t").ExitCode);
+        Assert.Contains("\"mode\":\"trx\",\"bucket\":\"b\",\"items\":1", Ok(On(_box.Store, "storage", "list", "--chain", "local", "--service", "svc", "--json")).Out);
+    }
+
+    [Fact, Rule("PDP-CLI-14")]
+    public void GetSetDelete_BadUsage_Exits2()
+    {
+        Assert.Equal(2, On(_box.Store, "storage", "get", "--chain", "local", "--service", "clientdata", "k").ExitCode); // no --bucket
+        Assert.Equal(2, On(_box.Store, "storage", "get", "--service", "clientdata", "--bucket", "walpha", "k").ExitCode); // no --chain
+        Assert.Equal(2, On(_box.Store, "storage", "set", "--chain", "local", "--bucket", "walpha", "k", "v").ExitCode); // no --service
+        Assert.Equal(2, Record(_box.Store, "storage", "get").ExitCode); // no key
+        Assert.Equal(2, Record(_box.Store, "storage", "set", "k").ExitCode); // no value
+        var bad64 = Record(_box.Store, "storage", "set", "k", "%%%", "--base64");
+        Assert.Equal(2, bad64.ExitCode);
+        Assert.Contains("not base64", bad64.Err);
+        Assert.Equal(2, On(_box.Store, "storage", "get", "--chain", "local", "--service", "clientdata", "--bucket", "no/slash", "k").ExitCode);
+        Assert.Equal(2, Record(_box.Store, "storage", "get", "k", "--mode", "sometimes").ExitCode);
+        Assert.Equal("[]", Ok(_box.Run("storage", "list", "--json")).Out.Trim());
+        var help = Ok(Cli.InProcess(null, ["storage", "--help"])).Out;
+        foreach (var command in new[] { "get", "set", "delete" }) Assert.Contains(command, help);
+        Assert.Contains("--base64", Ok(Cli.InProcess(null, ["storage", "set", "--help"])).Out);
+    }
+
+    private CliResult OnTerminal(string store, params string[] args) =>
+        Cli.InProcess(null, [.. args, "--plugins", _box.Plugins, "--store", store, "--cache", _box.Cache], errorIsTerminal: true, statusDelay: TimeSpan.Zero);
+
+    [Fact, Rule("PDP-CLI-15")]
+    public void ExportImportClone_ShowProgress_OnlyOnATerminal()
+    {
+        Set(_box.Store, ("k1", "one"), ("k2", "two"), ("k3", "three"));
+        var archive = _box.File("archive.jsonl");
+        var export = Ok(OnTerminal(_box.Store, "storage", "export", "--out", archive));
+        Assert.StartsWith("exporting: 0 records", export.Err);
+        Assert.Contains("\r\u001b[Kexporting: 3 records", export.Err);
+        Assert.EndsWith("\r\u001b[K", export.Err);
+        Assert.StartsWith("exported 3 records", export.Out);
+
+        var other = _box.File("other.db");
+        var import = Ok(OnTerminal(other, "storage", "import", archive));
+        Assert.Contains("\r\u001b[Kimporting: 3 records", import.Err);
+        Assert.EndsWith("\r\u001b[K", import.Err);
+        Assert.Equal("imported 3 records, skipped 0", import.Out.Trim());
+
+        var clone = Ok(OnTerminal(_box.Store, "storage", "clone", "--to", _box.File("clone.db")));
+        Assert.Contains("\r\u001b[Kcloning: writing: 3 records", clone.Err);
+        Assert.Contains("records/s", clone.Err);
+        Assert.EndsWith("\r\u001b[K", clone.Err);
+        Assert.Equal(Listing(_box.Store), Listing(_box.File("clone.db")));
+        var conflict = OnTerminal(_box.Store, "storage", "clone", "--to", _box.File("clone.db"));
+        Assert.Equal(1, conflict.ExitCode);
+        Assert.Contains("already exists (policy fail)", conflict.Err);
+
+        // On a pipe: the same stdout and nothing on stderr.
+        var pipe = Ok(On(_box.Store, "storage", "export", "--out", _box.File("pipe.jsonl")));
+        Assert.Equal("", pipe.Err);
+        Assert.Equal(File.ReadAllText(archive), File.ReadAllText(_box.File("pipe.jsonl")));
+        Assert.Equal("", Ok(On(_box.File("other2.db"), "storage", "import", archive)).Err);
+        Assert.Equal("", Ok(On(_box.Store, "storage", "clone", "--to", _box.File("clone2.db"))).Err);
+        var toStdout = Ok(OnTerminal(_box.Store, "storage", "export", "--out", "-"));
+        Assert.Equal(Ok(On(_box.Store, "storage", "export", "--out", "-")).Out, toStdout.Out);
+    }
 }
