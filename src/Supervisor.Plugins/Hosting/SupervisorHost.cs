@@ -136,7 +136,7 @@ internal sealed partial class SupervisorHost : Supervisor
         {
             var function = instance.Function(target.InterfaceName, target.Function)
                 ?? throw new PluginException(PluginErrorCode.FunctionNotFound, $"plugin \"{target.Service}\" exports no function {target}");
-            return RunWithDeadline(instance.Store, context.Deadline, () => CallFunction(function, type, target, args, instance.Store.Context));
+            return RunWithDeadline(instance.Store, context.Deadline, () => CallFunction(function, type, target, args));
         }
         catch (WasmtimeException e)
         {
@@ -186,39 +186,9 @@ internal sealed partial class SupervisorHost : Supervisor
         return i < 0 ? message : message[..i];
     }
 
-    private static object? CallFunction(ComponentFunction function, WitFunctionType type, CallTarget target, IReadOnlyList<object?> args, nint context)
-    {
-        var native = new ComponentVal[args.Count];
-        var results = new ComponentVal[type.Result is null ? 0 : 1];
-        try
-        {
-            for (var i = 0; i < args.Count; i++)
-            {
-                try
-                {
-                    ComponentValues.FromManaged(ref native[i], type.Parameters[i].Type, args[i], context);
-                }
-                catch (Exception e) when (e is ArgumentException or InvalidCastException or FormatException or OverflowException or InvalidOperationException)
-                {
-                    throw new PluginException(PluginErrorCode.InvalidArguments,
-                        $"argument {i + 1} ({type.Parameters[i].Name}: {type.Parameters[i].Type}) of {target}: {e.Message}", e);
-                }
-            }
-            function.Call(native, results);
-            try
-            {
-                return type.Result is null ? null : ComponentValues.ToManaged(results[0], type.Result, context);
-            }
-            finally
-            {
-                for (var i = 0; i < results.Length; i++) ComponentValues.Delete(ref results[i]);
-            }
-        }
-        finally
-        {
-            for (var i = 0; i < native.Length; i++) ComponentValues.Delete(ref native[i]);
-        }
-    }
+    private static object? CallFunction(ComponentFunction function, WitFunctionType type, CallTarget target, IReadOnlyList<object?> args) =>
+        function.Invoke(args, (i, e) => new PluginException(PluginErrorCode.InvalidArguments,
+            $"argument {i + 1} ({type.Parameters[i].Name}: {type.Parameters[i].Type}) of {target}: {e.Message}", e));
 
     /// <summary>Runs <paramref name="action"/> in <paramref name="store"/> with an epoch deadline at <paramref name="deadline"/>.</summary>
     internal T RunWithDeadline<T>(ComponentStore store, DateTime deadline, Func<T> action)

@@ -130,20 +130,35 @@ internal sealed unsafe class ComponentFunction
     }
 
     /// <summary>Calls with .NET values converted by the function's type; returns the converted result (null when none).</summary>
-    public object? Invoke(params object?[] args)
+    public object? Invoke(params object?[] args) => Invoke(args, null);
+
+    /// <summary>
+    /// As <see cref="Invoke(object?[])"/>; <paramref name="argumentError"/> turns a conversion failure of argument
+    /// <c>i</c> into the exception to throw (before the guest runs).
+    /// </summary>
+    public object? Invoke(IReadOnlyList<object?> args, Func<int, Exception, Exception>? argumentError)
     {
         var type = Type;
-        if (args.Length != type.Parameters.Count) throw new ArgumentException($"{Name} takes {type.Parameters.Count} arguments, got {args.Length}");
+        if (args.Count != type.Parameters.Count) throw new ArgumentException($"{Name} takes {type.Parameters.Count} arguments, got {args.Count}");
         var context = Instance.Store.Context;
-        var nativeArgs = args.Length <= 8 ? stackalloc ComponentVal[args.Length] : new ComponentVal[args.Length];
+        var nativeArgs = args.Count <= 8 ? stackalloc ComponentVal[args.Count] : new ComponentVal[args.Count];
         nativeArgs.Clear();
         Span<ComponentVal> results = stackalloc ComponentVal[1];
         results = results[..ResultCount];
         results.Clear();
         try
         {
-            for (var i = 0; i < args.Length; i++)
-                ComponentValues.FromManaged(ref nativeArgs[i], type.Parameters[i].Type, args[i], context);
+            for (var i = 0; i < args.Count; i++)
+            {
+                try
+                {
+                    ComponentValues.FromManaged(ref nativeArgs[i], type.Parameters[i].Type, args[i], context);
+                }
+                catch (Exception e) when (argumentError is not null && e is ArgumentException or InvalidCastException or FormatException or OverflowException or InvalidOperationException)
+                {
+                    throw argumentError(i, e);
+                }
+            }
             Call(nativeArgs, results);
             try
             {
