@@ -130,8 +130,8 @@ public static class StorageArchive
         if (format == ArchiveFormat.PsibaseLocalStorage)
         {
             var records = ReadPsibase(input, store.Limits).ToList();
-            if (onConflict == ConflictPolicy.Fail && records.FirstOrDefault(r => store.Backend.Exists(r.Bucket, r.Key)) is { } clash)
-                throw Conflict($"psibase LocalStorage entry \"{Names.Printable($"{clash.Bucket}:{clash.Key}")}\" already exists (policy fail); nothing was imported");
+            if (onConflict == ConflictPolicy.Fail && FirstExisting(store, records.Select(r => (r, 0L))) is { } clash)
+                throw Conflict($"psibase LocalStorage entry \"{Names.Printable($"{clash.Record.Bucket}:{clash.Record.Key}")}\" already exists (policy fail); nothing was imported");
             return Write(store, records.Select(r => (r, 0L)), onConflict);
         }
         Stream source = input;
@@ -146,9 +146,15 @@ public static class StorageArchive
             }
             var start = source.Position;
             // Pass 1: everything parses and is valid; conflicts under Fail are found before any write.
-            foreach (var (r, line) in ReadLines(source, store.Limits))
-                if (onConflict == ConflictPolicy.Fail && store.Backend.Exists(r.Bucket, r.Key))
-                    throw Conflict($"archive line {line}: record \"{Names.Printable(r.Key)}\" in {r.Bucket} already exists (policy fail); nothing was imported");
+            var records = ReadLines(source, store.Limits);
+            if (onConflict != ConflictPolicy.Fail)
+            {
+                _ = records.Count(); // reading every line is the validation
+            }
+            else if (FirstExisting(store, records) is { } clash)
+            {
+                throw Conflict($"archive line {clash.Line}: record \"{Names.Printable(clash.Record.Key)}\" in {clash.Record.Bucket} already exists (policy fail); nothing was imported");
+            }
             source.Position = start;
             return Write(store, ReadLines(source, store.Limits), onConflict);
         }
@@ -196,11 +202,6 @@ public static class StorageArchive
         var quota = store.Limits.QuotaBytes == 0 && store.Limits.QuotaItems == 0 ? Quota.Unlimited : new Quota(store.Limits.QuotaBytes, store.Limits.QuotaItems);
         foreach (var (r, _) in records)
         {
-            if (onConflict == ConflictPolicy.Skip && store.Backend.Exists(r.Bucket, r.Key))
-            {
-                skipped++;
-                continue;
-            }
             batch.Add(new Write(r.Bucket, r.Key, r.Value));
             if (batch.Count == BatchSize) Flush();
         }
@@ -210,10 +211,40 @@ public static class StorageArchive
         void Flush()
         {
             if (batch.Count == 0) return;
-            store.Backend.Apply(batch, quota);
+            if (onConflict == ConflictPolicy.Skip)
+            {
+                var existing = Existing(store, batch.Select(w => (w.Bucket, w.Key)).ToList());
+                skipped += batch.RemoveAll(w => existing.Contains((w.Bucket, w.Key)));
+            }
+            if (batch.Count > 0) store.Backend.Apply(batch, quota);
             imported += batch.Count;
             batch.Clear();
         }
+    }
+
+    /// <summary>The first record that already exists in <paramref name="store"/>, checked in batches (one read per bucket and batch, not per record).</summary>
+    private static (StoredRecord Record, long Line)? FirstExisting(KeyValueStore store, IEnumerable<(StoredRecord Record, long Line)> records)
+    {
+        foreach (var chunk in records.Chunk(BatchSize))
+        {
+            var existing = Existing(store, chunk.Select(c => (c.Record.Bucket, c.Record.Key)).ToList());
+            foreach (var c in chunk)
+                if (existing.Contains((c.Record.Bucket, c.Record.Key))) return c;
+        }
+        return null;
+    }
+
+    private static HashSet<(BucketId, string)> Existing(KeyValueStore store, IReadOnlyList<(BucketId Bucket, string Key)> keys)
+    {
+        var found = new HashSet<(BucketId, string)>();
+        foreach (var group in keys.GroupBy(k => k.Bucket))
+        {
+            var names = group.Select(k => k.Key).Distinct().ToList();
+            var values = store.Backend.GetMany(group.Key, names);
+            for (var i = 0; i < names.Count; i++)
+                if (values[i] is not null) found.Add((group.Key, names[i]));
+        }
+        return found;
     }
 
     /// <summary>Parses and validates the JSON Lines archive, yielding records with their line numbers.</summary>
