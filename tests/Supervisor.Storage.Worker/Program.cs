@@ -4,9 +4,12 @@
 //   quota-fill <db> <n> <items> <tag>  n distinct inserts under a record quota; prints "ok <succeeded>"
 //   crash-writer <db>            writes forever; after each write returns prints "<key> <value>" and flushes
 // Records live on chain "c", service "alpha", bucket "b", non-transactional, persistent.
+// <db> is a SQLite file path, or a redis:// location (several processes sharing one Redis).
 using System.Globalization;
 using System.Text;
 using Supervisor.Storage;
+using Supervisor.Storage.Backends;
+using Supervisor.Storage.Redis;
 
 if (args.Length < 2)
 {
@@ -14,6 +17,7 @@ if (args.Length < 2)
     return 2;
 }
 
+RedisBackend.Register(BackendRegistry.Default);
 var mode = args[0];
 var db = args[1];
 var limits = new StorageLimits();

@@ -1,7 +1,6 @@
 using System.Text;
 using Microsoft.Data.Sqlite;
 using Supervisor.Storage;
-using Supervisor.Storage.Tests.Concurrency;
 using Supervisor.Testing;
 using Xunit.Abstractions;
 

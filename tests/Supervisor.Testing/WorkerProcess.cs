@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 
-namespace Supervisor.Storage.Tests.Concurrency;
+namespace Supervisor.Testing;
 
 /// <summary>
 /// Runs tests/Supervisor.Storage.Worker (copied next to the tests by the project reference) as a
