@@ -51,6 +51,18 @@ public sealed class StorageLimits
 
     internal Quota Quota => new(QuotaBytes, QuotaItems);
 
+    /// <summary>
+    /// Throws <see cref="StorageException"/> (<see cref="StorageErrorCode.ValueTooLarge"/>) when a value of
+    /// <paramref name="length"/> bytes for <paramref name="key"/> is over <see cref="MaxValueBytes"/>. Callers
+    /// that receive a value in pieces call it with the length before copying anything.
+    /// </summary>
+    public void ValidateValueSize(string key, long length)
+    {
+        if (length > MaxValueBytes)
+            throw new StorageException(StorageErrorCode.ValueTooLarge,
+                $"value for key \"{Names.Printable(key)}\" is {length} bytes; the limit is {MaxValueBytes}");
+    }
+
     internal StorageLimits Clone() => (StorageLimits)MemberwiseClone();
 }
 

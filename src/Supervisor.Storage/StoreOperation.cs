@@ -140,12 +140,7 @@ internal sealed class StoreBucket : Bucket
         Keys.Validate(key, _limits.MaxKeyBytes);
     }
 
-    private void CheckValue(string key, int length)
-    {
-        if (length > _limits.MaxValueBytes)
-            throw new StorageException(StorageErrorCode.ValueTooLarge,
-                $"value for key \"{Names.Printable(key)}\" is {length} bytes; the limit is {_limits.MaxValueBytes}");
-    }
+    private void CheckValue(string key, int length) => _limits.ValidateValueSize(key, length);
 
     private void CheckBatch(int count)
     {

@@ -131,4 +131,31 @@ public sealed class WorkerProcess : IDisposable
         }
         _process.Dispose();
     }
+
+    /// <summary>
+    /// Runs <paramref name="processes"/> workers incrementing counter "counter" <paramref name="increments"/> times
+    /// and as many doing <paramref name="swaps"/> compare-and-swap increments of "cas", all on one store, and checks
+    /// that the increments returned exactly 1..N between them. The caller checks what the store then holds.
+    /// </summary>
+    public static void RunCountersAgainst(string store, int processes, int increments, int swaps, TimeSpan timeout)
+    {
+        var workers = Enumerable.Range(0, processes)
+            .SelectMany(_ => new[] { Start("increment", store, $"{increments}"), Start("cas", store, $"{swaps}") })
+            .ToList();
+        try
+        {
+            var returned = new List<long>();
+            foreach (var w in workers)
+            {
+                var lines = w.Succeed(timeout);
+                Assert.StartsWith("done", lines[^1]);
+                if (lines.Count == 2) returned.AddRange(lines[0].Split(' ').Select(long.Parse));
+            }
+            Assert.Equal(Enumerable.Range(1, processes * increments).Select(i => (long)i), returned.Order());
+        }
+        finally
+        {
+            foreach (var w in workers) w.Dispose();
+        }
+    }
 }

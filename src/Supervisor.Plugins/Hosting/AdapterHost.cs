@@ -90,9 +90,7 @@ internal static unsafe class AdapterHost
         var length = Base64.GetMaxDecodedFromUtf8Length(encoded.Length);
         if (encoded.Length >= 1 && encoded[^1] == (byte)'=') length--;
         if (encoded.Length >= 2 && encoded[^2] == (byte)'=') length--;
-        var limit = ((PluginInstance)call.Store.HostState!).Plugin.Host.Store.Limits.MaxValueBytes;
-        if (length > limit)
-            throw new StorageException(StorageErrorCode.ValueTooLarge, $"value for key \"{key}\" is {length} bytes; the limit is {limit}");
+        ((PluginInstance)call.Store.HostState!).Plugin.Host.Store.Limits.ValidateValueSize(key, length);
         var buffer = ArrayPool<byte>.Shared.Rent(Math.Max(length, 1));
         try
         {

@@ -29,8 +29,7 @@ internal sealed class DbHost(SupervisorHost host, HostResourceType bucketType)
                     var bucket = Bucket(c);
                     var key = ComponentValues.ReadString(c.Args[1]);
                     var length = ComponentValues.ListLength(c.Args[2]);
-                    if (length > host.Store.Limits.MaxValueBytes)
-                        throw new StorageException(StorageErrorCode.ValueTooLarge, $"value for key \"{key}\" is {length} bytes; the limit is {host.Store.Limits.MaxValueBytes}");
+                    host.Store.Limits.ValidateValueSize(key, length);
                     bucket.Set(key, ComponentValues.ReadBytes(c.Args[2]));
                 },
                 "[method]bucket.delete" => (in HostCall c) => Bucket(c).Delete(ComponentValues.ReadString(c.Args[1])),
@@ -62,8 +61,7 @@ internal sealed class DbHost(SupervisorHost host, HostResourceType bucketType)
         };
         var id = new BucketId(host.ChainId, mode, instance.Service, ComponentValues.ReadString(call.Args[1]));
         var rep = instance.Resources.TryAdd(new BucketHandle(id, duration))
-            ?? throw new PluginException(PluginErrorCode.Trap,
-                $"plugin \"{instance.Service}\" holds {instance.Resources.Count} open handles; the limit is {instance.Resources.Capacity}: drop some first");
+            ?? throw new PluginException(PluginErrorCode.Trap, instance.Resources.FullMessage(instance.Service));
         ComponentValues.WriteHostResource(call.Context, ref call.Results[0], bucketType.Own(rep));
     }
 

@@ -99,7 +99,6 @@ internal static class HostInterfaces
         return context.Operation.OpenBucket(instance.ClientDataBucket, StorageDuration.Persistent);
     }
 
-    private static int MaxValueBytes(in HostCall call) => ((PluginInstance)call.Store.HostState!).Plugin.Host.Store.Limits.MaxValueBytes;
 
     private static void ClientDataGet(in HostCall call)
     {
@@ -114,9 +113,7 @@ internal static class HostInterfaces
         var key = ComponentValues.ReadString(call.Args[0]);
         var length = ComponentValues.ListLength(call.Args[1]);
         // Check the size before copying, so an oversized value costs nothing.
-        var limit = MaxValueBytes(call);
-        if (length > limit)
-            throw new StorageException(StorageErrorCode.ValueTooLarge, $"value for key \"{key}\" is {length} bytes; the limit is {limit}");
+        ((PluginInstance)call.Store.HostState!).Plugin.Host.Store.Limits.ValidateValueSize(key, length);
         var buffer = ArrayPool<byte>.Shared.Rent(length);
         try
         {

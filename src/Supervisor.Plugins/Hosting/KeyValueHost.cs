@@ -106,7 +106,7 @@ internal sealed class KeyValueHost
     {
         var id = new BucketId(_host.ChainId, DbMode.NonTransactional, instance.Service, Str(call, 0));
         var rep = instance.Resources.TryAdd(new BucketHandle(id, StorageDuration.Persistent))
-            ?? throw new KeyValueError(Other($"plugin \"{instance.Service}\" holds {instance.Resources.Count} open handles; the limit is {instance.Resources.Capacity}: drop some first"));
+            ?? throw new KeyValueError(Other(instance.Resources.FullMessage(instance.Service)));
         return _bucketType.Own(rep);
     }
 
@@ -115,8 +115,7 @@ internal sealed class KeyValueHost
         var bucket = Bucket(instance, op, call);
         var key = Str(call, 1);
         var length = ComponentValues.ListLength(call.Args[2]);
-        if (length > _host.Store.Limits.MaxValueBytes)
-            throw new StorageException(StorageErrorCode.ValueTooLarge, $"value for key \"{key}\" is {length} bytes; the limit is {_host.Store.Limits.MaxValueBytes}");
+        _host.Store.Limits.ValidateValueSize(key, length);
         bucket.Set(key, ComponentValues.ReadBytes(call.Args[2]));
         return null;
     }
@@ -179,7 +178,7 @@ internal sealed class KeyValueHost
         var key = Str(call, 1);
         var snapshot = op.OpenBucket(handle.Id, StorageDuration.Persistent).Get(key);
         var rep = instance.Resources.TryAdd(new CasHandle(handle, key, snapshot))
-            ?? throw new KeyValueError(Other($"plugin \"{instance.Service}\" holds {instance.Resources.Count} open handles; the limit is {instance.Resources.Capacity}: drop some first"));
+            ?? throw new KeyValueError(Other(instance.Resources.FullMessage(instance.Service)));
         return _casType!.Own(rep);
     }
 

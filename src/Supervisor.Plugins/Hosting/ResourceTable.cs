@@ -28,6 +28,10 @@ internal sealed class ResourceTable
         return _next;
     }
 
+    /// <summary>What a plugin is told when <see cref="TryAdd"/> finds the table full.</summary>
+    public string FullMessage(string service) =>
+        $"plugin \"{service}\" holds {Count} open handles; the limit is {Capacity}: drop some first";
+
     /// <summary>The entry of type <typeparamref name="T"/> at <paramref name="rep"/>; throws a clear error when there is none.</summary>
     public T Get<T>(uint rep) where T : class =>
         _entries.TryGetValue(rep, out var e) && e is T t ? t

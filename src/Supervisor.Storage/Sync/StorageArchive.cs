@@ -199,7 +199,7 @@ public static class StorageArchive
     {
         long imported = 0, skipped = 0;
         var batch = new List<Write>(BatchSize);
-        var quota = store.Limits.QuotaBytes == 0 && store.Limits.QuotaItems == 0 ? Quota.Unlimited : new Quota(store.Limits.QuotaBytes, store.Limits.QuotaItems);
+        var quota = store.Limits.Quota;
         foreach (var (r, _) in records)
         {
             batch.Add(new Write(r.Bucket, r.Key, r.Value));
@@ -360,8 +360,7 @@ public static class StorageArchive
     private static StoredRecord Validated(BucketId bucket, string key, byte[] value, StorageLimits limits)
     {
         Keys.Validate(key, limits.MaxKeyBytes);
-        if (value.Length > limits.MaxValueBytes)
-            throw new StorageException(StorageErrorCode.ValueTooLarge, $"value of key \"{Names.Printable(key)}\" is {value.Length} bytes; the limit is {limits.MaxValueBytes}");
+        limits.ValidateValueSize(key, value.Length);
         return new StoredRecord(bucket, key, value);
     }
 

@@ -23,32 +23,13 @@ public sealed class MultiProcessTests : IDisposable
     {
         const int processes = 4, increments = 1000, swaps = 200;
         // The processes start on a file that does not exist yet: they also race to create the schema.
-        var workers = Enumerable.Range(0, processes)
-            .SelectMany(_ => new[] { WorkerProcess.Start("increment", Db, $"{increments}"), WorkerProcess.Start("cas", Db, $"{swaps}") })
-            .ToList();
-        try
-        {
-            var returned = new List<long>();
-            foreach (var w in workers)
-            {
-                var lines = w.Succeed(Timeout);
-                Assert.StartsWith("done", lines[^1]);
-                if (lines.Count == 2) returned.AddRange(lines[0].Split(' ').Select(long.Parse));
-            }
-
-            // Every increment returned a distinct value: together exactly 1..N.
-            Assert.Equal(Enumerable.Range(1, processes * increments).Select(i => (long)i), returned.Order());
-            using var store = Open();
-            using var session = store.OpenSession();
-            using var op = session.BeginOperation();
-            Assert.Equal(Encoding.UTF8.GetBytes($"{processes * increments}"), Bucket(op).Get("counter"));
-            Assert.Equal(Encoding.UTF8.GetBytes($"{processes * swaps}"), Bucket(op).Get("cas"));
-            Assert.Equal(new UsageEntry("alpha", 2, "counter".Length + 4 + "cas".Length + 3), store.GetUsage("c", "alpha"));
-        }
-        finally
-        {
-            foreach (var w in workers) w.Dispose();
-        }
+        WorkerProcess.RunCountersAgainst(Db, processes, increments, swaps, Timeout);
+        using var store = Open();
+        using var session = store.OpenSession();
+        using var op = session.BeginOperation();
+        Assert.Equal(Encoding.UTF8.GetBytes($"{processes * increments}"), Bucket(op).Get("counter"));
+        Assert.Equal(Encoding.UTF8.GetBytes($"{processes * swaps}"), Bucket(op).Get("cas"));
+        Assert.Equal(new UsageEntry("alpha", 2, "counter".Length + 4 + "cas".Length + 3), store.GetUsage("c", "alpha"));
     }
 
     [Fact, Rule("PDP-QUOTA-2", "PDP-QUOTA-4", "PDP-DUR-1")]
