@@ -138,7 +138,7 @@ internal sealed class KeyValueHost
         var page = bucket.ListKeys(cursor, Keys.DefaultPageSize);
         object? next = null;
         if (page.Cursor is not null)
-            next = _draft2 ? Convert.ToBase64String(page.Cursor).TrimEnd('=').Replace('+', '-').Replace('/', '_') : handle.AddCursor(page.Keys[^1]);
+            next = _draft2 ? System.Buffers.Text.Base64Url.EncodeToString(page.Cursor) : handle.AddCursor(page.Keys[^1]);
         return new Dictionary<string, object?> { ["keys"] = page.Keys.Cast<object?>().ToList(), ["cursor"] = next };
     }
 
@@ -146,9 +146,7 @@ internal sealed class KeyValueHost
     {
         try
         {
-            var b64 = s.Replace('-', '+').Replace('_', '/');
-            b64 = b64.PadRight(b64.Length + (4 - b64.Length % 4) % 4, '=');
-            var bytes = Convert.FromBase64String(b64);
+            var bytes = System.Buffers.Text.Base64Url.DecodeFromChars(s);
             Keys.ParseCursor(bytes);
             return bytes;
         }
