@@ -1,31 +1,76 @@
-using System.Reflection;
+using System.Security.Cryptography;
+using System.Text;
 using Supervisor.Plugins.Interop;
 
 namespace Supervisor.Plugins.Composition;
 
 /// <summary>
-/// The byte adapters, the project's own WAT (embedded resources), turned into component binaries once per process.
-/// Composed bytes contain the adapter's bytes, so the compile cache (keyed by the composed bytes) tells adapter
-/// versions apart by itself.
+/// The byte adapters, the project's own WAT (embedded resources), turned into component binaries once per process:
+/// one for clientdata, one for the bucket methods of wasi:keyvalue (both versions), one for those of host:db (both
+/// names). Composed bytes contain the adapters' bytes, and <see cref="Fingerprint"/> names them for cache keys.
 /// </summary>
 internal static class ByteAdapter
 {
-    private static readonly Lazy<byte[]> s_clientData = new(() => Wat.ToBinary(ReadResource("clientdata-adapter.wat")));
+    /// <summary>The host interfaces the adapters call, by the plugin interface they serve.</summary>
+    public const string ClientDataHost = "supervisor:adapter/clientdata";
+    public const string KeyValueDraftHost = "supervisor:adapter/keyvalue-draft";
+    public const string KeyValueDraft2Host = "supervisor:adapter/keyvalue-draft2";
+    public const string DbHost = "supervisor:adapter/db";
+    public const string CommonStoreHost = "supervisor:adapter/common-store";
+
+    private static readonly Lazy<byte[]> s_clientData = new(() => Wat.ToBinary(Source("clientdata-adapter.wat")));
+    private static readonly Lazy<byte[]> s_keyValue = new(() => Wat.ToBinary(Source("keyvalue-adapter.wat")));
+    private static readonly Lazy<byte[]> s_db = new(() => Wat.ToBinary(Source("db-adapter.wat")));
+
+    private static readonly Lazy<IReadOnlyList<AdapterSpec>> s_specs = new(() =>
+    {
+        var bucketMethods = new Dictionary<string, string> { ["[method]bucket.get"] = "get", ["[method]bucket.set"] = "set" };
+        return
+        [
+            new AdapterSpec("clientdata:plugin/keyvalue", ClientDataHost, s_clientData.Value, new Dictionary<string, string> { ["get"] = "get", ["set"] = "set" }, Resource: null),
+            new AdapterSpec("wasi:keyvalue/store@0.2.0-draft", KeyValueDraftHost, s_keyValue.Value, bucketMethods, "bucket"),
+            new AdapterSpec("wasi:keyvalue/store@0.2.0-draft2", KeyValueDraft2Host, s_keyValue.Value, bucketMethods, "bucket"),
+            new AdapterSpec("host:db/store", DbHost, s_db.Value, bucketMethods, "bucket"),
+            new AdapterSpec("host:common/store", CommonStoreHost, s_db.Value, bucketMethods, "bucket"),
+        ];
+    });
 
     private static readonly Lazy<string> s_fingerprint = new(() =>
-        "byte-adapter " + ComponentComposer.Version + " " + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(ClientData))[..16]);
+    {
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        foreach (var spec in Specs)
+        {
+            hash.AppendData(Encoding.UTF8.GetBytes(spec.Interface + "\n" + spec.HostInterface + "\n"));
+            hash.AppendData(spec.Component);
+        }
+        return "byte-adapter " + ComponentComposer.Version + " " + Convert.ToHexStringLower(hash.GetHashAndReset())[..16];
+    });
+
+    /// <summary>What the composer adapts, in a fixed order.</summary>
+    public static IReadOnlyList<AdapterSpec> Specs => s_specs.Value;
+
+    /// <summary>The host side's interface names.</summary>
+    public static IReadOnlySet<string> HostInterfaces { get; } = new HashSet<string>(StringComparer.Ordinal)
+        { ClientDataHost, KeyValueDraftHost, KeyValueDraft2Host, DbHost, CommonStoreHost };
 
     /// <summary>The clientdata adapter component's binary.</summary>
     public static byte[] ClientData => s_clientData.Value;
 
-    /// <summary>Names this adapter and composer, for compile cache keys: a new adapter never reuses an old entry.</summary>
+    /// <summary>Names the adapters and the composer, for compile cache keys: a new adapter never reuses an old entry.</summary>
     public static string Fingerprint => s_fingerprint.Value;
 
-    /// <summary>The clientdata adapter's WAT source.</summary>
-    public static string ClientDataWat => ReadResource("clientdata-adapter.wat");
+    /// <summary>An adapter's WAT with its shared parts spliced in (<c>;;@include name</c> lines).</summary>
+    public static string Source(string name)
+    {
+        var lines = ReadResource(name).Split('\n');
+        var text = new StringBuilder();
+        foreach (var line in lines)
+            text.Append(line.StartsWith(";;@include ", StringComparison.Ordinal) ? ReadResource(line[";;@include ".Length..].Trim() + ".wat") : line).Append('\n');
+        return text.ToString();
+    }
 
-    /// <summary>Composes <paramref name="plugin"/> with the clientdata adapter.</summary>
-    public static CompositionResult Compose(byte[] plugin) => ComponentComposer.Compose(plugin, ClientData);
+    /// <summary>Composes <paramref name="plugin"/> with the adapters for the interfaces it imports.</summary>
+    public static CompositionResult Compose(byte[] plugin) => ComponentComposer.Compose(plugin, Specs);
 
     private static string ReadResource(string name)
     {
@@ -37,3 +82,11 @@ internal static class ByteAdapter
         return reader.ReadToEnd();
     }
 }
+
+/// <summary>
+/// One adapted interface: the plugin imports <paramref name="Interface"/>; the adapter <paramref name="Component"/>
+/// (importing <paramref name="Resource"/> when the methods belong to a resource, and one
+/// <c>supervisor:adapter/*</c> interface, imported by the outer component as <paramref name="HostInterface"/>)
+/// exports the functions <paramref name="Methods"/> maps the plugin's function names to.
+/// </summary>
+internal sealed record AdapterSpec(string Interface, string HostInterface, byte[] Component, IReadOnlyDictionary<string, string> Methods, string? Resource);

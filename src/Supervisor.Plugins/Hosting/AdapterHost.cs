@@ -11,29 +11,34 @@ namespace Supervisor.Plugins.Hosting;
 /// cross as base64 (padded, RFC 4648) UTF-8 strings. Values are decoded and encoded with
 /// <see cref="Base64"/> straight on the native UTF-8 bytes Wasmtime hands over or takes back; no .NET string
 /// is made for a value. Only composed components import these interfaces (<see cref="ImportPolicy"/> refuses
-/// them to plugins), so the caller is always the supervisor's own adapter.
+/// them to plugins), so the caller is always the supervisor's own adapter. The clientdata twins live here; the
+/// bucket twins live with <see cref="KeyValueHost"/> and <see cref="DbHost"/>, which own their resource types.
 /// </summary>
 internal static unsafe class AdapterHost
 {
-    /// <summary>The clientdata adapter's host interface.</summary>
-    public const string ClientData = ComponentComposer.ClientDataHost;
-
-    /// <summary>The adapters' host interfaces.</summary>
-    public static readonly IReadOnlySet<string> Interfaces = new HashSet<string>(StringComparer.Ordinal) { ClientData };
-
-    public static void Define(string name, LinkerInstance li)
+    /// <summary>Defines the functions of the adapter host interface <paramref name="name"/>.</summary>
+    public static void Define(string name, LinkerInstance li, SupervisorHost host, ComponentItemInfo import)
     {
         switch (name)
         {
-            case ClientData:
+            case ByteAdapter.ClientDataHost:
                 li.AddFunction("get-enc", HostInterfaces.Guard(GetEncoded));
                 li.AddFunction("set-enc", HostInterfaces.Guard(SetEncoded));
-                li.AddFunction("delete", HostInterfaces.Guard(Delete));
-                li.AddFunction("fail", HostInterfaces.Guard(Fail));
+                break;
+            case ByteAdapter.KeyValueDraftHost:
+                host.KeyValueDraft.DefineAdapter(import, li);
+                break;
+            case ByteAdapter.KeyValueDraft2Host:
+                host.KeyValueDraft2.DefineAdapter(import, li);
+                break;
+            case ByteAdapter.DbHost:
+            case ByteAdapter.CommonStoreHost:
+                host.Db.DefineAdapter(li);
                 break;
             default:
                 throw new InvalidOperationException($"adapter interface {name} is not implemented");
         }
+        li.AddFunction("fail", HostInterfaces.Guard(Fail));
     }
 
     private static Bucket ClientDataBucket(in HostCall call)
@@ -44,11 +49,19 @@ internal static unsafe class AdapterHost
 
     private static void GetEncoded(in HostCall call)
     {
-        var bucket = ClientDataBucket(call);
-        var value = bucket.Get(ComponentValues.ReadString(call.Args[0]));
+        var value = ClientDataBucket(call).Get(ComponentValues.ReadString(call.Args[0]));
+        WriteOptionBase64(call, ref call.Results[0], value);
+    }
+
+    private static void SetEncoded(in HostCall call) =>
+        SetDecoded(call, ClientDataBucket(call), ComponentValues.ReadString(call.Args[0]), ComponentValues.ReadUtf8(call.Args[1]));
+
+    /// <summary>Writes <c>option&lt;string&gt;</c>: none, or some(the base64 of <paramref name="value"/>).</summary>
+    internal static void WriteOptionBase64(in HostCall call, ref ComponentVal dst, byte[]? value)
+    {
         if (value is null)
         {
-            ComponentValues.WriteNone(ref call.Results[0]);
+            ComponentValues.WriteNone(ref dst);
             return;
         }
         ComponentVal payload = default;
@@ -62,7 +75,7 @@ internal static unsafe class AdapterHost
         {
             WriteBase64(ref payload, value);
         }
-        ComponentValues.WriteSome(ref call.Results[0], ref payload);
+        ComponentValues.WriteSome(ref dst, ref payload);
     }
 
     /// <summary>Writes a string value holding the base64 of <paramref name="bytes"/>, encoded straight into Wasmtime's buffer.</summary>
@@ -81,12 +94,9 @@ internal static unsafe class AdapterHost
             throw new InvalidOperationException($"base64 encoding of a {bytes.Length}-byte value failed ({status})");
     }
 
-    private static void SetEncoded(in HostCall call)
+    /// <summary>Decodes a base64 value and stores it under <paramref name="key"/>; the size is checked before decoding, so an oversized value costs nothing.</summary>
+    internal static void SetDecoded(in HostCall call, Bucket bucket, string key, ReadOnlySpan<byte> encoded)
     {
-        var bucket = ClientDataBucket(call);
-        var key = ComponentValues.ReadString(call.Args[0]);
-        var encoded = ComponentValues.ReadUtf8(call.Args[1]);
-        // Check the size before decoding, so an oversized value costs nothing.
         var length = Base64.GetMaxDecodedFromUtf8Length(encoded.Length);
         if (encoded.Length >= 1 && encoded[^1] == (byte)'=') length--;
         if (encoded.Length >= 2 && encoded[^2] == (byte)'=') length--;
@@ -104,9 +114,6 @@ internal static unsafe class AdapterHost
             ArrayPool<byte>.Shared.Return(buffer);
         }
     }
-
-    private static void Delete(in HostCall call) =>
-        ClientDataBucket(call).Delete(ComponentValues.ReadString(call.Args[0]));
 
     /// <summary>The adapter reports a failure (an invalid string from the host); the call traps with its message.</summary>
     private static void Fail(in HostCall call)

@@ -43,6 +43,15 @@ internal sealed class DbHost(SupervisorHost host, HostResourceType bucketType)
         }
     }
 
+    /// <summary>The byte adapter's twins of <c>[method]bucket.get</c> and <c>.set</c>: values as base64 strings (<see cref="AdapterHost"/>).</summary>
+    public void DefineAdapter(LinkerInstance li)
+    {
+        li.AddFunction("get-enc", HostInterfaces.Guard((in HostCall c) =>
+            AdapterHost.WriteOptionBase64(c, ref c.Results[0], Bucket(c).Get(ComponentValues.ReadString(c.Args[1])))));
+        li.AddFunction("set-enc", HostInterfaces.Guard((in HostCall c) =>
+            AdapterHost.SetDecoded(c, Bucket(c), ComponentValues.ReadString(c.Args[1]), ComponentValues.ReadUtf8(c.Args[2]))));
+    }
+
     private static readonly WitType DatabaseType = new WitRecord([
         new WitField("mode", new WitEnum(["non-transactional", "transactional"])),
         new WitField("duration", new WitEnum(["persistent", "session", "ephemeral"])),

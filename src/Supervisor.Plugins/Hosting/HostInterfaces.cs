@@ -57,8 +57,8 @@ internal static class HostInterfaces
                     WriteString(call, $"https://{app}.{host.Options.RootDomain}/");
                 }));
                 break;
-            case AdapterHost.ClientData:
-                AdapterHost.Define(name, li);
+            case not null when Composition.ByteAdapter.HostInterfaces.Contains(name):
+                AdapterHost.Define(name, li, host, import);
                 break;
             default:
                 throw new InvalidOperationException($"host interface {name} is not implemented");

@@ -60,6 +60,29 @@ internal sealed class KeyValueHost
         }
     }
 
+    /// <summary>The byte adapter's twins of <c>[method]bucket.get</c> and <c>.set</c>: values as base64 strings (<see cref="AdapterHost"/>), errors as the same WIT variant.</summary>
+    public void DefineAdapter(ComponentItemInfo import, LinkerInstance li)
+    {
+        foreach (var f in import.Exports.Where(e => e.Kind == ComponentItemKind.Func && e.Name != "fail"))
+        {
+            var type = f.Function!;
+            Func<PluginInstance, Operation, HostCall, object?> body = f.Name switch
+            {
+                "get-enc" => (i, op, c) => new Base64Value(Bucket(i, op, c).Get(Str(c, 1))),
+                "set-enc" => (i, op, c) =>
+                {
+                    AdapterHost.SetDecoded(c, Bucket(i, op, c), Str(c, 1), ComponentValues.ReadUtf8(c.Args[2]));
+                    return null;
+                },
+                _ => throw new InvalidOperationException($"adapter interface {import.Name} has no function \"{f.Name}\" in this host"),
+            };
+            li.AddFunction(f.Name, HostInterfaces.Guard((in HostCall call) => Run(call, type, body)));
+        }
+    }
+
+    /// <summary>A value to return as <c>ok(option&lt;string&gt;)</c> holding its base64, written straight into Wasmtime's buffer.</summary>
+    private sealed record Base64Value(byte[]? Value);
+
     /// <summary>Runs one function, writing <c>ok(value)</c>, or <c>err(error)</c> for failures a plugin should handle.</summary>
     private void Run(in HostCall call, WitFunctionType type, Func<PluginInstance, Operation, HostCall, object?> body)
     {
@@ -68,6 +91,13 @@ internal sealed class KeyValueHost
         try
         {
             var value = body(instance, context.Operation, call);
+            if (value is Base64Value encoded)
+            {
+                ComponentVal option = default;
+                AdapterHost.WriteOptionBase64(call, ref option, encoded.Value);
+                ComponentValues.WriteResult(ref call.Results[0], true, ref option, hasPayload: true);
+                return;
+            }
             result = value as WitResult? ?? WitResult.Ok(value);
         }
         catch (StorageException e) when (e.Code is not (StorageErrorCode.BackendFailure or StorageErrorCode.StoreCorrupt or StorageErrorCode.OperationEnded))

@@ -8,9 +8,10 @@ using Supervisor.Plugins.Loading;
 namespace Supervisor.Plugins.Hosting;
 
 /// <summary>
-/// The byte adapter at load time (issue 7): <see cref="SupervisorOptions.ByteAdapter"/> composes each plugin
-/// that imports clientdata with the adapter before compiling; the import check and descriptions still see the
-/// plugin's own imports, and the composed component's adapter imports are linked to <see cref="AdapterHost"/>.
+/// The byte adapters at load time (issue 7): <see cref="SupervisorOptions.ByteAdapter"/> composes each plugin
+/// that imports clientdata, wasi:keyvalue/store or host:db/store with the adapters before compiling; the import
+/// check and descriptions still see the plugin's own imports, and the composed component's adapter imports are
+/// linked to <see cref="AdapterHost"/>.
 /// </summary>
 internal sealed partial class SupervisorHost
 {
@@ -72,9 +73,9 @@ internal sealed partial class SupervisorHost
     }
 
     /// <summary>Bumped whenever the metadata layout changes: an older entry is then recompiled, never misread.</summary>
-    private const byte MetadataVersion = 2;
+    private const byte MetadataVersion = 3;
 
-    /// <summary>What a cache hit needs to know of the composition: the replaced imports and the original imports' types.</summary>
+    /// <summary>What a cache hit needs to know of the composition: the adapters' host interfaces it imports.</summary>
     private static byte[] EncodeAdaptation(CompositionResult? adaptation)
     {
         using var stream = new MemoryStream();
@@ -90,14 +91,8 @@ internal sealed partial class SupervisorHost
             w.Write(adaptation is not null);
             if (adaptation is not null)
             {
-                w.Write(adaptation.Replaced.Count);
-                foreach (var (from, to) in adaptation.Replaced)
-                {
-                    w.Write(from);
-                    w.Write(to);
-                }
-                w.Write(adaptation.OriginalImportsComponent!.Length);
-                w.Write(adaptation.OriginalImportsComponent);
+                w.Write(adaptation.Added.Count);
+                foreach (var name in adaptation.Added) w.Write(name);
             }
         }
         return stream.ToArray();
@@ -109,10 +104,9 @@ internal sealed partial class SupervisorHost
         if (r.ReadByte() != MetadataVersion) throw new InvalidDataException("unknown compile cache metadata version");
         if (r.ReadBoolean()) AdapterNotice(file, r.ReadString(), service, plugin, r.ReadString());
         if (!r.ReadBoolean()) return null;
-        var replaced = new Dictionary<string, string>(StringComparer.Ordinal);
-        for (var n = r.ReadInt32(); n > 0; n--) replaced[r.ReadString()] = r.ReadString();
-        var original = r.ReadBytes(r.ReadInt32());
-        return new CompositionResult(CompositionStatus.Composed, [], null, replaced, original);
+        var added = new List<string>();
+        for (var n = r.ReadInt32(); n > 0; n--) added.Add(r.ReadString());
+        return new CompositionResult(CompositionStatus.Composed, [], null, added);
     }
 
     private WasmtimeComponent Remember(WasmtimeComponent component, CompositionResult? adaptation)
@@ -124,18 +118,17 @@ internal sealed partial class SupervisorHost
     /// <summary>True when <paramref name="component"/> was composed with the byte adapter.</summary>
     internal bool IsAdapted(WasmtimeComponent component) => _adaptations.TryGetValue(component, out _);
 
-    /// <summary>The plugin's own imports and exports: for a composed component, its original imports (read from a types-only component).</summary>
+    /// <summary>The plugin's own imports and exports: a composed component imports the plugin's imports unchanged, plus the adapters' host interfaces.</summary>
     internal ComponentTypeInfo OriginalType(WasmtimeComponent component)
     {
         if (!_adaptations.TryGetValue(component, out var a)) return component.Type;
-        if (a.OriginalType is { } known) return known;
-        using var shim = Engine.Compile(a.Result.OriginalImportsComponent!);
-        return a.OriginalType = new ComponentTypeInfo(shim.Type.Imports, component.Type.Exports);
+        return a.OriginalType ??= new ComponentTypeInfo(
+            component.Type.Imports.Where(i => !a.Result.Added.Contains(i.Name)).ToList(), component.Type.Exports);
     }
 
-    /// <summary>The verdicts (on the plugin's own imports) renamed to what the composed component imports.</summary>
+    /// <summary>The verdicts (on the plugin's own imports) and, for a composed component, its adapters' host interfaces.</summary>
     private IReadOnlyList<ImportVerdict> LinkVerdicts(WasmtimeComponent component, IReadOnlyList<ImportVerdict> verdicts) =>
         _adaptations.TryGetValue(component, out var a)
-            ? verdicts.Select(v => a.Result.Replaced.TryGetValue(v.Name, out var host) ? v with { Name = host } : v).ToList()
+            ? [.. verdicts, .. a.Result.Added.Select(name => new ImportVerdict(name, ImportKind.Host, null))]
             : verdicts;
 }

@@ -202,12 +202,12 @@ public sealed class ByteAdapterTests : PluginTestBase
     {
         // Negative control: an adapter whose alphabet has two letters swapped (scalar path) and whose SIMD path swaps two 3-byte groups still produces valid base64, so only
         // a byte-exact comparison catches it: the host must store other bytes than the plugin sent.
-        var broken = Wat.ToBinary(ByteAdapter.ClientDataWat.Replace("\"ABCDEFGH", "\"BACDEFGH", StringComparison.Ordinal)
+        var broken = Wat.ToBinary(ByteAdapter.Source("clientdata-adapter.wat").Replace("\"ABCDEFGH", "\"BACDEFGH", StringComparison.Ordinal)
             .Replace("(v128.const i8x16 2 1 0 0x80 5 4 3 0x80", "(v128.const i8x16 5 4 3 0x80 2 1 0 0x80", StringComparison.Ordinal));
         var plugin = Wat.ToBinary(File.ReadAllText(Path.Combine(FixturePlugins, "walpha", "plugin.wat")));
-        var composed = ComponentComposer.Compose(plugin, broken);
+        var composed = ComponentComposer.Compose(plugin, ByteAdapter.Specs.Select(a => a.HostInterface == ByteAdapter.ClientDataHost ? a with { Component = broken } : a).ToList());
         Assert.Equal(CompositionStatus.Composed, composed.Status);
-        var good = ComponentComposer.Compose(plugin, ByteAdapter.ClientData);
+        var good = ByteAdapter.Compose(plugin);
         var value = AllByteValues(1);
         Assert.NotEqual(value, SetThroughAdapter(composed.Bytes, value));
         Assert.Equal(value, SetThroughAdapter(good.Bytes, value));
@@ -220,12 +220,19 @@ public sealed class ByteAdapterTests : PluginTestBase
         using var linker = new ComponentLinker(TestSupport.Engine);
         byte[]? stored = null;
         using (var root = linker.Root())
-        using (var li = root.AddInstance(ComponentComposer.ClientDataHost))
         {
-            li.AddFunction("set-enc", (in HostCall call) => stored = Convert.FromBase64String(ComponentValues.ReadString(call.Args[1])));
-            li.AddFunction("get-enc", (in HostCall call) => ComponentValues.WriteNone(ref call.Results[0]));
-            li.AddFunction("delete", (in HostCall call) => { });
-            li.AddFunction("fail", (in HostCall call) => throw new InvalidOperationException(ComponentValues.ReadString(call.Args[0])));
+            using (var li = root.AddInstance(ByteAdapter.ClientDataHost))
+            {
+                li.AddFunction("set-enc", (in HostCall call) => stored = Convert.FromBase64String(ComponentValues.ReadString(call.Args[1])));
+                li.AddFunction("get-enc", (in HostCall call) => ComponentValues.WriteNone(ref call.Results[0]));
+                li.AddFunction("fail", (in HostCall call) => throw new InvalidOperationException(ComponentValues.ReadString(call.Args[0])));
+            }
+            using (var li = root.AddInstance(HostInterfaces.ClientData))
+            {
+                li.AddFunction("get", (in HostCall call) => throw new InvalidOperationException("the plain get must not be called"));
+                li.AddFunction("set", (in HostCall call) => throw new InvalidOperationException("the plain set must not be called"));
+                li.AddFunction("delete", (in HostCall call) => { });
+            }
         }
         using var store = new ComponentStore(TestSupport.Engine, null);
         var instance = linker.Instantiate(store, component);
@@ -254,7 +261,7 @@ public sealed class ByteAdapterTests : PluginTestBase
         using var linker = new ComponentLinker(TestSupport.Engine);
         var stored = new Dictionary<string, byte[]>();
         using (var root = linker.Root())
-        using (var li = root.AddInstance(ComponentComposer.ClientDataHost))
+        using (var li = root.AddInstance(ByteAdapter.ClientDataHost))
         {
             li.AddFunction("set-enc", (in HostCall call) =>
             {
@@ -268,13 +275,12 @@ public sealed class ByteAdapterTests : PluginTestBase
                 ComponentValues.WriteUtf8(ref payload, v);
                 ComponentValues.WriteSome(ref call.Results[0], ref payload);
             });
-            li.AddFunction("delete", (in HostCall call) => { });
             li.AddFunction("fail", (in HostCall call) => throw new InvalidOperationException(ComponentValues.ReadString(call.Args[0])));
         }
         using var store = new ComponentStore(TestSupport.Engine, null);
         var instance = linker.Instantiate(store, component);
-        var set = instance.GetFunction(ComponentComposer.ClientData, "set")!;
-        var get = instance.GetFunction(ComponentComposer.ClientData, "get")!;
+        var set = instance.GetFunction("set")!;
+        var get = instance.GetFunction("get")!;
         Span<ComponentVal> args = stackalloc ComponentVal[2];
         Span<ComponentVal> results = stackalloc ComponentVal[1];
         for (var size = 0; size <= 200; size++)

@@ -19,6 +19,8 @@
 ;;   double-drop: func()                  -> opens "default", drops the handle twice: must trap
 ;;   open-count: func(n: u32) -> u32      -> opens "default" up to n times without dropping; returns how many
 ;;                                           opens succeeded before the first err (the handles stay open)
+;;   put: func(key: string, value: list<u8>)         -> opens "default", sets, drops; traps on err
+;;   fetch: func(key: string) -> option<list<u8>>   -> opens "default", gets, drops; traps on err
 ;;
 ;; Memory: 0..1023 is static (16: export return area; 32..55: import return area; 128: "default";
 ;; 144: "no-such-store"; 160: "access-denied"; 176: "k"); a bump allocator above 1024 serves realloc and
@@ -132,6 +134,27 @@
           (i32.store (i32.const 28) (i32.const 13))))
       (i32.const 16))
 
+    ;; set: result<_, error> at 32 (tag u8).
+    (func (export "put") (param $kp i32) (param $kl i32) (param $vp i32) (param $vl i32)
+      (local $h i32)
+      (local.set $h (call $open-or-trap))
+      (call $set (local.get $h) (local.get $kp) (local.get $kl) (local.get $vp) (local.get $vl) (i32.const 32))
+      (call $drop (local.get $h))
+      (if (i32.load8_u (i32.const 32)) (then unreachable)))
+
+    ;; get: result<option<list<u8>>, error> at 32: tag u8 at 32; option tag at 36, pointer 40, length 44;
+    ;; passed on as option<list<u8>> at 16 (tag, pointer 20, length 24).
+    (func (export "fetch") (param $kp i32) (param $kl i32) (result i32)
+      (local $h i32)
+      (local.set $h (call $open-or-trap))
+      (call $get (local.get $h) (local.get $kp) (local.get $kl) (i32.const 32))
+      (call $drop (local.get $h))
+      (if (i32.load8_u (i32.const 32)) (then unreachable))
+      (i32.store8 (i32.const 16) (i32.load8_u (i32.const 36)))
+      (i32.store (i32.const 20) (i32.load (i32.const 40)))
+      (i32.store (i32.const 24) (i32.load (i32.const 44)))
+      (i32.const 16))
+
     (func (export "use-after-drop") (result i32)
       (local $h i32)
       (local.set $h (call $open-or-trap))
@@ -170,6 +193,12 @@
   (func $try-incr (param "key" string) (param "delta" s64) (result (result s64 (error string)))
     (canon lift (core func $main "try-incr") (memory (core memory $libc "mem")) (realloc (core func $libc "realloc"))
       (post-return (core func $libc "reset1"))))
+  (func $put (param "key" string) (param "value" (list u8))
+    (canon lift (core func $main "put") (memory (core memory $libc "mem")) (realloc (core func $libc "realloc"))
+      (post-return (core func $libc "reset0"))))
+  (func $fetch (param "key" string) (result (option (list u8)))
+    (canon lift (core func $main "fetch") (memory (core memory $libc "mem")) (realloc (core func $libc "realloc"))
+      (post-return (core func $libc "reset1"))))
   (func $use-after-drop (result u32)
     (canon lift (core func $main "use-after-drop") (post-return (core func $libc "reset1"))))
   (func $double-drop
@@ -182,6 +211,8 @@
     (export "try-incr" (func $try-incr))
     (export "use-after-drop" (func $use-after-drop))
     (export "double-drop" (func $double-drop))
-    (export "open-count" (func $open-count)))
+    (export "open-count" (func $open-count))
+    (export "put" (func $put))
+    (export "fetch" (func $fetch)))
   (export "wkv:plugin/api" (instance $api))
 )
