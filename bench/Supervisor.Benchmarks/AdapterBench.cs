@@ -7,11 +7,12 @@ using PluginSupervisor = Supervisor.Plugins.Supervisor;
 namespace Supervisor.Benchmarks;
 
 /// <summary>
-/// The byte adapter (issue 7): clientdata set/get ops/s through walpha (WAT) and jsnotes (JavaScript) with
-/// <see cref="SupervisorOptions.ByteAdapter"/> on and off, in one process, interleaved in rounds (order rotated
-/// each round). Plugins loop inside the guest (<c>bench-set(count, size)</c> / <c>bench-get(count)</c>), so
-/// one call is count operations. Storage: the in-memory backend by default (the transport's cost, not SQLite's),
-/// or SQLite with <c>--sqlite</c>.
+/// The byte adapter (issue 7): clientdata set/get ops/s through walpha (WAT) and jsnotes (JavaScript), and
+/// wasi:keyvalue and host:db bucket set/get through wkv and wdb (WAT), with <see cref="SupervisorOptions.ByteAdapter"/>
+/// on and off, in one process, interleaved in rounds (order rotated each round). walpha and jsnotes loop inside
+/// the guest (<c>bench-set(count, size)</c> / <c>bench-get(count)</c>), so one call is count operations (wkv and
+/// wdb on one bucket and key, walpha and jsnotes on count keys). Storage: the in-memory
+/// backend by default (the transport's cost, not SQLite's), or SQLite with <c>--sqlite</c>.
 /// Usage: <c>adapter [--seconds N] [--sizes 16,1024,65536,102400] [--sqlite]</c>.
 /// </summary>
 public static class AdapterBench
@@ -34,14 +35,14 @@ public static class AdapterBench
                 return 2;
             }
         }
-        Console.WriteLine($"adapter: clientdata through walpha and jsnotes, byte adapter off vs on; {(sqlite ? "SQLite" : "in-memory")} storage; " +
+        Console.WriteLine($"adapter: clientdata through walpha and jsnotes, wasi:keyvalue through wkv, host:db through wdb, byte adapter off vs on; {(sqlite ? "SQLite" : "in-memory")} storage; " +
                           $"{seconds} s per case, interleaved rounds; {Environment.ProcessorCount} cores; {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
         var dir = Path.Combine(Path.GetTempPath(), "supervisor-adapter-bench-" + Guid.NewGuid().ToString("n"));
         Directory.CreateDirectory(dir);
         var opened = new List<PluginSupervisor>();
         try
         {
-            var plugins = PluginFiles.PluginDirectory(dir, "walpha", "jsnotes");
+            var plugins = PluginFiles.PluginDirectory(dir, "walpha", "jsnotes", "wkv", "wdb");
             PluginSupervisor Open(bool adapter, string name)
             {
                 var s = PluginSupervisor.Create(new SupervisorOptions
@@ -67,7 +68,7 @@ public static class AdapterBench
             foreach (var size in sizes)
             {
                 var count = size switch { <= 1024 => 1000, <= 65536 => 50, _ => 32 };
-                foreach (var (plugin, iface) in new[] { ("walpha", "walpha:plugin/api"), ("jsnotes", "jsnotes:plugin/api") })
+                foreach (var (plugin, iface) in new[] { ("walpha", "walpha:plugin/api"), ("jsnotes", "jsnotes:plugin/api"), ("wkv", "wkv:plugin/api"), ("wdb", "wdb:plugin/api") })
                 {
                     var cases = new List<Case>();
                     foreach (var (mode, s) in new[] { ("off", off), ("on", on) })
@@ -82,9 +83,7 @@ public static class AdapterBench
                         var sum = Convert.ToInt64(s.Call($"{iface}.bench-get", (uint)count), CultureInfo.InvariantCulture);
                         if (sum != (long)count * size) throw new InvalidOperationException($"{plugin} read {sum} bytes, expected {(long)count * size}");
                     }
-                    var rates = Measure(cases, seconds);
-                    Console.WriteLine($"| {plugin} | {Label(size)} | {F(rates["set off"])} | {F(rates["set on"])} | {rates["set on"] / rates["set off"]:0.0} " +
-                                      $"| {F(rates["get off"])} | {F(rates["get on"])} | {rates["get on"] / rates["get off"]:0.0} |");
+                    Print(plugin, size, Measure(cases, seconds));
                 }
             }
             return 0;
@@ -95,6 +94,10 @@ public static class AdapterBench
             try { Directory.Delete(dir, recursive: true); } catch (IOException) { }
         }
     }
+
+    private static void Print(string plugin, int size, Dictionary<string, double> rates) =>
+        Console.WriteLine($"| {plugin} | {Label(size)} | {F(rates["set off"])} | {F(rates["set on"])} | {rates["set on"] / rates["set off"]:0.0} " +
+                          $"| {F(rates["get off"])} | {F(rates["get on"])} | {rates["get on"] / rates["get off"]:0.0} |");
 
     /// <summary>Ops/s per case: rounds of about 0.25 s per case, order rotated each round, until each case had its time.</summary>
     private static Dictionary<string, double> Measure(List<Case> cases, double seconds)

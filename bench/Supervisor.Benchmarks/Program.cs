@@ -7,6 +7,7 @@ return args.FirstOrDefault() switch
     "list-memory" => ListMemory.Run(args[1..]),
     "plugins" => PluginBench.Run(args[1..]),
     "adapter" => AdapterBench.Run(args[1..]),
+    "adapter-breakdown" => AdapterBreakdown.Run(args[1..]),
     "cold-start" => ColdStart.Run(args[1..]),
     "sync" => SyncBench.Run(args[1..]),
     _ => RunBdn(args),

@@ -60,9 +60,12 @@ internal static class ByteAdapter
     public static string Fingerprint => s_fingerprint.Value;
 
     /// <summary>An adapter's WAT with its shared parts spliced in (<c>;;@include name</c> lines).</summary>
-    public static string Source(string name)
+    public static string Source(string name) => Expand(ReadResource(name));
+
+    /// <summary>Splices the shared parts into adapter WAT: each <c>;;@include name</c> line becomes the embedded <c>name.wat</c>.</summary>
+    public static string Expand(string wat)
     {
-        var lines = ReadResource(name).Split('\n');
+        var lines = wat.Split('\n');
         var text = new StringBuilder();
         foreach (var line in lines)
             text.Append(line.StartsWith(";;@include ", StringComparison.Ordinal) ? ReadResource(line[";;@include ".Length..].Trim() + ".wat") : line).Append('\n');

@@ -647,9 +647,13 @@ internal static class ComponentComposer
         return sort;
     }
 
+    /// <summary>How deep component and instance types may nest: wit-component nests two or three levels; a hostile binary nesting thousands would otherwise overflow the stack (which no handler can catch).</summary>
+    private const int MaxTypeDepth = 32;
+
     /// <summary>Skips one type definition (a value, function, component, instance or resource type).</summary>
-    private static void SkipDefType(ref Reader r)
+    private static void SkipDefType(ref Reader r, int depth = 0)
     {
+        if (depth > MaxTypeDepth) throw new FormatException($"types nest deeper than {MaxTypeDepth} levels at byte {r.Pos}");
         var form = r.Byte();
         switch (form)
         {
@@ -671,11 +675,11 @@ internal static class ComponentComposer
                         var (_, name) = r.ExternName();
                         SkipExternDesc(ref r, name);
                     }
-                    else SkipInstanceDecl(ref r, decl);
+                    else SkipInstanceDecl(ref r, decl, depth + 1);
                 }
                 break;
             case 0x42: // instance
-                for (var n = r.U32(); n > 0; n--) SkipInstanceDecl(ref r, r.Byte());
+                for (var n = r.U32(); n > 0; n--) SkipInstanceDecl(ref r, r.Byte(), depth + 1);
                 break;
             case 0x3f: // resource
                 if (r.Byte() != 0x7f) throw new FormatException($"a resource type at byte {r.Pos - 1} has a representation other than i32");
@@ -687,11 +691,11 @@ internal static class ComponentComposer
         }
     }
 
-    private static void SkipInstanceDecl(ref Reader r, byte decl)
+    private static void SkipInstanceDecl(ref Reader r, byte decl, int depth)
     {
         switch (decl)
         {
-            case 0x01: SkipDefType(ref r); break;
+            case 0x01: SkipDefType(ref r, depth); break;
             case 0x02: SkipAlias(ref r); break;
             case 0x04:
                 var (_, name) = r.ExternName();

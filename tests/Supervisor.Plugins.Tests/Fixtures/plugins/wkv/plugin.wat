@@ -21,6 +21,10 @@
 ;;                                           opens succeeded before the first err (the handles stay open)
 ;;   put: func(key: string, value: list<u8>)         -> opens "default", sets, drops; traps on err
 ;;   fetch: func(key: string) -> option<list<u8>>   -> opens "default", gets, drops; traps on err
+;;   bench-set: func(count: u32, size: u32) -> u32  -> opens "default" once, sets "k" to `size` bytes of 0x76
+;;                                                     `count` times, drops the bucket; returns count
+;;   bench-get: func(count: u32) -> u32              -> opens "default" once, gets "k" `count` times (freeing each
+;;                                                     value), drops the bucket; returns the sum of the lengths
 ;;
 ;; Memory: 0..1023 is static (16: export return area; 32..55: import return area; 128: "default";
 ;; 144: "no-such-store"; 160: "access-denied"; 176: "k"); a bump allocator above 1024 serves realloc and
@@ -80,6 +84,8 @@
 
   (core module $main
     (import "libc" "mem" (memory 1))
+    (import "libc" "realloc" (func $realloc (param i32 i32 i32 i32) (result i32)))
+    (import "libc" "bump" (global $bump (mut i32)))
     (import "kv" "open" (func $open (param i32 i32 i32)))
     (import "kv" "get" (func $get (param i32 i32 i32 i32)))
     (import "kv" "set" (func $set (param i32 i32 i32 i32 i32 i32)))
@@ -155,6 +161,39 @@
       (i32.store (i32.const 24) (i32.load (i32.const 44)))
       (i32.const 16))
 
+    ;; Benchmark loops: one bucket, key "k" (at 176), count sets or gets.
+    (func (export "bench-set") (param $count i32) (param $size i32) (result i32)
+      (local $value i32) (local $h i32) (local $i i32)
+      (local.set $value (call $realloc (i32.const 0) (i32.const 0) (i32.const 1) (local.get $size)))
+      (memory.fill (local.get $value) (i32.const 0x76) (local.get $size))
+      (local.set $h (call $open-or-trap))
+      (block $done
+        (loop $l
+          (br_if $done (i32.ge_u (local.get $i) (local.get $count)))
+          (call $set (local.get $h) (i32.const 176) (i32.const 1) (local.get $value) (local.get $size) (i32.const 32))
+          (if (i32.load8_u (i32.const 32)) (then unreachable))
+          (local.set $i (i32.add (local.get $i) (i32.const 1)))
+          (br $l)))
+      (call $drop (local.get $h))
+      (local.get $count))
+
+    (func (export "bench-get") (param $count i32) (result i32)
+      (local $h i32) (local $i i32) (local $sum i32) (local $mark i32)
+      (local.set $h (call $open-or-trap))
+      (block $done
+        (loop $l
+          (br_if $done (i32.ge_u (local.get $i) (local.get $count)))
+          (local.set $mark (global.get $bump))
+          (call $get (local.get $h) (i32.const 176) (i32.const 1) (i32.const 32))
+          (if (i32.load8_u (i32.const 32)) (then unreachable))
+          (if (i32.load8_u (i32.const 36))
+            (then (local.set $sum (i32.add (local.get $sum) (i32.load (i32.const 44))))))
+          (global.set $bump (local.get $mark))
+          (local.set $i (i32.add (local.get $i) (i32.const 1)))
+          (br $l)))
+      (call $drop (local.get $h))
+      (local.get $sum))
+
     (func (export "use-after-drop") (result i32)
       (local $h i32)
       (local.set $h (call $open-or-trap))
@@ -193,6 +232,10 @@
   (func $try-incr (param "key" string) (param "delta" s64) (result (result s64 (error string)))
     (canon lift (core func $main "try-incr") (memory (core memory $libc "mem")) (realloc (core func $libc "realloc"))
       (post-return (core func $libc "reset1"))))
+  (func $bench-set (param "count" u32) (param "size" u32) (result u32)
+    (canon lift (core func $main "bench-set") (post-return (core func $libc "reset1"))))
+  (func $bench-get (param "count" u32) (result u32)
+    (canon lift (core func $main "bench-get") (post-return (core func $libc "reset1"))))
   (func $put (param "key" string) (param "value" (list u8))
     (canon lift (core func $main "put") (memory (core memory $libc "mem")) (realloc (core func $libc "realloc"))
       (post-return (core func $libc "reset0"))))
@@ -213,6 +256,8 @@
     (export "double-drop" (func $double-drop))
     (export "open-count" (func $open-count))
     (export "put" (func $put))
-    (export "fetch" (func $fetch)))
+    (export "fetch" (func $fetch))
+    (export "bench-set" (func $bench-set))
+    (export "bench-get" (func $bench-get)))
   (export "wkv:plugin/api" (instance $api))
 )
