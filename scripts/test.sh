@@ -16,25 +16,34 @@ dotnet build Supervisor.sln -c "$CONFIG" -nologo -clp:ErrorsOnly || { echo "buil
 
 status=0
 passed=0; failed=0; skipped=0
-for proj in tests/*.Tests/*.Tests.csproj; do
-  name=$(basename "$proj" .csproj)
-  log="$RESULTS/$name.log"
-  dotnet test "$proj" -c "$CONFIG" --no-build -nologo --logger "trx;LogFileName=$name.trx" --results-directory "$RESULTS" \
+# run_project PROJECT NAME [VAR=VALUE ...]: one test run, counted from its TRX file.
+run_project() {
+  local proj="$1" name="$2"; shift 2
+  local log="$RESULTS/$name.log"
+  env "$@" dotnet test "$proj" -c "$CONFIG" --no-build -nologo --logger "trx;LogFileName=$name.trx" --results-directory "$RESULTS" \
     2>&1 | tee "$log" | grep -E "^\s*Failed |Error Message|^\s+at Supervisor|Passed!|Failed!" || true
-  rc=${PIPESTATUS[0]}
-  trx="$RESULTS/$name.trx"
+  local rc=${PIPESTATUS[0]}
+  local trx="$RESULTS/$name.trx"
+  local counters
   counters=$(grep -o '<Counters [^>]*>' "$trx" 2>/dev/null | head -1)
   if [ -z "$counters" ]; then
-    echo "$proj: no test results (exit $rc)"; failed=$((failed + 1)); status=1; continue
+    echo "$proj: no test results (exit $rc)"; failed=$((failed + 1)); status=1; return
   fi
   attr() { local v; v=$(grep -oE " $1=\"[0-9]+\"" <<<"$counters" | grep -oE "[0-9]+"); echo "${v:-0}"; }
+  local total p f e t a s
   total=$(attr total); p=$(attr passed); f=$(attr failed); e=$(attr error); t=$(attr timeout); a=$(attr aborted)
   f=$((f + e + t + a))
   s=$((total - p - f)); [ "$s" -lt 0 ] && s=0
   passed=$((passed + p)); failed=$((failed + f)); skipped=$((skipped + s))
   echo "$name: $p passed, $f failed, $s skipped"
   [ "$rc" -ne 0 ] && status=1
+}
+
+for proj in tests/*.Tests/*.Tests.csproj; do
+  run_project "$proj" "$(basename "$proj" .csproj)"
 done
+# Every plugin suite passes with the byte adapter off too (PDP-ADAPT-1): the same project, adapter off by default.
+run_project tests/Supervisor.Plugins.Tests/Supervisor.Plugins.Tests.csproj Supervisor.Plugins.Tests.AdapterOff SUPERVISOR_TEST_BYTE_ADAPTER=off
 [ "$failed" -gt 0 ] && status=1
 if [ "$skipped" -gt 0 ]; then echo "$passed passed, $failed failed, $skipped skipped"; else echo "$passed passed, $failed failed"; fi
 exit $status

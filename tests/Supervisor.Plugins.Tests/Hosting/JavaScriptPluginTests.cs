@@ -46,7 +46,7 @@ public sealed class JavaScriptPluginTests : PluginTestBase
             if (_compiled) return;
             using var s = Supervisor.Create(new SupervisorOptions
             {
-                PluginDirectory = plugins, CacheDirectory = SharedCache, Storage = new StorageOptions { Backend = "memory" },
+                PluginDirectory = plugins, CacheDirectory = SharedCache, Storage = new StorageOptions { Backend = "memory" }, ByteAdapter = DefaultByteAdapter,
             });
             foreach (var service in new[] { "jsnotes", "jsclient" })
                 Assert.True(s.Describe(service).Allowed, $"{service} imports what the host refuses");
@@ -214,6 +214,7 @@ public sealed class JavaScriptPluginTests : PluginTestBase
         using (var first = Supervisor.Create(new SupervisorOptions
                {
                    PluginDirectory = _plugins, CacheDirectory = SharedCache, Storage = new StorageOptions { Location = StorePath }, ChainId = "test",
+                   ByteAdapter = DefaultByteAdapter,
                }))
         {
             first.Call($"{Notes}.put", "k", value);

@@ -58,7 +58,7 @@ public abstract class HostStorePluginTestBase : PluginTestBase
             if (_compiled) return;
             using var s = Supervisor.Create(new SupervisorOptions
             {
-                PluginDirectory = plugins, CacheDirectory = SharedCache, Storage = new StorageOptions { Backend = "memory" },
+                PluginDirectory = plugins, CacheDirectory = SharedCache, Storage = new StorageOptions { Backend = "memory" }, ByteAdapter = DefaultByteAdapter,
             });
             foreach (var (service, plugin) in Plugins)
             {
