@@ -2,8 +2,11 @@ using System.Text;
 using CsCheck;
 using Supervisor.Plugins.Hosting;
 using Supervisor.Plugins.Tests.Hosting;
+using Supervisor.Plugins.Tests.Interop;
 using Supervisor.Storage;
 using Supervisor.Testing;
+
+using static Supervisor.Plugins.Tests.Composition.AdapterTestValues;
 
 namespace Supervisor.Plugins.Tests.Composition;
 
@@ -29,30 +32,13 @@ public sealed class BucketAdapterTests : HostStorePluginTestBase
         }
     }
 
-    public static TheoryData<bool> OnOff => new() { false, true };
-
     private Supervisor New(bool adapter, Action<SupervisorOptions>? configure = null) => NewJsSupervisor(o =>
     {
         o.ByteAdapter = adapter;
         configure?.Invoke(o);
     });
 
-    private static bool IsComposed(Supervisor s, string service, string plugin = "plugin") =>
-        ((SupervisorHost)s).IsAdapted(((SupervisorHost)s).GetPlugin(service, plugin).Component);
 
-    private static byte[] Random(int size, int seed)
-    {
-        var value = new byte[size];
-        new Random(seed).NextBytes(value);
-        return value;
-    }
-
-    private static byte[] AllByteValues(int repeat)
-    {
-        var value = new byte[256 * repeat];
-        for (var i = 0; i < value.Length; i++) value[i] = (byte)(i * 7 + i / 256);
-        return value;
-    }
 
     /// <summary>One way to set and get a value through a plugin, and where the record lands.</summary>
     private sealed record ValuePath(string Name, Action<Supervisor, string, byte[]> Set, Func<Supervisor, string, byte[]?> Get,
@@ -97,7 +83,7 @@ public sealed class BucketAdapterTests : HostStorePluginTestBase
         var s = New(adapter);
         foreach (var size in Sizes)
         {
-            var value = Random(size, size * 31 + path);
+            var value = TestSupport.RandomBytes(size, size * 31 + path);
             var key = $"k{size}";
             p.Set(s, key, value);
             Assert.Equal(value, StoredRecord(s, p.Mode, p.Service, p.Bucket, key));
@@ -171,7 +157,7 @@ public sealed class BucketAdapterTests : HostStorePluginTestBase
         var host = (SupervisorHost)s;
         foreach (var target in new[] { Kv, Db })
         {
-            var value = Random(1000, 9);
+            var value = TestSupport.RandomBytes(1000, 9);
             s.Call($"{target}.put", "k", value);
             host.AdapterGetFilterForTests = b => { var c = (byte[])b.Clone(); c[40] = (byte)'-'; return c; };
             var e = Assert.Throws<PluginException>(() => s.Call($"{target}.fetch", "k"));
@@ -185,7 +171,7 @@ public sealed class BucketAdapterTests : HostStorePluginTestBase
     }
 
     [Theory, Rule("PDP-ADAPT-4")]
-    [MemberData(nameof(OnOff))]
+    [MemberData(nameof(AdapterTestValues.OnOff), MemberType = typeof(AdapterTestValues))]
     public void TheImportCheck_ReportsThePluginsOwnImports(bool adapter)
     {
         var s = New(adapter);

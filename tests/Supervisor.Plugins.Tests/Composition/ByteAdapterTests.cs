@@ -7,6 +7,8 @@ using Supervisor.Plugins.Tests.Interop;
 using Supervisor.Storage;
 using Supervisor.Testing;
 
+using static Supervisor.Plugins.Tests.Composition.AdapterTestValues;
+
 namespace Supervisor.Plugins.Tests.Composition;
 
 /// <summary>
@@ -73,33 +75,16 @@ public sealed class ByteAdapterTests : PluginTestBase
         configure?.Invoke(o);
     });
 
-    private static byte[] Random(int size, int seed)
-    {
-        var value = new byte[size];
-        new Random(seed).NextBytes(value);
-        return value;
-    }
 
-    private static byte[] AllByteValues(int repeat)
-    {
-        var value = new byte[256 * repeat];
-        for (var i = 0; i < value.Length; i++) value[i] = (byte)(i * 7 + i / 256);
-        return value;
-    }
-
-    private static bool IsComposed(Supervisor s, string service) =>
-        ((SupervisorHost)s).IsAdapted(((SupervisorHost)s).GetPlugin(service, "plugin").Component);
-
-    public static TheoryData<bool> OnOff => new() { false, true };
 
     [Theory, Rule("PDP-ADAPT-1")]
-    [MemberData(nameof(OnOff))]
+    [MemberData(nameof(AdapterTestValues.OnOff), MemberType = typeof(AdapterTestValues))]
     public void ClientData_RoundTripsByteExact_ThroughWat(bool adapter)
     {
         var s = New(adapter);
         foreach (var size in Sizes)
         {
-            var value = Random(size, size + 1);
+            var value = TestSupport.RandomBytes(size, size + 1);
             s.Call($"{Alpha}.set", $"k{size}", value);
             Assert.Equal(value, ClientDataRecord(s, "walpha", $"k{size}"));
             Assert.Equal(value, s.Call($"{Alpha}.get", $"k{size}"));
@@ -114,13 +99,13 @@ public sealed class ByteAdapterTests : PluginTestBase
     }
 
     [Theory, Rule("PDP-ADAPT-1")]
-    [MemberData(nameof(OnOff))]
+    [MemberData(nameof(AdapterTestValues.OnOff), MemberType = typeof(AdapterTestValues))]
     public void ClientData_RoundTripsByteExact_ThroughJavaScript(bool adapter)
     {
         var s = New(adapter);
         foreach (var size in Sizes)
         {
-            var value = Random(size, size + 7);
+            var value = TestSupport.RandomBytes(size, size + 7);
             s.Call($"{Notes}.put", $"k{size}", value);
             Assert.Equal(value, ClientDataRecord(s, "jsnotes", $"k{size}"));
             Assert.Equal(value, s.Call($"{Notes}.fetch", $"k{size}"));
@@ -142,7 +127,7 @@ public sealed class ByteAdapterTests : PluginTestBase
         for (var i = 0; i < 60; i++)
         {
             var size = i < 30 ? rng.Next(0, 64) : rng.Next(0, 102401);
-            var value = Random(size, 1000 + i);
+            var value = TestSupport.RandomBytes(size, 1000 + i);
             var key = $"clé-{i}-ключ-🔑";
             on.Call($"{Alpha}.set", key, value);
             Assert.Equal(value, on.Call($"{Alpha}.get", key));
@@ -189,7 +174,7 @@ public sealed class ByteAdapterTests : PluginTestBase
             Assert.Equal(B("some value"), s.Call($"{Alpha}.get", "k")); // the poisoned instance was replaced
         }
         // A long value: the SIMD path validates too.
-        var longValue = Random(1000, 3);
+        var longValue = TestSupport.RandomBytes(1000, 3);
         s.Call($"{Alpha}.set", "long", longValue);
         host.AdapterGetFilterForTests = b => { var c = (byte[])b.Clone(); c[40] = (byte)'-'; return c; };
         Assert.Contains("not valid base64", Assert.Throws<PluginException>(() => s.Call($"{Alpha}.get", "long")).Message);
@@ -285,7 +270,7 @@ public sealed class ByteAdapterTests : PluginTestBase
         Span<ComponentVal> results = stackalloc ComponentVal[1];
         for (var size = 0; size <= 200; size++)
         {
-            var value = size == 200 ? AllByteValues(4) : Random(size, size);
+            var value = size == 200 ? AllByteValues(4) : TestSupport.RandomBytes(size, size);
             var key = $"k{size}";
             args.Clear();
             ComponentValues.WriteString(ref args[0], key);
@@ -365,7 +350,7 @@ public sealed class ByteAdapterTests : PluginTestBase
     }
 
     [Theory, Rule("PDP-ADAPT-4")]
-    [MemberData(nameof(OnOff))]
+    [MemberData(nameof(AdapterTestValues.OnOff), MemberType = typeof(AdapterTestValues))]
     public void APluginImportingTheAdapterInterface_IsRefused(bool adapter)
     {
         var wat = """
@@ -394,7 +379,7 @@ public sealed class ByteAdapterTests : PluginTestBase
     }
 
     [Theory, Rule("PDP-ADAPT-4")]
-    [MemberData(nameof(OnOff))]
+    [MemberData(nameof(AdapterTestValues.OnOff), MemberType = typeof(AdapterTestValues))]
     public void TheImportCheck_ReportsThePluginsOwnImports(bool adapter)
     {
         var s = New(adapter);
