@@ -50,7 +50,7 @@ internal static class ByteAdapter
     public static IReadOnlyList<AdapterSpec> Specs => s_specs.Value;
 
     /// <summary>The host side's interface names.</summary>
-    public static IReadOnlySet<string> HostInterfaces { get; } = new HashSet<string>(StringComparer.Ordinal)
+    public static IReadOnlySet<string> AdapterInterfaces { get; } = new HashSet<string>(StringComparer.Ordinal)
         { ClientDataHost, KeyValueDraftHost, KeyValueDraft2Host, DbHost, CommonStoreHost };
 
     /// <summary>The clientdata adapter component's binary.</summary>

@@ -57,7 +57,7 @@ internal static class HostInterfaces
                     WriteString(call, $"https://{app}.{host.Options.RootDomain}/");
                 }));
                 break;
-            case not null when Composition.ByteAdapter.HostInterfaces.Contains(name):
+            case not null when Composition.ByteAdapter.AdapterInterfaces.Contains(name):
                 AdapterHost.Define(name, li, host, import);
                 break;
             default:
