@@ -21,6 +21,8 @@ internal static class ByteAdapter
     private static readonly Lazy<byte[]> s_clientData = new(() => Wat.ToBinary(Source("clientdata-adapter.wat")));
     private static readonly Lazy<byte[]> s_keyValue = new(() => Wat.ToBinary(Source("keyvalue-adapter.wat")));
     private static readonly Lazy<byte[]> s_db = new(() => Wat.ToBinary(Source("db-adapter.wat")));
+    private static readonly Lazy<byte[]> s_splice = new(() => Wat.ToBinary(Source("clientdata-splice.wat")));
+    private static readonly Lazy<byte[]> s_scratch = new(() => Wat.ToBinary(Expand("(module\n;;@include adapter-memory\n)")));
 
     private static readonly Lazy<IReadOnlyList<AdapterSpec>> s_specs = new(() =>
     {
@@ -43,6 +45,8 @@ internal static class ByteAdapter
             hash.AppendData(Encoding.UTF8.GetBytes(spec.Interface + "\n" + spec.HostInterface + "\n"));
             hash.AppendData(spec.Component);
         }
+        hash.AppendData(s_splice.Value);
+        hash.AppendData(s_scratch.Value);
         return "byte-adapter " + ComponentComposer.Version + " " + Convert.ToHexStringLower(hash.GetHashAndReset())[..16];
     });
 
@@ -72,8 +76,18 @@ internal static class ByteAdapter
         return text.ToString();
     }
 
-    /// <summary>Composes <paramref name="plugin"/> with the adapters for the interfaces it imports.</summary>
-    public static CompositionResult Compose(byte[] plugin) => ComponentComposer.Compose(plugin, Specs);
+    /// <summary>
+    /// Composes <paramref name="plugin"/> with the adapters for the interfaces it imports. A wit-component plugin
+    /// whose only adapted import is clientdata gets the adapter spliced in (no copy between components), with the
+    /// nested composition as its <see cref="CompositionResult.Alternative"/>; anything else is nested.
+    /// </summary>
+    public static CompositionResult Compose(byte[] plugin)
+    {
+        var nested = ComponentComposer.Compose(plugin, Specs);
+        if (!nested.IsComposed || nested.Added is not [ClientDataHost]) return nested;
+        var spliced = ComponentComposer.TrySplice(plugin, Specs[0], s_splice.Value, s_scratch.Value);
+        return spliced is null ? nested : spliced with { Alternative = nested };
+    }
 
     private static string ReadResource(string name)
     {

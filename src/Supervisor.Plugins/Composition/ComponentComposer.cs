@@ -24,6 +24,12 @@ internal sealed record CompositionResult(CompositionStatus Status, byte[] Bytes,
     /// <summary>The plugin's own bytes (the same array as <see cref="Bytes"/> unless composed).</summary>
     public byte[] Original { get; init; } = Bytes;
 
+    /// <summary>For a spliced plugin, the nested composition to compile if Wasmtime refuses the splice.</summary>
+    public CompositionResult? Alternative { get; init; }
+
+    /// <summary>True when the adapter was spliced into the plugin rather than nested beside it.</summary>
+    public bool IsSpliced => Alternative is not null;
+
     public static CompositionResult Unchanged(CompositionStatus status, byte[] bytes, string reason) => new(status, bytes, reason, []);
 }
 
@@ -38,7 +44,7 @@ internal sealed record CompositionResult(CompositionStatus Status, byte[] Bytes,
 /// instance types are parsed; anything unexpected gives <see cref="CompositionStatus.Unrecognized"/> with the
 /// reason, never an exception (Wasmtime validates whatever is composed).
 /// </summary>
-internal static class ComponentComposer
+internal static partial class ComponentComposer
 {
     /// <summary>Bumped whenever the composer's output changes for the same inputs.</summary>
     public const string Version = "2";
@@ -48,7 +54,7 @@ internal static class ComponentComposer
 
     private static readonly byte[] Preamble = [0x00, 0x61, 0x73, 0x6d, 0x0d, 0x00, 0x01, 0x00];
 
-    private const byte SecCustom = 0, SecComponent = 4, SecInstance = 5, SecAlias = 6, SecType = 7, SecImport = 10, SecExport = 11;
+    private const byte SecCustom = 0, SecCoreModule = 1, SecCoreInstance = 2, SecCoreType = 3, SecComponent = 4, SecCanon = 8, SecInstance = 5, SecAlias = 6, SecType = 7, SecImport = 10, SecExport = 11;
     private const byte SortFunc = 0x01, SortValue = 0x02, SortType = 0x03, SortComponent = 0x04, SortInstance = 0x05;
 
     /// <summary>Composes <paramref name="plugin"/> with the adapters of <paramref name="adapters"/> whose interface it imports.</summary>
@@ -807,6 +813,21 @@ internal static class ComponentComposer
         {
             if (Pos >= end) throw new FormatException($"unexpected end of a section at byte {Pos}");
             return bytes[Pos++];
+        }
+
+        /// <summary>A signed LEB128 of at most 32 bits.</summary>
+        public int S32()
+        {
+            int result = 0, shift = 0;
+            byte b;
+            do
+            {
+                if (shift > 28) throw new FormatException($"LEB128 s32 too long at byte {Pos}");
+                b = Byte();
+                result |= (b & 0x7f) << shift;
+                shift += 7;
+            } while ((b & 0x80) != 0);
+            return shift < 32 && (b & 0x40) != 0 ? result | (-1 << shift) : result;
         }
 
         public uint U32()

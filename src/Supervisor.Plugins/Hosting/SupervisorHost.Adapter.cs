@@ -55,12 +55,19 @@ internal sealed partial class SupervisorHost
         if (_adapterNotices.TryAdd(file + "\n" + reason, 0)) _logger.LogWarning(message, service, plugin, reason);
     }
 
-    /// <summary>Compiles a composed component; if Wasmtime refuses it, falls back to the plugin's own bytes (logged once).</summary>
+    /// <summary>Compiles a composed component; if Wasmtime refuses it, falls back to the nested composition of a spliced one, then to the plugin's own bytes (logged once).</summary>
     private WasmtimeComponent CompileAdapted(string service, string plugin, string file, ref byte[] bytes, ref CompositionResult? adaptation)
     {
         try
         {
             return Engine.Compile(bytes);
+        }
+        catch (WasmtimeException e) when (adaptation!.Alternative is { } nested)
+        {
+            _logger.LogWarning("plugin {Service}:{Plugin}: Wasmtime refused the spliced byte adapter ({Reason}); nesting it instead", service, plugin, FirstLine(e.Message));
+            bytes = nested.Bytes;
+            adaptation = nested;
+            return CompileAdapted(service, plugin, file, ref bytes, ref adaptation);
         }
         catch (WasmtimeException e)
         {

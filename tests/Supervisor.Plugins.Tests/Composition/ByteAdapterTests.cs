@@ -327,8 +327,42 @@ public sealed class ByteAdapterTests : PluginTestBase
             var result = ByteAdapter.Compose(bytes);
             Assert.True(result.Status != CompositionStatus.Unrecognized, $"{file}: {result.Reason}");
             if (!result.IsComposed) continue;
-            Assert.True(result.Bytes.AsSpan().IndexOf(bytes) > 0, $"{file}: the plugin is not nested byte for byte");
+            if (result.IsSpliced)
+                Assert.True(result.Bytes.AsSpan().StartsWith(bytes), $"{file}: the spliced plugin does not keep its own bytes first");
+            else
+                Assert.True(result.Bytes.AsSpan().IndexOf(bytes) > 0, $"{file}: the plugin is not nested byte for byte");
         }
+    }
+
+    [Fact, Rule("PDP-ADAPT-6")]
+    public void AWitComponentPlugin_IsSpliced_AWatPluginNested()
+    {
+        var js = File.ReadAllBytes(JsPlugin("jsnotes"));
+        var spliced = ByteAdapter.Compose(js);
+        Assert.True(spliced.IsSpliced, spliced.Reason);
+        Assert.Equal([ByteAdapter.ClientDataHost], spliced.Added);
+        // Appended only: every section of the plugin stays where it was, so no index of the plugin changes.
+        Assert.True(spliced.Bytes.AsSpan().StartsWith(js));
+        Assert.NotNull(spliced.Alternative);
+        Assert.True(spliced.Alternative!.IsComposed && !spliced.Alternative.IsSpliced);
+
+        var wat = ByteAdapter.Compose(Wat.ToBinary(File.ReadAllText(Path.Combine(FixturePlugins, "walpha", "plugin.wat"))));
+        Assert.True(wat.IsComposed && !wat.IsSpliced, "walpha lowers its imports straight into its main module: there is no table to splice into");
+    }
+
+    [Fact, Rule("PDP-ADAPT-2")]
+    public void InvalidBase64FromTheHost_TrapsTheSplicedAdapterToo()
+    {
+        var s = New(adapter: true);
+        var value = TestSupport.RandomBytes(1000, 5);
+        s.Call($"{Notes}.put", "k", value);
+        var host = (SupervisorHost)s;
+        host.AdapterGetFilterForTests = b => { var c = (byte[])b.Clone(); c[40] = (byte)'-'; return c; };
+        var e = Assert.Throws<PluginException>(() => s.Call($"{Notes}.fetch", "k"));
+        Assert.Equal(PluginErrorCode.Trap, e.Code);
+        Assert.Contains("not valid base64", e.Message);
+        host.AdapterGetFilterForTests = null;
+        Assert.Equal(value, s.Call($"{Notes}.fetch", "k"));
     }
 
     [Fact, Rule("PDP-ADAPT-3")]

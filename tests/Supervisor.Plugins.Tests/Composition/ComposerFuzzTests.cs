@@ -90,6 +90,49 @@ public sealed class ComposerFuzzTests(ITestOutputHelper output)
             await Fuzz(JsSeeds[s], Seed(JsSeeds[s]), baseSeed: 201 + s, window: JsWindow, compiles: JsCompiles);
     }
 
+    [Fact, Rule("PDP-ADAPT-3"), Rule("PDP-ADAPT-6")]
+    public async Task MutatedTailOfASplicedPlugin_SplicesNestsOrGivesAReason_AndWasmtimeDecides()
+    {
+        // jsnotes is spliced; the sections the splicer reads (aliases, canon, core instances, the fixup module) sit
+        // after its 12 MB core module, in the last few KiB: overwrite bytes there.
+        var plugin = File.ReadAllBytes(Path.Combine(RepositoryPaths.Root, "artifacts", "plugins", "jsnotes", "plugin.wasm"));
+        Assert.True(ByteAdapter.Compose(plugin).IsSpliced);
+        const int tail = 4096;
+        var clock = Stopwatch.StartNew();
+        int spliced = 0, nested = 0, compiled = 0;
+        // Each mutant copies the 12 MB plugin (and composes it twice): a quarter of the iterations.
+        for (var i = 0; i < Iterations / 4; i++)
+        {
+            var seed = unchecked(301 * 1_000_003 + i);
+            var rng = new Random(seed);
+            var mutant = (byte[])plugin.Clone();
+            var at = new List<string>();
+            for (var n = rng.Next(1, 4); n > 0; n--)
+            {
+                var p = mutant.Length - 1 - rng.Next(tail);
+                mutant[p] = (byte)rng.Next(256);
+                at.Add($"{p}=0x{mutant[p]:x2}");
+            }
+            var where = $"jsnotes tail iteration {i} seed {seed} (overwrite {string.Join(", ", at)})";
+            CompositionResult? result = null;
+            var error = await Bounded(() => result = ByteAdapter.Compose(mutant), where, mutant, $"jsnotes-tail-{seed}");
+            if (error is not null) Assert.Fail($"{where}: Compose threw {error} [mutant saved to {Save(mutant, $"jsnotes-tail-{seed}")}]");
+            if (!result!.IsComposed)
+            {
+                Assert.True(ReferenceEquals(mutant, result.Bytes), $"{where}: {result.Status} but the bytes are not the input array");
+                continue;
+            }
+            if (result.IsSpliced) spliced++;
+            else nested++;
+            if (!result.IsSpliced || compiled++ > 0) continue;
+            error = await Bounded(() => Compile(result.Bytes), where, mutant, $"jsnotes-tail-{seed}");
+            if (error is not (null or WasmtimeException))
+                Assert.Fail($"{where}: compiling the spliced component threw {error} [mutant saved to {Save(mutant, $"jsnotes-tail-{seed}")}]");
+        }
+        File.Delete(Breadcrumb);
+        output.WriteLine($"jsnotes tail: {Iterations / 4} mutants in {clock.ElapsedMilliseconds} ms: {spliced} spliced, {nested} nested");
+    }
+
     private async Task Fuzz(string name, byte[] plugin, int baseSeed, int window, int compiles)
     {
         var clock = Stopwatch.StartNew();
