@@ -7,7 +7,8 @@ using PluginSupervisor = Supervisor.Plugins.Supervisor;
 namespace Supervisor.Benchmarks;
 
 /// <summary>
-/// The byte adapter (issue 7): clientdata set/get ops/s through walpha (WAT) and jsnotes (JavaScript), and
+/// The byte adapter (issue 7): clientdata set/get ops/s through walpha (WAT, nested adapter), wtable (walpha in
+/// wit-component's layout, spliced adapter) and jsnotes (JavaScript, spliced), and
 /// wasi:keyvalue and host:db bucket set/get through wkv and wdb (WAT), with <see cref="SupervisorOptions.ByteAdapter"/>
 /// on and off, in one process, interleaved in rounds (order rotated each round). walpha and jsnotes loop inside
 /// the guest (<c>bench-set(count, size)</c> / <c>bench-get(count)</c>), so one call is count operations (wkv and
@@ -35,14 +36,14 @@ public static class AdapterBench
                 return 2;
             }
         }
-        Console.WriteLine($"adapter: clientdata through walpha and jsnotes, wasi:keyvalue through wkv, host:db through wdb, byte adapter off vs on; {(sqlite ? "SQLite" : "in-memory")} storage; " +
+        Console.WriteLine($"adapter: clientdata through walpha (nested), wtable and jsnotes (spliced), wasi:keyvalue through wkv, host:db through wdb, byte adapter off vs on; {(sqlite ? "SQLite" : "in-memory")} storage; " +
                           $"{seconds} s per case, interleaved rounds; {Environment.ProcessorCount} cores; {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
         var dir = Path.Combine(Path.GetTempPath(), "supervisor-adapter-bench-" + Guid.NewGuid().ToString("n"));
         Directory.CreateDirectory(dir);
         var opened = new List<PluginSupervisor>();
         try
         {
-            var plugins = PluginFiles.PluginDirectory(dir, "walpha", "jsnotes", "wkv", "wdb");
+            var plugins = PluginFiles.PluginDirectory(dir, "walpha", "wtable", "jsnotes", "wkv", "wdb");
             PluginSupervisor Open(bool adapter, string name)
             {
                 var s = PluginSupervisor.Create(new SupervisorOptions
@@ -68,7 +69,7 @@ public static class AdapterBench
             foreach (var size in sizes)
             {
                 var count = size switch { <= 1024 => 1000, <= 65536 => 50, _ => 32 };
-                foreach (var (plugin, iface) in new[] { ("walpha", "walpha:plugin/api"), ("jsnotes", "jsnotes:plugin/api"), ("wkv", "wkv:plugin/api"), ("wdb", "wdb:plugin/api") })
+                foreach (var (plugin, iface) in new[] { ("walpha", "walpha:plugin/api"), ("wtable", "wtable:plugin/api"), ("jsnotes", "jsnotes:plugin/api"), ("wkv", "wkv:plugin/api"), ("wdb", "wdb:plugin/api") })
                 {
                     var cases = new List<Case>();
                     foreach (var (mode, s) in new[] { ("off", off), ("on", on) })

@@ -16,7 +16,8 @@ namespace Supervisor.Benchmarks;
 /// between the plugin and the adapter is left), each on a bare linker whose host functions do nothing (set) or
 /// hand back a cached string (get); .NET's base64 on the host; the storage engine on the memory backend and on
 /// SQLite (opening the bucket per call, as the host function does); raw Microsoft.Data.Sqlite; and the full
-/// supervisor path for walpha and jsnotes on both backends. Differences give each layer's share.
+/// supervisor path for walpha (nested), jsnotes and wtable (walpha's code in wit-component's layout: both spliced)
+/// on both backends. Differences give each layer's share.
 /// Usage: <c>adapter-breakdown [--seconds N] [--size BYTES]</c> (default 2 s per contender, 64 KiB).
 /// </summary>
 public static class AdapterBreakdown
@@ -82,7 +83,7 @@ public static class AdapterBreakdown
         }
         try
         {
-            var plugins = PluginFiles.PluginDirectory(dir, "walpha", "jsnotes");
+            var plugins = PluginFiles.PluginDirectory(dir, "walpha", "jsnotes", "wtable");
             var value = new byte[size];
             Array.Fill(value, (byte)0x76); // what walpha's bench-set writes
             var keys = Enumerable.Range(0, count).Select(i => $"k{i}").ToArray();
@@ -147,6 +148,8 @@ public static class AdapterBreakdown
                 new("I. supervisor: walpha -> SQLite", () => Guest(sqliteSupervisor, "walpha", "bench-set", true)),
                 new("J. supervisor: jsnotes -> memory backend", () => Guest(memory, "jsnotes", "bench-set", true)),
                 new("K. supervisor: jsnotes -> SQLite", () => Guest(sqliteSupervisor, "jsnotes", "bench-set", true)),
+                new("L. supervisor: wtable (walpha spliced) -> memory backend", () => Guest(memory, "wtable", "bench-set", true)),
+                new("M. supervisor: wtable (walpha spliced) -> SQLite", () => Guest(sqliteSupervisor, "wtable", "bench-set", true)),
             };
             var getList = new List<Contender>
             {
@@ -161,12 +164,15 @@ public static class AdapterBreakdown
                 new("I. supervisor: walpha -> SQLite", () => Guest(sqliteSupervisor, "walpha", "bench-get", false)),
                 new("J. supervisor: jsnotes -> memory backend", () => Guest(memory, "jsnotes", "bench-get", false)),
                 new("K. supervisor: jsnotes -> SQLite", () => Guest(sqliteSupervisor, "jsnotes", "bench-get", false)),
+                new("L. supervisor: wtable (walpha spliced) -> memory backend", () => Guest(memory, "wtable", "bench-get", false)),
+                new("M. supervisor: wtable (walpha spliced) -> SQLite", () => Guest(sqliteSupervisor, "wtable", "bench-get", false)),
             };
             // Fill every store the gets read.
             foreach (var s in new[] { memory, sqliteSupervisor })
             {
                 Guest(s, "walpha", "bench-set", true);
                 Guest(s, "jsnotes", "bench-set", true);
+                Guest(s, "wtable", "bench-set", true);
             }
             for (var i = 0; i < count; i++)
             {
@@ -196,8 +202,11 @@ public static class AdapterBreakdown
             Row("JavaScript plugin's own cost over the WAT plugin", t => t[9] - t[7], "J - H");
             Row("jsnotes -> SQLite through the supervisor (measured)", t => t[10], "K");
             Row("raw Microsoft.Data.Sqlite", t => t[6], "G");
+            Row("spliced instead of nested: walpha's code -> memory backend", t => t[11], "L");
+            Row("what splicing saves over nesting (memory backend)", t => t[7] - t[11], "H - L");
+            Row("wtable (walpha spliced) -> SQLite (measured)", t => t[12], "M");
             Console.WriteLine();
-            Console.WriteLine($"walpha x raw SQLite: set {set[8] / set[6]:F2}, get {get[8] / get[6]:F2} (stretch goal: <= 2). " +
+            Console.WriteLine($"walpha (nested) x raw SQLite: set {set[8] / set[6]:F2}, get {get[8] / get[6]:F2}; wtable (spliced): set {set[12] / set[6]:F2}, get {get[12] / get[6]:F2} (stretch goal: <= 2). " +
                               $"jsnotes ops/s: set {1e6 / set[10]:N0}, get {1e6 / get[10]:N0} (goal at 64 KiB: 6,300 / 2,800).");
             return 0;
         }

@@ -85,7 +85,7 @@ internal static class ByteAdapter
     {
         var nested = ComponentComposer.Compose(plugin, Specs);
         if (!nested.IsComposed || nested.Added is not [ClientDataHost]) return nested;
-        var spliced = ComponentComposer.TrySplice(plugin, Specs[0], s_splice.Value, s_scratch.Value);
+        var spliced = ComponentComposer.TrySplice(plugin, Specs[0], s_splice.Value, s_scratch.Value, out _);
         return spliced is null ? nested : spliced with { Alternative = nested };
     }
 

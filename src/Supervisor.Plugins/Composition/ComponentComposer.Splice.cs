@@ -15,15 +15,17 @@ internal static partial class ComponentComposer
 {
     private const byte CoreSortFunc = 0x00, CoreSortTable = 0x01, CoreSortMemory = 0x02, CoreSortInstance = 0x12;
 
-    /// <summary>The plugin spliced with the clientdata adapter, or null when its layout is not wit-component's.</summary>
-    public static CompositionResult? TrySplice(byte[] plugin, AdapterSpec clientData, byte[] spliceModule, byte[] memoryModule)
+    /// <summary>The plugin spliced with the clientdata adapter, or null (and why) when its layout is not wit-component's.</summary>
+    public static CompositionResult? TrySplice(byte[] plugin, AdapterSpec clientData, byte[] spliceModule, byte[] memoryModule, out string? reason)
     {
         try
         {
-            return SpliceCore(plugin, clientData, spliceModule, memoryModule);
+            reason = null;
+            return SpliceCore(plugin, clientData, spliceModule, memoryModule, ref reason);
         }
-        catch (FormatException)
+        catch (FormatException e)
         {
+            reason = e.Message;
             return null;
         }
     }
@@ -36,17 +38,27 @@ internal static partial class ComponentComposer
         public readonly Dictionary<uint, string> ClientDataFuncs = new();            // component func -> "get" / "set"
         public readonly Dictionary<string, (uint Func, uint? Memory, uint? Realloc)> Lowered = new(); // "get"/"set" -> core func
         public readonly Dictionary<uint, (int Start, int End)> CoreModuleBytes = new();
+        public readonly Dictionary<uint, (uint Instance, string Name)> CoreMemoryOrigins = new(); // aliased core memory -> its export
         public readonly Dictionary<uint, List<(string Name, byte Sort, uint Index)>> Bags = new(); // core instance -> exports
         public readonly List<(uint Module, List<(string Name, uint Instance)> Args)> Instantiations = new();
     }
 
-    private static CompositionResult? SpliceCore(byte[] plugin, AdapterSpec clientData, byte[] spliceModule, byte[] memoryModule)
+    private static CompositionResult? SpliceCore(byte[] plugin, AdapterSpec clientData, byte[] spliceModule, byte[] memoryModule, ref string? reason)
     {
         var sections = Sections(plugin, "the plugin");
         var top = Walk(plugin, sections);
         if (top.ClientDataInstance is null || !top.Lowered.TryGetValue("get", out var get) || !top.Lowered.TryGetValue("set", out var set))
+        {
+            reason = "the plugin does not lower both clientdata get and set";
             return null;
-        if (get.Memory is not { } pluginMemory || get.Realloc is not { } pluginRealloc || set.Memory != pluginMemory) return null;
+        }
+        bool SameMemory(uint? a, uint? b) => a == b || (a is { } x && b is { } y && top.CoreMemoryOrigins.TryGetValue(x, out var ox) &&
+                                                        top.CoreMemoryOrigins.TryGetValue(y, out var oy) && ox == oy);
+        if (get.Memory is not { } pluginMemory || get.Realloc is not { } pluginRealloc || !SameMemory(set.Memory, pluginMemory))
+        {
+            reason = "clientdata get and set are lowered without one memory and a realloc";
+            return null;
+        }
 
         // The fixup: an instantiation with a bag holding the lowered get and set, whose module puts its imports
         // from that bag into a table it imports from another argument (the shim's "$imports").
@@ -69,7 +81,11 @@ internal static partial class ComponentComposer
             }
             if (table is not null) break;
         }
-        if (table is not { } importTable) return null;
+        if (table is not { } importTable)
+        {
+            reason = "no fixup module puts the lowered get and set into an import table";
+            return null;
+        }
 
         var layout = AdapterLayout.Read(clientData);
         var o = new Writer();
@@ -235,7 +251,10 @@ internal static partial class ComponentComposer
                             {
                                 case CoreSortFunc: t.CoreFuncs++; break;
                                 case CoreSortTable: t.CoreTables++; break;
-                                case CoreSortMemory: t.CoreMemories++; break;
+                                case CoreSortMemory:
+                                    if (target == 0x01) t.CoreMemoryOrigins[t.CoreMemories] = (instance, name!);
+                                    t.CoreMemories++;
+                                    break;
                                 case 0x11: t.CoreModules++; break;
                                 case CoreSortInstance: t.CoreInstances++; break;
                                 case 0x03 or 0x10: break; // globals and core types: not counted, never referenced here

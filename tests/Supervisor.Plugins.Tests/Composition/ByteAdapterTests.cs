@@ -30,6 +30,7 @@ public sealed class ByteAdapterTests : PluginTestBase
         _plugins = Dir.File("plugins");
         Link(JsPlugin("jsnotes"), Path.Combine(_plugins, "jsnotes", "plugin.wasm"));
         Link(Path.Combine(FixturePlugins, "walpha", "plugin.wat"), Path.Combine(_plugins, "walpha", "plugin.wat"));
+        Link(Path.Combine(FixturePlugins, "wtable", "plugin.wat"), Path.Combine(_plugins, "wtable", "plugin.wat"));
         EnsureCompiled(_plugins);
     }
 
@@ -77,25 +78,31 @@ public sealed class ByteAdapterTests : PluginTestBase
 
 
 
-    [Theory, Rule("PDP-ADAPT-1")]
-    [MemberData(nameof(AdapterTestValues.OnOff), MemberType = typeof(AdapterTestValues))]
-    public void ClientData_RoundTripsByteExact_ThroughWat(bool adapter)
+    public static TheoryData<string, bool> WatPluginsOnOff => new()
     {
+        { "walpha", false }, { "walpha", true }, { "wtable", false }, { "wtable", true },
+    };
+
+    [Theory, Rule("PDP-ADAPT-1"), Rule("PDP-ADAPT-6")]
+    [MemberData(nameof(WatPluginsOnOff))]
+    public void ClientData_RoundTripsByteExact_ThroughWat(string service, bool adapter)
+    {
+        var api = $"{service}:plugin/api";
         var s = New(adapter);
         foreach (var size in Sizes)
         {
             var value = TestSupport.RandomBytes(size, size + 1);
-            s.Call($"{Alpha}.set", $"k{size}", value);
-            Assert.Equal(value, ClientDataRecord(s, "walpha", $"k{size}"));
-            Assert.Equal(value, s.Call($"{Alpha}.get", $"k{size}"));
+            s.Call($"{api}.set", $"k{size}", value);
+            Assert.Equal(value, ClientDataRecord(s, service, $"k{size}"));
+            Assert.Equal(value, s.Call($"{api}.get", $"k{size}"));
         }
         var all = AllByteValues(3);
-        s.Call($"{Alpha}.set", "all", all);
-        Assert.Equal(all, s.Call($"{Alpha}.get", "all"));
-        Assert.Null(s.Call($"{Alpha}.get", "absent"));
-        s.Call($"{Alpha}.delete", "all");
-        Assert.Null(s.Call($"{Alpha}.get", "all"));
-        Assert.Equal(adapter, IsComposed(s, "walpha"));
+        s.Call($"{api}.set", "all", all);
+        Assert.Equal(all, s.Call($"{api}.get", "all"));
+        Assert.Null(s.Call($"{api}.get", "absent"));
+        s.Call($"{api}.delete", "all");
+        Assert.Null(s.Call($"{api}.get", "all"));
+        Assert.Equal(adapter, IsComposed(s, service));
     }
 
     [Theory, Rule("PDP-ADAPT-1")]
@@ -198,8 +205,23 @@ public sealed class ByteAdapterTests : PluginTestBase
         Assert.Equal(value, SetThroughAdapter(good.Bytes, value));
     }
 
-    /// <summary>Sets a value through a composed walpha on a bare linker whose host decodes base64; returns what the host stored.</summary>
-    private static byte[] SetThroughAdapter(byte[] composed, byte[] value)
+    [Fact, Rule("PDP-ADAPT-6")]
+    public void ABrokenEncoder_IsCaughtByTheRoundTrip_WhenSpliced()
+    {
+        var broken = Wat.ToBinary(ByteAdapter.Source("clientdata-splice.wat").Replace("\"ABCDEFGH", "\"BACDEFGH", StringComparison.Ordinal)
+            .Replace("(v128.const i8x16 2 1 0 0x80 5 4 3 0x80", "(v128.const i8x16 5 4 3 0x80 2 1 0 0x80", StringComparison.Ordinal));
+        var good = Wat.ToBinary(ByteAdapter.Source("clientdata-splice.wat"));
+        var scratch = Wat.ToBinary(ByteAdapter.Expand("(module\n;;@include adapter-memory\n)"));
+        var plugin = Wat.ToBinary(File.ReadAllText(Path.Combine(FixturePlugins, "wtable", "plugin.wat")));
+        var value = AllByteValues(1);
+        var spliced = ComponentComposer.TrySplice(plugin, ByteAdapter.Specs[0], broken, scratch, out var reason);
+        Assert.True(spliced is not null, reason);
+        Assert.NotEqual(value, SetThroughAdapter(spliced!.Bytes, value, "wtable:plugin/api"));
+        Assert.Equal(value, SetThroughAdapter(ComponentComposer.TrySplice(plugin, ByteAdapter.Specs[0], good, scratch, out _)!.Bytes, value, "wtable:plugin/api"));
+    }
+
+    /// <summary>Sets a value through a composed plugin (walpha's API) on a bare linker whose host decodes base64; returns what the host stored.</summary>
+    private static byte[] SetThroughAdapter(byte[] composed, byte[] value, string api = Alpha)
     {
         using var component = TestSupport.Engine.Compile(composed);
         using var linker = new ComponentLinker(TestSupport.Engine);
@@ -221,7 +243,7 @@ public sealed class ByteAdapterTests : PluginTestBase
         }
         using var store = new ComponentStore(TestSupport.Engine, null);
         var instance = linker.Instantiate(store, component);
-        var set = instance.GetFunction(Alpha, "set")!;
+        var set = instance.GetFunction(api, "set")!;
         Span<ComponentVal> args = stackalloc ComponentVal[2];
         args.Clear();
         ComponentValues.WriteString(ref args[0], "k");
@@ -348,6 +370,8 @@ public sealed class ByteAdapterTests : PluginTestBase
 
         var wat = ByteAdapter.Compose(Wat.ToBinary(File.ReadAllText(Path.Combine(FixturePlugins, "walpha", "plugin.wat"))));
         Assert.True(wat.IsComposed && !wat.IsSpliced, "walpha lowers its imports straight into its main module: there is no table to splice into");
+        var table = ByteAdapter.Compose(Wat.ToBinary(File.ReadAllText(Path.Combine(FixturePlugins, "wtable", "plugin.wat"))));
+        Assert.True(table.IsSpliced, table.Reason);
     }
 
     [Fact, Rule("PDP-ADAPT-2")]

@@ -132,7 +132,7 @@ public sealed partial class FixturePluginTests
     public static readonly string[] AllServices = ["walpha", "wbeta", "wclient", "wcaller", "wloop1", "wloop2", "wevil", "wfake"];
 
     /// <summary>Fixtures exercised only through the supervisor (Hosting tests), not by this class.</summary>
-    public static readonly string[] SupervisorOnly = ["wdb", "wkv", "wrelay", "wsink", "wsmuggle"];
+    public static readonly string[] SupervisorOnly = ["wdb", "wkv", "wrelay", "wsink", "wsmuggle", "wtable"];
 
     [Fact]
     public void PluginDirectoryHoldsExactlyTheFixturesEachNamedByAValidAccount()
