@@ -47,7 +47,7 @@ internal sealed record CompositionResult(CompositionStatus Status, byte[] Bytes,
 internal static partial class ComponentComposer
 {
     /// <summary>Bumped whenever the composer's output changes for the same inputs.</summary>
-    public const string Version = "2";
+    public const string Version = "3";
 
     /// <summary>The interface names reserved for the adapters' host side.</summary>
     public const string AdapterInterfacePrefix = "supervisor:adapter/";

@@ -1,3 +1,4 @@
+using System.Text;
 using System.Collections.Concurrent;
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
@@ -60,7 +61,14 @@ internal sealed partial class SupervisorHost
     {
         try
         {
-            return Engine.Compile(bytes);
+            var component = Engine.Compile(bytes);
+            if (adaptation!.Alternative is not { } alternative || SplicedTypesMatch(component)) return component;
+            // The spliced adapter's core code assumes psibase's exact clientdata types; nothing in the splice checks them.
+            component.Dispose();
+            _logger.LogWarning("plugin {Service}:{Plugin} imports clientdata with other types than psibase's; nesting the byte adapter instead of splicing it", service, plugin);
+            bytes = alternative.Bytes;
+            adaptation = alternative;
+            return CompileAdapted(service, plugin, file, ref bytes, ref adaptation);
         }
         catch (WasmtimeException e) when (adaptation!.Alternative is { } nested)
         {
@@ -77,6 +85,21 @@ internal sealed partial class SupervisorHost
             adaptation = null;
             return Engine.Compile(bytes);
         }
+    }
+
+    /// <summary>True when the component imports clientdata's get and set with psibase's exact types (what the spliced adapter's core code assumes).</summary>
+    private static bool SplicedTypesMatch(WasmtimeComponent component)
+    {
+        var clientData = component.Type.Imports.FirstOrDefault(i => i.Name == HostInterfaces.ClientData);
+        string? Shape(string name)
+        {
+            if (clientData?.Exports.FirstOrDefault(e => e.Name == name && e.Kind == ComponentItemKind.Func)?.Function is not { } f) return null;
+            var sb = new StringBuilder();
+            foreach (var p in f.Parameters) p.Type.Render(sb.Append(' '));
+            f.Result?.Render(sb.Append(" -> "));
+            return sb.ToString();
+        }
+        return Shape("get") == " string -> option<list<u8>>" && Shape("set") == " string list<u8>";
     }
 
     /// <summary>Bumped whenever the metadata layout changes: an older entry is then recompiled, never misread.</summary>

@@ -374,6 +374,25 @@ public sealed class ByteAdapterTests : PluginTestBase
         Assert.True(table.IsSpliced, table.Reason);
     }
 
+    [Fact, Rule("PDP-ADAPT-6")]
+    public void AWitComponentPluginWithOtherClientDataTypes_IsNotSpliced()
+    {
+        // wtable whose clientdata get returns list<u8> instead of option<list<u8>>: the same core signature, another
+        // layout. The spliced adapter would write an option where the plugin reads a list, so the supervisor checks the
+        // imported types after compiling and falls back (here the nested adapter is refused by Wasmtime too).
+        var wat = File.ReadAllText(Path.Combine(FixturePlugins, "wtable", "plugin.wat"))
+            .Replace("(export \"get\" (func (param \"key\" string) (result (option (list u8)))))", "(export \"get\" (func (param \"key\" string) (result (list u8))))", StringComparison.Ordinal)
+            .Replace("wtable", "wodd", StringComparison.Ordinal);
+        Directory.CreateDirectory(Path.Combine(_plugins, "wodd"));
+        File.WriteAllText(Path.Combine(_plugins, "wodd", "plugin.wat"), wat);
+        Assert.True(ByteAdapter.Compose(Wat.ToBinary(wat)).IsSpliced, "the splicer itself does not look at types");
+        var logs = new ListLoggerFactory();
+        var s = New(adapter: true, o => o.LoggerFactory = logs);
+        Assert.Equal(1u, s.Call("wodd:plugin/api.ping"));
+        Assert.False(IsComposed(s, "wodd"));
+        Assert.Contains(logs.Entries, m => m.Message.Contains("nesting the byte adapter instead of splicing", StringComparison.Ordinal));
+    }
+
     [Fact, Rule("PDP-ADAPT-2")]
     public void InvalidBase64FromTheHost_TrapsTheSplicedAdapterToo()
     {
