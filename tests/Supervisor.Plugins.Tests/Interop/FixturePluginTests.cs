@@ -355,7 +355,8 @@ public sealed partial class FixturePluginTests
         var watch = Stopwatch.StartNew();
         var e = Assert.Throws<WasmtimeException>(() => p.Call("spin"));
         Assert.Equal(WasmtimeErrorKind.Interrupt, e.Kind);
-        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(10), $"took {watch.Elapsed}");
+        // A hang guard, not a speed check: on a loaded machine the ticker's timer can run late.
+        Assert.True(watch.Elapsed < TimeSpan.FromMinutes(2), $"the loop ran {watch.Elapsed} before the interrupt");
     }
 
     [Theory]

@@ -47,7 +47,8 @@ public sealed class LimitTests
         var watch = Stopwatch.StartNew();
         var e = Assert.Throws<WasmtimeException>(() => spin.Invoke());
         Assert.Equal(WasmtimeErrorKind.Interrupt, e.Kind);
-        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(10), $"took {watch.Elapsed}");
+        // A hang guard, not a speed check: on a loaded machine the ticker's timer can run late (12 s was seen in CI).
+        Assert.True(watch.Elapsed < TimeSpan.FromMinutes(2), $"the loop ran {watch.Elapsed} before the interrupt");
         Assert.True(instance.IsPoisoned);
         Assert.Equal(WasmtimeErrorKind.CannotEnter, Assert.Throws<WasmtimeException>(() => spin.Invoke()).Kind);
     }
