@@ -1,7 +1,10 @@
+using Supervisor.Storage.Tests.Sync;
 using Supervisor.Testing;
 
 namespace Supervisor.Storage.Tests.Store;
 
+/// <summary>Listing pages through a large bucket retains about one page (it samples the whole process's heap, so it runs alone).</summary>
+[Collection(HeapMeasurement.Name)]
 public sealed class ListingMemoryTests
 {
     [Fact, Rule("PDP-LIST-4")]
