@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Supervisor.Plugins.Composition;
 using Supervisor.Plugins.Interop;
+using Supervisor.Plugins.Tests.Hosting;
 using Supervisor.Plugins.Tests.Interop;
 using Supervisor.Testing;
 using Xunit.Abstractions;
@@ -95,7 +96,7 @@ public sealed class ComposerFuzzTests(ITestOutputHelper output)
     {
         // jsnotes is spliced; the sections the splicer reads (aliases, canon, core instances, the fixup module) sit
         // after its 12 MB core module, in the last few KiB: overwrite bytes there.
-        var plugin = File.ReadAllBytes(Path.Combine(RepositoryPaths.Root, "artifacts", "plugins", "jsnotes", "plugin.wasm"));
+        var plugin = File.ReadAllBytes(PluginTestBase.JsPlugin("jsnotes"));
         Assert.True(ByteAdapter.Compose(plugin).IsSpliced);
         const int tail = 4096;
         var clock = Stopwatch.StartNew();
@@ -206,10 +207,7 @@ public sealed class ComposerFuzzTests(ITestOutputHelper output)
     {
         if (WatSeeds.Contains(name))
             return Wat.ToBinary(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Fixtures", "plugins", name, "plugin.wat")));
-        var file = Path.Combine(RepositoryPaths.Root, "artifacts", "plugins", name, "plugin.wasm");
-        if (!File.Exists(file))
-            Assert.Fail($"the JavaScript test plugin {file} is missing: run `npm ci && npm run build:plugins` in {RepositoryPaths.Root} before these tests");
-        return File.ReadAllBytes(file);
+        return File.ReadAllBytes(PluginTestBase.JsPlugin(name));
     }
 
     /// <summary>One mutant of <paramref name="plugin"/>, changed only in its first <paramref name="window"/> bytes; the same <paramref name="rng"/> seed gives the same mutant.</summary>

@@ -54,20 +54,6 @@ public sealed class JavaScriptPluginTests : PluginTestBase
         }
     }
 
-    /// <summary>The built plugin; fails (never skips) when the JS plugins have not been built.</summary>
-    private static string JsPlugin(string service)
-    {
-        var file = Path.Combine(RepositoryPaths.Root, "artifacts", "plugins", service, "plugin.wasm");
-        if (!File.Exists(file))
-            Assert.Fail($"the JavaScript test plugin {file} is missing: run `npm ci && npm run build:plugins` in {RepositoryPaths.Root} before these tests");
-        return file;
-    }
-
-    private static void Link(string target, string link)
-    {
-        Directory.CreateDirectory(Path.GetDirectoryName(link)!);
-        File.CreateSymbolicLink(link, target);
-    }
 
     private Supervisor NewJsSupervisor(Action<SupervisorOptions>? configure = null) => NewSupervisor(o =>
     {

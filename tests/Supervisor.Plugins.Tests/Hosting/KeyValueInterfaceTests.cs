@@ -27,25 +27,12 @@ public abstract class HostStorePluginTestBase : PluginTestBase
     {
         PluginDir = Dir.File("plugins");
         foreach (var (service, plugin) in Plugins)
-        {
-            var link = Path.Combine(PluginDir, service, plugin + ".wasm");
-            Directory.CreateDirectory(Path.GetDirectoryName(link)!);
-            File.CreateSymbolicLink(link, JsPlugin(service, plugin));
-        }
+            Link(JsPlugin(service, plugin), Path.Combine(PluginDir, service, plugin + ".wasm"));
         EnsureCompiled(PluginDir);
     }
 
     /// <summary>A plugin directory holding links to the built plugins.</summary>
     protected string PluginDir { get; }
-
-    /// <summary>The built plugin; fails (never skips) when the JS plugins have not been built.</summary>
-    private static string JsPlugin(string service, string plugin)
-    {
-        var file = Path.Combine(RepositoryPaths.Root, "artifacts", "plugins", service, plugin + ".wasm");
-        if (!File.Exists(file))
-            Assert.Fail($"the JavaScript test plugin {file} is missing: run `npm ci && npm run build:plugins` in {RepositoryPaths.Root} before these tests");
-        return file;
-    }
 
     /// <summary>
     /// Compiles the plugins into the shared compile cache once per test process (7 s each, more on a busy

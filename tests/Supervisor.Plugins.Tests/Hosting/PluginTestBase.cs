@@ -51,6 +51,22 @@ public abstract class PluginTestBase : IDisposable
 
     protected static byte[] B(string s) => Encoding.UTF8.GetBytes(s);
 
+    /// <summary>A JavaScript test plugin built into artifacts/plugins; fails (never skips) when the plugins have not been built.</summary>
+    internal static string JsPlugin(string service, string plugin = "plugin")
+    {
+        var file = Path.Combine(RepositoryPaths.Root, "artifacts", "plugins", service, plugin + ".wasm");
+        if (!File.Exists(file))
+            Assert.Fail($"the JavaScript test plugin {file} is missing: run `npm ci && npm run build:plugins` in {RepositoryPaths.Root} before these tests");
+        return file;
+    }
+
+    /// <summary>Links a plugin file into a plugin directory of the supervisor's layout.</summary>
+    protected static void Link(string target, string link)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(link)!);
+        File.CreateSymbolicLink(link, target);
+    }
+
     /// <summary>What clientdata keeps for <paramref name="caller"/>, read straight from the store.</summary>
     protected static byte[]? ClientDataRecord(Supervisor s, string caller, string key)
     {
