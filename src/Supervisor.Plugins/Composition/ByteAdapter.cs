@@ -57,6 +57,9 @@ internal static class ByteAdapter
     public static IReadOnlySet<string> AdapterInterfaces { get; } = new HashSet<string>(StringComparer.Ordinal)
         { ClientDataHost, KeyValueDraftHost, KeyValueDraft2Host, DbHost, CommonStoreHost };
 
+    /// <summary>The spliced clientdata adapter's core module and its scratch memory module.</summary>
+    public static (byte[] Adapter, byte[] Scratch) SpliceModules => (s_splice.Value, s_scratch.Value);
+
     /// <summary>The clientdata adapter component's binary.</summary>
     public static byte[] ClientData => s_clientData.Value;
 

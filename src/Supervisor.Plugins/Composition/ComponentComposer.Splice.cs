@@ -33,7 +33,7 @@ internal static partial class ComponentComposer
     /// <summary>What the walk over the plugin's top level found.</summary>
     private sealed class TopLevel
     {
-        public uint Types, Funcs, Instances, Components, CoreModules, CoreInstances, CoreFuncs, CoreTables, CoreMemories;
+        public uint Types, Funcs, Instances, CoreModules, CoreInstances, CoreFuncs, CoreMemories; // what the appended sections index after
         public uint? ClientDataInstance;
         public readonly Dictionary<uint, string> ClientDataFuncs = new();            // component func -> "get" / "set"
         public readonly Dictionary<string, (uint Func, uint? Memory, uint? Realloc)> Lowered = new(); // "get"/"set" -> core func
@@ -46,7 +46,7 @@ internal static partial class ComponentComposer
     private static CompositionResult? SpliceCore(byte[] plugin, AdapterSpec clientData, byte[] spliceModule, byte[] memoryModule, ref string? reason)
     {
         var sections = Sections(plugin, "the plugin");
-        var top = Walk(plugin, sections);
+        var top = Walk(plugin, sections, clientData.Interface);
         if (top.ClientDataInstance is null || !top.Lowered.TryGetValue("get", out var get) || !top.Lowered.TryGetValue("set", out var set))
         {
             reason = "the plugin does not lower both clientdata get and set";
@@ -164,7 +164,7 @@ internal static partial class ComponentComposer
     }
 
     /// <summary>Counts every index space of the plugin's top level and records what splicing needs.</summary>
-    private static TopLevel Walk(byte[] plugin, List<Section> sections)
+    private static TopLevel Walk(byte[] plugin, List<Section> sections, string clientDataInterface)
     {
         var t = new TopLevel();
         foreach (var sec in sections)
@@ -178,8 +178,7 @@ internal static partial class ComponentComposer
                     t.CoreModuleBytes[t.CoreModules++] = (sec.Start, sec.End);
                     continue;
                 case SecComponent:
-                    t.Components++;
-                    continue;
+                    continue; // nothing appended refers to components
                 case SecCoreType:
                     r.U32();
                     continue; // core types are never referenced by what splicing adds
@@ -250,7 +249,7 @@ internal static partial class ComponentComposer
                             switch (coreSort)
                             {
                                 case CoreSortFunc: t.CoreFuncs++; break;
-                                case CoreSortTable: t.CoreTables++; break;
+                                case CoreSortTable: break; // the import table is reached through its instance
                                 case CoreSortMemory:
                                     if (target == 0x01) t.CoreMemoryOrigins[t.CoreMemories] = (instance, name!);
                                     t.CoreMemories++;
@@ -301,7 +300,7 @@ internal static partial class ComponentComposer
                     {
                         var (_, name) = r.ExternName();
                         var sort = r.Peek();
-                        if (sort == SortInstance && name == ClientDataInterface) t.ClientDataInstance = t.Instances;
+                        if (sort == SortInstance && name == clientDataInterface) t.ClientDataInstance = t.Instances;
                         SkipExternDesc(ref r, name);
                         Count(t, sort);
                     }
@@ -325,8 +324,6 @@ internal static partial class ComponentComposer
         return t;
     }
 
-    private const string ClientDataInterface = "clientdata:plugin/keyvalue";
-
     private static void Count(TopLevel t, byte sort)
     {
         switch (sort)
@@ -334,7 +331,7 @@ internal static partial class ComponentComposer
             case SortFunc: t.Funcs++; break;
             case SortType: t.Types++; break;
             case SortInstance: t.Instances++; break;
-            case SortComponent: t.Components++; break;
+            case SortComponent: break; // nothing appended refers to components
             default: throw new FormatException($"an item of a kind the splicer does not count (0x{sort:x2})");
         }
     }

@@ -55,19 +55,6 @@ public sealed class ByteAdapterTests : PluginTestBase
         }
     }
 
-    private static string JsPlugin(string service)
-    {
-        var file = Path.Combine(RepositoryPaths.Root, "artifacts", "plugins", service, "plugin.wasm");
-        if (!File.Exists(file))
-            Assert.Fail($"the JavaScript test plugin {file} is missing: run `npm ci && npm run build:plugins` in {RepositoryPaths.Root} before these tests");
-        return file;
-    }
-
-    private static void Link(string target, string link)
-    {
-        Directory.CreateDirectory(Path.GetDirectoryName(link)!);
-        File.CreateSymbolicLink(link, target);
-    }
 
     private Supervisor New(bool adapter, Action<SupervisorOptions>? configure = null) => NewSupervisor(o =>
     {
@@ -75,7 +62,6 @@ public sealed class ByteAdapterTests : PluginTestBase
         o.ByteAdapter = adapter;
         configure?.Invoke(o);
     });
-
 
 
     public static TheoryData<string, bool> WatPluginsOnOff => new()
@@ -210,8 +196,7 @@ public sealed class ByteAdapterTests : PluginTestBase
     {
         var broken = Wat.ToBinary(ByteAdapter.Source("clientdata-splice.wat").Replace("\"ABCDEFGH", "\"BACDEFGH", StringComparison.Ordinal)
             .Replace("(v128.const i8x16 2 1 0 0x80 5 4 3 0x80", "(v128.const i8x16 5 4 3 0x80 2 1 0 0x80", StringComparison.Ordinal));
-        var good = Wat.ToBinary(ByteAdapter.Source("clientdata-splice.wat"));
-        var scratch = Wat.ToBinary(ByteAdapter.Expand("(module\n;;@include adapter-memory\n)"));
+        var (good, scratch) = ByteAdapter.SpliceModules;
         var plugin = Wat.ToBinary(File.ReadAllText(Path.Combine(FixturePlugins, "wtable", "plugin.wat")));
         var value = AllByteValues(1);
         var spliced = ComponentComposer.TrySplice(plugin, ByteAdapter.Specs[0], broken, scratch, out var reason);
