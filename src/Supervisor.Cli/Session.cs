@@ -22,6 +22,7 @@ internal sealed partial class Session(Settings settings, CliConsole console) : I
         try
         {
             _supervisor = Plugins.Supervisor.Create(CreateOptions(settings, settings.Store is null ? null : StoreOptions(settings)));
+            if (_supervisor.Store.Backend.AccessWarning is { } warning) console.Error.WriteLine($"warning: {warning}");
             return null;
         }
         catch (Exception e) when (e is StorageException or ArgumentException or IOException or UnauthorizedAccessException or PluginException)

@@ -78,7 +78,7 @@ internal static class StorageCommands
                 var (chain, svc) = Selection(r, service);
                 var path = r.GetValue(output)!;
                 var fmt = FormatOf(r.GetValue(format));
-                using var store = Open(settingsOf(r));
+                using var store = Open(settingsOf(r), console);
                 using var progress = new Progress(console, "exporting", fmt);
                 if (path == "-")
                 {
@@ -91,7 +91,7 @@ internal static class StorageCommands
                 long n;
                 try
                 {
-                    using (var file = new FileStream(partial, FileMode.Create, FileAccess.Write, FileShare.None, 81920))
+                    using (var file = PrivateFiles.Create(partial))
                         n = progress.Done(StorageArchive.Export(store, progress.Watch(file), chain, svc, fmt));
                     File.Move(partial, path, overwrite: true);
                 }
@@ -125,7 +125,7 @@ internal static class StorageCommands
                 var fmt = FormatOf(r.GetValue(format));
                 var policy = PolicyOf(r.GetValue(onConflict));
                 using var input = path == "-" ? Spool(console.In) : OpenArchive(path);
-                using var store = Open(settingsOf(r));
+                using var store = Open(settingsOf(r), console);
                 ImportResult result;
                 try
                 {
@@ -165,16 +165,16 @@ internal static class StorageCommands
                 var policy = PolicyOf(r.GetValue(onConflict));
                 var settings = settingsOf(r);
                 var target = r.GetValue(to)!;
-                using var from = Open(settings);
+                using var from = Open(settings, console);
                 if (SameFile(settings, target))
                     throw new ArgumentException($"--to: \"{target}\" is the source store itself");
-                using var into = Open(new StorageOptions { Location = target }, "--to");
+                using var into = Open(new StorageOptions { Location = target }, "--to", console);
                 ImportResult result;
                 if (console.ErrorIsTerminal)
                 {
                     // StorageArchive.Clone's own steps (export to a temporary archive, then import it), watched for progress.
                     using var progress = new Progress(console, "cloning: reading", ArchiveFormat.JsonLines);
-                    using var temp = new FileStream(Path.GetTempFileName(), FileMode.Open, FileAccess.ReadWrite, FileShare.None, 81920, FileOptions.DeleteOnClose);
+                    using var temp = PrivateFiles.Spool();
                     StorageArchive.Export(from, progress.Watch(temp), chain, svc);
                     temp.Position = 0;
                     result = StorageArchive.Import(into, progress.Watch(temp, "cloning: validating", "cloning: writing"), policy);
@@ -203,7 +203,7 @@ internal static class StorageCommands
             list.SetAction(r => Guard(console, () =>
             {
                 var (chain, svc) = Selection(r, service);
-                using var store = Open(settingsOf(r));
+                using var store = Open(settingsOf(r), console);
                 var asJson = r.GetValue(json);
                 if (chain is null)
                     Table(console, asJson, store.ListChains().Select(u => Row(("chain", u.Name), u)), ["CHAIN"], "no chain holds records");
@@ -229,7 +229,7 @@ internal static class StorageCommands
             {
                 var (chain, svc) = Selection(r, service);
                 if (chain is null || svc is null) throw new ArgumentException("storage usage needs --chain and --service");
-                using var store = Open(settingsOf(r));
+                using var store = Open(settingsOf(r), console);
                 var u = store.GetUsage(chain, svc);
                 var limits = store.Limits;
                 Print(console, r.GetValue(json), new JsonObject
@@ -259,7 +259,7 @@ internal static class StorageCommands
                 if (chain is null) throw new ArgumentException("storage clear needs --chain");
                 if (!r.GetValue(yes))
                     throw new ArgumentException($"storage clear deletes every record of {Describe(chain, svc)}; add --yes to confirm (nothing was deleted)");
-                using var store = Open(settingsOf(r));
+                using var store = Open(settingsOf(r), console);
                 var n = store.Clear(chain, svc);
                 Print(console, r.GetValue(json), new JsonObject { ["chain"] = chain, ["service"] = svc, ["cleared"] = n },
                     $"cleared {Count(n, "record")} of {Describe(chain, svc)}");
@@ -304,7 +304,7 @@ internal static class StorageCommands
                         throw new ArgumentException($"storage {name} needs --chain, --service and --bucket");
                     var id = new BucketId(chain, r.GetValue(mode) == "trx" ? DbMode.Transactional : DbMode.NonTransactional, svc, b);
                     var k = r.GetValue(key)!;
-                    using var store = Open(settingsOf(r));
+                    using var store = Open(settingsOf(r), console);
                     using var session = store.OpenSession();
                     using var operation = session.BeginOperation();
                     if (body(r, id, k, operation.OpenBucket(id, StorageDuration.Persistent)) is not { } done)
@@ -435,7 +435,7 @@ internal static class StorageCommands
         return (chain, svc);
     }
 
-    private static KeyValueStore Open(Settings settings)
+    private static KeyValueStore Open(Settings settings, CliConsole console)
     {
         var options = new StorageOptions();
         try
@@ -447,7 +447,7 @@ internal static class StorageCommands
             throw new ArgumentException($"--domain: {Session.Describe(e)}", e);
         }
         if (settings.Store is not null) SetLocation(options, settings.Store, "--store");
-        return Open(options, "--store");
+        return Open(options, "--store", console);
     }
 
     private static void SetLocation(StorageOptions options, string location, string option)
@@ -462,11 +462,13 @@ internal static class StorageCommands
         }
     }
 
-    private static KeyValueStore Open(StorageOptions options, string option)
+    private static KeyValueStore Open(StorageOptions options, string option, CliConsole console)
     {
         try
         {
-            return KeyValueStore.Create(options);
+            var store = KeyValueStore.Create(options);
+            if (store.Backend.AccessWarning is { } warning) console.Error.WriteLine($"warning: {warning}");
+            return store;
         }
         catch (Exception e) when (e is StorageException or ArgumentException or IOException or UnauthorizedAccessException)
         {
@@ -499,7 +501,7 @@ internal static class StorageCommands
     /// <summary>Standard input (text) copied to a temporary file as UTF-8, so that import can read it twice.</summary>
     private static FileStream Spool(TextReader input)
     {
-        var temp = new FileStream(Path.GetTempFileName(), FileMode.Open, FileAccess.ReadWrite, FileShare.None, 81920, FileOptions.DeleteOnClose);
+        var temp = PrivateFiles.Spool();
         using (var writer = new StreamWriter(temp, new UTF8Encoding(false), 65536, leaveOpen: true))
         {
             var buffer = new char[16384];

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using Supervisor.Plugins.HostApi;
 using Supervisor.Plugins.Interop;
 
 namespace Supervisor.Plugins.Composition;
@@ -29,11 +30,11 @@ internal static class ByteAdapter
         var bucketMethods = new Dictionary<string, string> { ["[method]bucket.get"] = "get", ["[method]bucket.set"] = "set" };
         return
         [
-            new AdapterSpec("clientdata:plugin/keyvalue", ClientDataHost, s_clientData.Value, new Dictionary<string, string> { ["get"] = "get", ["set"] = "set" }, Resource: null),
-            new AdapterSpec("wasi:keyvalue/store@0.2.0-draft", KeyValueDraftHost, s_keyValue.Value, bucketMethods, "bucket"),
-            new AdapterSpec("wasi:keyvalue/store@0.2.0-draft2", KeyValueDraft2Host, s_keyValue.Value, bucketMethods, "bucket"),
-            new AdapterSpec("host:db/store", DbHost, s_db.Value, bucketMethods, "bucket"),
-            new AdapterSpec("host:common/store", CommonStoreHost, s_db.Value, bucketMethods, "bucket"),
+            new AdapterSpec(HostCatalog.ClientData, ClientDataHost, s_clientData.Value, new Dictionary<string, string> { ["get"] = "get", ["set"] = "set" }, Resource: null),
+            new AdapterSpec(HostCatalog.KeyValueStoreDraft, KeyValueDraftHost, s_keyValue.Value, bucketMethods, "bucket"),
+            new AdapterSpec(HostCatalog.KeyValueStoreDraft2, KeyValueDraft2Host, s_keyValue.Value, bucketMethods, "bucket"),
+            new AdapterSpec(HostCatalog.DbStore, DbHost, s_db.Value, bucketMethods, "bucket"),
+            new AdapterSpec(HostCatalog.CommonStore, CommonStoreHost, s_db.Value, bucketMethods, "bucket"),
         ];
     });
 
@@ -52,6 +53,19 @@ internal static class ByteAdapter
 
     /// <summary>What the composer adapts, in a fixed order.</summary>
     public static IReadOnlyList<AdapterSpec> Specs => s_specs.Value;
+
+    /// <summary>
+    /// The plugin-facing name of a function the adapters call on the host (<c>supervisor:adapter/clientdata</c>'s
+    /// <c>set-enc</c> is clientdata's <c>set</c>), so messages name what the plugin called.
+    /// </summary>
+    public static string PluginFacingName(string hostInterface, string function)
+    {
+        var spec = Specs.FirstOrDefault(s => s.HostInterface == hostInterface);
+        if (spec is null) return $"{hostInterface}.{function}";
+        var method = function.EndsWith("-enc", StringComparison.Ordinal) ? function[..^"-enc".Length] : function;
+        var own = spec.Methods.FirstOrDefault(m => m.Value == method).Key ?? function;
+        return $"{spec.Interface}.{own}";
+    }
 
     /// <summary>The host side's interface names.</summary>
     public static IReadOnlySet<string> AdapterInterfaces { get; } = new HashSet<string>(StringComparer.Ordinal)

@@ -2,8 +2,8 @@ using Supervisor.Storage;
 
 namespace Supervisor.Plugins.Hosting;
 
-/// <summary>One frame of the call stack: the plugin running and what was called.</summary>
-internal readonly record struct Frame(string Service, CallTarget Target);
+/// <summary>One frame of the call stack: the plugin running and what was called; <paramref name="Instantiating"/> while its instance is being made.</summary>
+internal readonly record struct Frame(string Service, CallTarget Target, bool Instantiating = false);
 
 /// <summary>
 /// The state of one operation's calls on one thread: the app that made the outermost call, the
@@ -47,6 +47,9 @@ internal sealed class CallContext
 
     /// <summary>The caller of the running plugin: the app for an outermost call, else the calling plugin.</summary>
     public string Sender => Frames.Count >= 2 ? Frames[^2].Service : App;
+
+    /// <summary>The plugin on top of the stack while its instance is being made (its start code runs), else null.</summary>
+    public string? Instantiating => Frames.Count > 0 && Frames[^1].Instantiating ? Frames[^1].Service : null;
 
     /// <summary>The running plugin.</summary>
     public string Receiver => Frames.Count > 0 ? Frames[^1].Service : App;

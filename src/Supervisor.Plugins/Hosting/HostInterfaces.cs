@@ -1,4 +1,5 @@
 using System.Buffers;
+using Supervisor.Plugins.HostApi;
 using Supervisor.Plugins.Interop;
 using Supervisor.Storage;
 
@@ -11,40 +12,28 @@ namespace Supervisor.Plugins.Hosting;
 /// </summary>
 internal static class HostInterfaces
 {
-    public const string ClientData = "clientdata:plugin/keyvalue";
-    public const string ClientApi = "host:client/api";
-    public const string CommonClient = "host:common/client";
-
-    /// <summary>Host interfaces implemented so far.</summary>
-    public static readonly IReadOnlySet<string> Implemented = new HashSet<string>(StringComparer.Ordinal)
-    {
-        ClientData, ClientApi, CommonClient, "host:db/store", "host:common/store",
-        "wasi:keyvalue/store@0.2.0-draft", "wasi:keyvalue/atomics@0.2.0-draft", "wasi:keyvalue/batch@0.2.0-draft",
-        "wasi:keyvalue/store@0.2.0-draft2", "wasi:keyvalue/atomics@0.2.0-draft2", "wasi:keyvalue/batch@0.2.0-draft2",
-    };
-
     /// <summary>Defines the functions of host interface <paramref name="name"/> on a linker instance.</summary>
     public static void Define(string name, LinkerInstance li, SupervisorHost host, ComponentItemInfo import)
     {
         switch (name)
         {
-            case "host:db/store":
-            case "host:common/store":
+            case HostCatalog.DbStore:
+            case HostCatalog.CommonStore:
                 host.Db.Define(import, li);
                 break;
-            case "wasi:keyvalue/store@0.2.0-draft" or "wasi:keyvalue/atomics@0.2.0-draft" or "wasi:keyvalue/batch@0.2.0-draft":
+            case HostCatalog.KeyValueStoreDraft or HostCatalog.KeyValueAtomicsDraft or HostCatalog.KeyValueBatchDraft:
                 host.KeyValueDraft.Define(import, li);
                 break;
-            case "wasi:keyvalue/store@0.2.0-draft2" or "wasi:keyvalue/atomics@0.2.0-draft2" or "wasi:keyvalue/batch@0.2.0-draft2":
+            case HostCatalog.KeyValueStoreDraft2 or HostCatalog.KeyValueAtomicsDraft2 or HostCatalog.KeyValueBatchDraft2:
                 host.KeyValueDraft2.Define(import, li);
                 break;
-            case ClientData:
+            case HostCatalog.ClientData:
                 li.AddFunction("get", Guard(ClientDataGet));
                 li.AddFunction("set", Guard(ClientDataSet));
                 li.AddFunction("delete", Guard(ClientDataDelete));
                 break;
-            case ClientApi:
-            case CommonClient:
+            case HostCatalog.ClientApi:
+            case HostCatalog.CommonClient:
                 li.AddFunction("get-sender", Guard(static (in HostCall call) => WriteString(call, Enter(call).Context.Sender)));
                 li.AddFunction("get-receiver", Guard(static (in HostCall call) => WriteString(call, Enter(call).Instance.Service)));
                 li.AddFunction("get-active-app", Guard(static (in HostCall call) => WriteString(call, Enter(call).Context.App)));
@@ -79,6 +68,27 @@ internal static class HostInterfaces
         }
     };
 
+    /// <summary>
+    /// Traps a call made while the calling plugin is being instantiated (from a core start function): its frame is
+    /// on the stack only to keep it from acting as the frame below, and nothing of it may reach the host or
+    /// another plugin before an exported function of it is called.
+    /// </summary>
+    public static HostFunction RefuseWhileInstantiating(string interfaceName, string function, HostFunction body)
+    {
+        var name = Composition.ByteAdapter.PluginFacingName(interfaceName, function);
+        return (in HostCall call) =>
+        {
+            if (CallContext.Current is { Instantiating: { } plugin } context)
+            {
+                var refusal = new PluginException(PluginErrorCode.Trap,
+                    $"plugin \"{plugin}\" called {name} while being instantiated; host interfaces and other plugins can be called only from a plugin's exported functions");
+                context.Fault ??= refusal;
+                throw refusal;
+            }
+            body(call);
+        };
+    }
+
     private static void WriteString(in HostCall call, string value) => ComponentValues.WriteString(ref call.Results[0], value);
 
     /// <summary>The calling instance and its context; throws if called outside a supervised call.</summary>
@@ -90,6 +100,8 @@ internal static class HostInterfaces
             ?? throw new InvalidOperationException("host function called outside a supervised call");
         if (context.Receiver != instance.Service)
             throw new InvalidOperationException("host function called from a plugin that is not on top of the call stack");
+        if (context.Instantiating is not null)
+            throw new InvalidOperationException("host function called while the plugin is being instantiated");
         return (instance, context);
     }
 

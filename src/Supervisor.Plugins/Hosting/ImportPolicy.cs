@@ -1,3 +1,5 @@
+using Supervisor.Plugins.HostApi;
+using Supervisor.Plugins.Interop;
 using Supervisor.Plugins.Loading;
 
 namespace Supervisor.Plugins.Hosting;
@@ -25,32 +27,25 @@ internal sealed record ImportVerdict(string Name, ImportKind? Kind, string? Refu
 /// </summary>
 internal static class ImportPolicy
 {
-    /// <summary>Host interfaces by exact name, versions included.</summary>
-    public static readonly IReadOnlySet<string> HostInterfaces = new HashSet<string>(StringComparer.Ordinal)
-    {
-        "clientdata:plugin/keyvalue",
-        "host:client/api",
-        "host:common/client",
-        "host:db/store",
-        "host:common/store",
-        "wasi:keyvalue/store@0.2.0-draft",
-        "wasi:keyvalue/atomics@0.2.0-draft",
-        "wasi:keyvalue/batch@0.2.0-draft",
-        "wasi:keyvalue/store@0.2.0-draft2",
-        "wasi:keyvalue/atomics@0.2.0-draft2",
-        "wasi:keyvalue/batch@0.2.0-draft2",
-    };
-
     /// <summary>WASI preview 2 packages the host links (with nothing granted).</summary>
     private static readonly string[] WasiPackages = ["wasi:cli/", "wasi:io/", "wasi:clocks/", "wasi:random/", "wasi:filesystem/", "wasi:sockets/"];
 
-    /// <summary>Judges one import of the plugin <paramref name="self"/>; <paramref name="pluginExists"/> says whether a service:plugin pair is in the directory.</summary>
-    public static ImportVerdict Judge(string import, string self, Func<string, string, bool> pluginExists, IReadOnlySet<string> implemented)
+    /// <summary>
+    /// Judges one import of the plugin <paramref name="self"/>: by name, and for a host interface by type against
+    /// the host's own (<see cref="HostCatalog"/>); <paramref name="pluginExists"/> says whether a service:plugin
+    /// pair is in the directory.
+    /// </summary>
+    public static ImportVerdict Judge(ComponentItemInfo item, string self, Func<string, string, bool> pluginExists)
     {
+        var import = item.Name;
+        if (item.Kind != ComponentItemKind.Instance)
+            return new(import, null, $"a top-level {item.Kind.ToString().ToLowerInvariant()} import; plugins may import only interfaces");
         if (import.StartsWith(Composition.ComponentComposer.AdapterInterfacePrefix, StringComparison.Ordinal))
             return new(import, null, "the supervisor's internal byte-adapter interface; plugins cannot import it");
-        if (HostInterfaces.Contains(import))
-            return implemented.Contains(import) ? new(import, ImportKind.Host, null) : new(import, null, "this host interface is not implemented yet");
+        if (HostCatalog.Provides(import))
+            return HostCatalog.Mismatch(item) is { } mismatch
+                ? new(import, null, $"types differ from the host's: {mismatch}")
+                : new(import, ImportKind.Host, null);
         if (import.StartsWith("wasi:keyvalue/", StringComparison.Ordinal))
             return new(import, null, "wasi:keyvalue is provided at 0.2.0-draft and 0.2.0-draft2 only");
         if (import.StartsWith("wasi:", StringComparison.Ordinal))

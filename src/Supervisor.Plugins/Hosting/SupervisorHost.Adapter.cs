@@ -56,19 +56,16 @@ internal sealed partial class SupervisorHost
         if (_adapterNotices.TryAdd(file + "\n" + reason, 0)) _logger.LogWarning(message, service, plugin, reason);
     }
 
-    /// <summary>Compiles a composed component; if Wasmtime refuses it, falls back to the nested composition of a spliced one, then to the plugin's own bytes (logged once).</summary>
+    /// <summary>
+    /// Compiles a composed component; if Wasmtime refuses it, falls back to the nested composition of a spliced one,
+    /// then to the plugin's own bytes (logged once). A plugin whose clientdata types are not the host's (which the
+    /// spliced core code assumes) never gets this far in use: the import check refuses it after compiling.
+    /// </summary>
     private WasmtimeComponent CompileAdapted(string service, string plugin, string file, ref byte[] bytes, ref CompositionResult? adaptation)
     {
         try
         {
-            var component = Engine.Compile(bytes);
-            if (adaptation!.Alternative is not { } alternative || SplicedTypesMatch(component)) return component;
-            // The spliced adapter's core code assumes psibase's exact clientdata types; nothing in the splice checks them.
-            component.Dispose();
-            _logger.LogWarning("plugin {Service}:{Plugin} imports clientdata with other types than psibase's; nesting the byte adapter instead of splicing it", service, plugin);
-            bytes = alternative.Bytes;
-            adaptation = alternative;
-            return CompileAdapted(service, plugin, file, ref bytes, ref adaptation);
+            return Engine.Compile(bytes);
         }
         catch (WasmtimeException e) when (adaptation!.Alternative is { } nested)
         {
@@ -85,21 +82,6 @@ internal sealed partial class SupervisorHost
             adaptation = null;
             return Engine.Compile(bytes);
         }
-    }
-
-    /// <summary>True when the component imports clientdata's get and set with psibase's exact types (what the spliced adapter's core code assumes).</summary>
-    private static bool SplicedTypesMatch(WasmtimeComponent component)
-    {
-        var clientData = component.Type.Imports.FirstOrDefault(i => i.Name == HostInterfaces.ClientData);
-        string? Shape(string name)
-        {
-            if (clientData?.Exports.FirstOrDefault(e => e.Name == name && e.Kind == ComponentItemKind.Func)?.Function is not { } f) return null;
-            var sb = new StringBuilder();
-            foreach (var p in f.Parameters) p.Type.Render(sb.Append(' '));
-            f.Result?.Render(sb.Append(" -> "));
-            return sb.ToString();
-        }
-        return Shape("get") == " string -> option<list<u8>>" && Shape("set") == " string list<u8>";
     }
 
     /// <summary>Bumped whenever the metadata layout changes: an older entry is then recompiled, never misread.</summary>

@@ -42,6 +42,7 @@ internal sealed partial class SupervisorHost : Supervisor
         }
         try
         {
+            if (Store.Backend.AccessWarning is { } warning) _logger.LogWarning("{Warning}", warning);
             _session = Store.OpenSession();
             Engine = new WasmtimeEngine(new EngineOptions());
             _engineFingerprint = $"wasmtime {WasmtimeVersion}; {Engine.Options}; {Environment.OSVersion.Platform} {System.Runtime.InteropServices.RuntimeInformation.OSArchitecture}";
@@ -130,41 +131,49 @@ internal sealed partial class SupervisorHost : Supervisor
         if (args.Count != type.Parameters.Count)
             throw new PluginException(PluginErrorCode.InvalidArguments, $"{target} takes {type.Parameters.Count} argument(s) {type}; got {args.Count}");
 
-        var instance = plugin.Rent(context.Deadline);
-        context.Frames.Add(new Frame(target.Service, target));
+        // The frame goes on the stack before the instance is made: code that runs while the plugin is being
+        // instantiated (a core start function) must never act under the identity of the frame below it.
+        context.Frames.Add(new Frame(target.Service, target, Instantiating: true));
+        PluginInstance? instance = null;
         try
         {
+            instance = plugin.Rent(context.Deadline);
+            context.Frames[^1] = context.Frames[^1] with { Instantiating = false };
             var function = instance.Function(target.InterfaceName, target.Function)
                 ?? throw new PluginException(PluginErrorCode.FunctionNotFound, $"plugin \"{target.Service}\" exports no function {target}");
             return RunWithDeadline(instance.Store, context.Deadline, () => CallFunction(function, type, target, args));
         }
         catch (WasmtimeException e)
         {
-            throw Translate(context, target, e);
+            throw Translate(context, target, e, instantiating: instance is null);
         }
         finally
         {
             context.Frames.RemoveAt(context.Frames.Count - 1);
-            plugin.Return(instance);
+            if (instance is not null) plugin.Return(instance);
         }
     }
 
-    private PluginException Translate(CallContext context, CallTarget target, WasmtimeException e)
+    private PluginException Translate(CallContext context, CallTarget target, WasmtimeException e, bool instantiating)
     {
         if (context.Fault is { } fault) return fault;
+        if (instantiating && e.Kind is WasmtimeErrorKind.Error)
+            return context.Fault = new PluginException(PluginErrorCode.InvalidComponent,
+                $"plugin \"{target.Service}\" cannot be instantiated: {FirstLine(e.Message)}", e);
+        var where = instantiating ? "while being instantiated (for " + target + ")" : "in " + target.ToString();
         if (context.HostError is { } hostError && e.Kind != WasmtimeErrorKind.Interrupt)
         {
             if (hostError is not (StorageException or PluginException) || hostError is StorageException { Code: StorageErrorCode.BackendFailure or StorageErrorCode.StoreCorrupt })
                 _logger.LogError(hostError, "host function failed in {Target}", target);
             var cause = hostError is StorageException or PluginException ? hostError.Message : "the host failed (see the host's log)";
-            return context.Fault = new PluginException(PluginErrorCode.Trap, $"plugin \"{target.Service}\" trapped in {target}: {cause}", hostError);
+            return context.Fault = new PluginException(PluginErrorCode.Trap, $"plugin \"{target.Service}\" trapped {where}: {cause}", hostError);
         }
         var ex = e.Kind switch
         {
             WasmtimeErrorKind.Interrupt => new PluginException(PluginErrorCode.Timeout,
                 $"call to {target} ran past its time limit of {Options.CallTimeout.TotalSeconds:0.###} s and was stopped", e),
-            WasmtimeErrorKind.StackOverflow => new PluginException(PluginErrorCode.Trap, $"plugin \"{target.Service}\" overflowed its stack in {target}", e),
-            _ => new PluginException(PluginErrorCode.Trap, $"plugin \"{target.Service}\" trapped in {target}: {TrapCause(e.Message) ?? FirstLine(e.Message)}", e),
+            WasmtimeErrorKind.StackOverflow => new PluginException(PluginErrorCode.Trap, $"plugin \"{target.Service}\" overflowed its stack {where}", e),
+            _ => new PluginException(PluginErrorCode.Trap, $"plugin \"{target.Service}\" trapped {where}: {TrapCause(e.Message) ?? FirstLine(e.Message)}", e),
         };
         context.Fault = ex;
         return ex;
@@ -303,10 +312,7 @@ internal sealed partial class SupervisorHost : Supervisor
     }
 
     internal IReadOnlyList<ImportVerdict> CheckImports(string service, ComponentTypeInfo type) =>
-        type.Imports.Select(i => i.Kind == ComponentItemKind.Instance
-                ? ImportPolicy.Judge(i.Name, service, PluginExists, HostInterfaces.Implemented)
-                : new ImportVerdict(i.Name, null, $"a top-level {i.Kind.ToString().ToLowerInvariant()} import; plugins may import only interfaces"))
-            .ToList();
+        type.Imports.Select(i => ImportPolicy.Judge(i, service, PluginExists)).ToList();
 
     private LoadedPlugin Load(string service, string plugin)
     {
@@ -321,6 +327,11 @@ internal sealed partial class SupervisorHost : Supervisor
                     $"plugin \"{service}:{plugin}\" imports what it may not: {string.Join("; ", refused.Select(r => $"{r.Name} ({r.Refusal})"))}");
             var linker = Link(service, component, LinkVerdicts(component, verdicts));
             return new LoadedPlugin(this, service, plugin, file, component, linker, verdicts, Options.MaxInstancesPerPlugin);
+        }
+        catch (WasmtimeException e)
+        {
+            component.Dispose();
+            throw new PluginException(PluginErrorCode.InvalidComponent, $"plugin \"{service}:{plugin}\" cannot be linked: {FirstLine(e.Message)}", e);
         }
         catch
         {
@@ -340,6 +351,8 @@ internal sealed partial class SupervisorHost : Supervisor
             {
                 if (verdict.Kind == ImportKind.Wasi) continue;
                 using var li = root.AddInstance(verdict.Name);
+                var interfaceName = verdict.Name;
+                li.Decorate = (function, body) => HostInterfaces.RefuseWhileInstantiating(interfaceName, function, body);
                 if (verdict.Kind == ImportKind.Host)
                 {
                     HostInterfaces.Define(verdict.Name, li, this, component.Type.Imports.First(i => i.Name == verdict.Name));
@@ -367,7 +380,8 @@ internal sealed partial class SupervisorHost : Supervisor
         var target = CallTarget.Parse($"{interfaceName}.{function}");
         li.AddFunction(function, (in HostCall call) =>
         {
-            var context = CallContext.Current ?? throw new InvalidOperationException("plugin call outside a supervised call");
+            // The same caller check as every host function: the calling store's plugin is the one on top of the stack.
+            var (_, context) = HostInterfaces.Enter(call);
             try
             {
                 var calleeType = GetPlugin(target.Service, target.Plugin).ExportType(target.InterfaceName, target.Function)

@@ -165,6 +165,12 @@ internal sealed unsafe class LinkerInstance : IDisposable
 
     public bool IsDisposed => _handle.IsClosed;
 
+    /// <summary>
+    /// Applied to every function defined on this instance from now on, with its name: checks that every
+    /// function of an interface shares are added in one place, not in each definition.
+    /// </summary>
+    public Func<string, HostFunction, HostFunction>? Decorate { get; set; }
+
     private nint Pointer
     {
         get
@@ -192,6 +198,7 @@ internal sealed unsafe class LinkerInstance : IDisposable
     public void AddFunction(string name, HostFunction function)
     {
         ArgumentNullException.ThrowIfNull(function);
+        if (Decorate is { } decorate) function = decorate(name, function);
         var bytes = Encoding.UTF8.GetBytes(name);
         var self = Pointer; // may throw: before the GCHandle exists, so nothing leaks
         var gc = GCHandle.Alloc(function);

@@ -16,6 +16,12 @@ public abstract class StorageBackend : IDisposable
     /// <summary>True when records survive the process (the backend may serve persistent buckets).</summary>
     public abstract bool IsPersistent { get; }
 
+    /// <summary>
+    /// A warning for the user when others than the store's owner can reach its private records (a store file
+    /// readable by other local users); null when nothing is known to be wrong.
+    /// </summary>
+    public virtual string? AccessWarning => null;
+
     /// <summary>The value of <paramref name="key"/>, or null when absent.</summary>
     public abstract byte[]? Get(BucketId bucket, string key);
 

@@ -140,8 +140,9 @@ public static class StorageArchive
         {
             if (!input.CanSeek)
             {
-                temp = new FileStream(Path.GetTempFileName(), FileMode.Open, FileAccess.ReadWrite, FileShare.None, 81920, FileOptions.DeleteOnClose);
+                temp = PrivateFiles.Spool();
                 input.CopyTo(temp);
+                temp.Position = 0;
                 source = temp;
             }
             var start = source.Position;
@@ -176,7 +177,7 @@ public static class StorageArchive
         ArgumentNullException.ThrowIfNull(to);
         if (chain is not null) Names.ValidateChain(chain);
         if (service is not null) Names.ValidateService(service);
-        using var temp = new FileStream(Path.GetTempFileName(), FileMode.Open, FileAccess.ReadWrite, FileShare.None, 81920, FileOptions.DeleteOnClose);
+        using var temp = PrivateFiles.Spool();
         Export(from, temp, chain, service);
         temp.Position = 0;
         return Import(to, temp, onConflict);

@@ -219,7 +219,7 @@ public sealed class ByteAdapterTests : PluginTestBase
                 li.AddFunction("get-enc", (in HostCall call) => ComponentValues.WriteNone(ref call.Results[0]));
                 li.AddFunction("fail", (in HostCall call) => throw new InvalidOperationException(ComponentValues.ReadString(call.Args[0])));
             }
-            using (var li = root.AddInstance(HostInterfaces.ClientData))
+            using (var li = root.AddInstance(global::Supervisor.Plugins.HostApi.HostCatalog.ClientData))
             {
                 li.AddFunction("get", (in HostCall call) => throw new InvalidOperationException("the plain get must not be called"));
                 li.AddFunction("set", (in HostCall call) => throw new InvalidOperationException("the plain set must not be called"));
@@ -359,24 +359,22 @@ public sealed class ByteAdapterTests : PluginTestBase
         Assert.True(table.IsSpliced, table.Reason);
     }
 
-    [Fact, Rule("PDP-ADAPT-6")]
-    public void AWitComponentPluginWithOtherClientDataTypes_IsNotSpliced()
+    [Fact, Rule("PDP-ADAPT-6", "PDP-IMPORT-3")]
+    public void AWitComponentPluginWithOtherClientDataTypes_IsRefusedBeforeAnyAdapterRuns()
     {
         // wtable whose clientdata get returns list<u8> instead of option<list<u8>>: the same core signature, another
-        // layout. The spliced adapter would write an option where the plugin reads a list, so the supervisor checks the
-        // imported types after compiling and falls back (here the nested adapter is refused by Wasmtime too).
+        // layout. The spliced adapter would write an option where the plugin reads a list; the import check refuses
+        // the plugin (its types are not the host's), so no adapter is ever linked to it.
         var wat = File.ReadAllText(Path.Combine(FixturePlugins, "wtable", "plugin.wat"))
             .Replace("(export \"get\" (func (param \"key\" string) (result (option (list u8)))))", "(export \"get\" (func (param \"key\" string) (result (list u8))))", StringComparison.Ordinal)
             .Replace("wtable", "wodd", StringComparison.Ordinal);
         Directory.CreateDirectory(Path.Combine(_plugins, "wodd"));
         File.WriteAllText(Path.Combine(_plugins, "wodd", "plugin.wat"), wat);
         Assert.True(ByteAdapter.Compose(Wat.ToBinary(wat)).IsSpliced, "the splicer itself does not look at types");
-        var logs = new ListLoggerFactory();
-        // Its own compile cache: the fallback is logged when compiling, and a shared cache may already hold wodd.
-        var s = New(adapter: true, o => { o.LoggerFactory = logs; o.CacheDirectory = Dir.File("cache"); });
-        Assert.Equal(1u, s.Call("wodd:plugin/api.ping"));
-        Assert.False(IsComposed(s, "wodd"));
-        Assert.Contains(logs.Entries, m => m.Message.Contains("nesting the byte adapter instead of splicing", StringComparison.Ordinal));
+        var s = New(adapter: true, o => o.CacheDirectory = Dir.File("cache"));
+        var e = Assert.Throws<PluginException>(() => s.Call("wodd:plugin/api.ping"));
+        Assert.Equal(PluginErrorCode.ImportRefused, e.Code);
+        Assert.Contains("get is declared as func(key: string) -> list<u8>, but the host's type is func(key: string) -> option<list<u8>>", e.Message);
     }
 
     [Fact, Rule("PDP-ADAPT-2")]
@@ -466,7 +464,7 @@ public sealed class ByteAdapterTests : PluginTestBase
     {
         foreach (var name in new[] { "supervisor:adapter/clientdata", "supervisor:adapter/anything@1.0.0" })
         {
-            var v = ImportPolicy.Judge(name, "walpha", (_, _) => true, HostInterfaces.Implemented);
+            var v = ImportPolicy.Judge(new ComponentItemInfo(name, ComponentItemKind.Instance), "walpha", (_, _) => true);
             Assert.False(v.Allowed);
             Assert.Contains("byte-adapter", v.Refusal);
         }

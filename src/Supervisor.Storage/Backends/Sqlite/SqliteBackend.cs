@@ -49,7 +49,11 @@ internal sealed class SqliteBackend : StorageBackend
         _options = options;
         Path = System.IO.Path.GetFullPath(options.Path);
         var dir = System.IO.Path.GetDirectoryName(Path);
-        if (!string.IsNullOrEmpty(dir)) Directory.CreateDirectory(dir);
+        if (!string.IsNullOrEmpty(dir)) PrivateFiles.CreateFolder(dir);
+        // Made owner-only before SQLite opens it: SQLite gives its -wal and -shm files the database file's mode.
+        PrivateFiles.Ensure(Path);
+        if (PrivateFiles.SharedMode(Path) is { } mode)
+            AccessWarning = $"the store {Path} can be read or written by other users of this machine (mode {mode}); every plugin's private records are in it: run chmod 600 on it";
         var first = Open();
         try
         {
@@ -66,6 +70,8 @@ internal sealed class SqliteBackend : StorageBackend
 
     /// <summary>The full path of the store file.</summary>
     public string Path { get; }
+
+    public override string? AccessWarning { get; }
 
     public override string TypeName => "sqlite";
 

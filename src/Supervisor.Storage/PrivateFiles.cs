@@ -1,0 +1,82 @@
+namespace Supervisor.Storage;
+
+/// <summary>
+/// Files and folders that hold private data (stores, archives, spooled records, history, compiled code): created
+/// readable and writable by their owner only (0600, folders 0700 on Unix), as browser profiles and <c>~/.ssh</c>
+/// are, whatever the process umask. On Windows the user's profile folders are already private; nothing is changed.
+/// </summary>
+public static class PrivateFiles
+{
+    /// <summary>Owner read and write.</summary>
+    public const UnixFileMode FileMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+
+    /// <summary>Owner read, write and search.</summary>
+    public const UnixFileMode FolderMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+
+    private const UnixFileMode OthersMask = UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.GroupExecute |
+        UnixFileMode.OtherRead | UnixFileMode.OtherWrite | UnixFileMode.OtherExecute;
+
+    /// <summary>Creates <paramref name="path"/> and any missing parents as owner-only folders; existing folders are left as they are.</summary>
+    public static void CreateFolder(string path)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(path);
+            return;
+        }
+        // Each missing folder gets the mode, parents included (CreateDirectory gives it to the last one only).
+        var missing = new Stack<string>();
+        for (var p = Path.GetFullPath(path); !string.IsNullOrEmpty(p) && !Directory.Exists(p); p = Path.GetDirectoryName(p))
+            missing.Push(p);
+        while (missing.TryPop(out var folder)) Directory.CreateDirectory(folder, FolderMode);
+    }
+
+    /// <summary>Opens a file for writing, creating it owner-only (an existing file keeps its mode).</summary>
+    public static FileStream Create(string path, System.IO.FileMode mode = System.IO.FileMode.Create, FileShare share = FileShare.None, FileOptions options = FileOptions.None)
+    {
+        var fileOptions = new FileStreamOptions
+        {
+            Mode = mode,
+            Access = FileAccess.ReadWrite,
+            Share = share,
+            BufferSize = 81920,
+            Options = options,
+        };
+        if (!OperatingSystem.IsWindows()) fileOptions.UnixCreateMode = FileMode;
+        return new FileStream(path, fileOptions);
+    }
+
+    /// <summary>
+    /// A temporary file for spooling private records: owner-only, deleted when closed, in a folder of the user's own
+    /// (<c>$XDG_RUNTIME_DIR</c> when set, else the system's temporary folder).
+    /// </summary>
+    public static FileStream Spool()
+    {
+        var folder = Environment.GetEnvironmentVariable("XDG_RUNTIME_DIR") is { Length: > 0 } runtime && Directory.Exists(runtime)
+            ? runtime
+            : Path.GetTempPath();
+        var path = Path.Combine(folder, "supervisor-spool-" + Path.GetRandomFileName());
+        return Create(path, System.IO.FileMode.CreateNew, FileShare.None, FileOptions.DeleteOnClose);
+    }
+
+    /// <summary>Creates an empty owner-only file at <paramref name="path"/> when there is none.</summary>
+    public static void Ensure(string path)
+    {
+        try
+        {
+            using var _ = Create(path, System.IO.FileMode.CreateNew, FileShare.ReadWrite);
+        }
+        catch (IOException) when (File.Exists(path))
+        {
+            // Made meanwhile by another process; its mode is its creator's.
+        }
+    }
+
+    /// <summary>The octal mode of <paramref name="path"/> when users other than its owner may use it; null when only the owner may (always on Windows).</summary>
+    public static string? SharedMode(string path)
+    {
+        if (OperatingSystem.IsWindows()) return null;
+        var mode = File.GetUnixFileMode(path);
+        return (mode & OthersMask) == 0 ? null : Convert.ToString((int)mode, 8);
+    }
+}

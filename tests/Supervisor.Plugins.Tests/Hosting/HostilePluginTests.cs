@@ -1,0 +1,155 @@
+using Supervisor.Testing;
+
+namespace Supervisor.Plugins.Tests.Hosting;
+
+/// <summary>
+/// Hand-made hostile components (Fixtures/hostile): code that runs while a plugin is being instantiated, and
+/// failures there. Each attack ends in a <see cref="PluginException"/> and the supervisor answers its next call.
+/// </summary>
+public sealed class HostilePluginTests : PluginTestBase
+{
+    private static string Hostile(string name) => File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Fixtures", "hostile", name + ".wat"));
+
+    /// <summary>wstart deployed as <paramref name="service"/>, calling <paramref name="target"/>'s set from its start function.</summary>
+    internal static string StartPlugin(string service, string target = "clientdata:plugin/keyvalue", string start = "call", int pages = 1) =>
+        Hostile("wstart")
+            .Replace("TARGET", target)
+            .Replace("START", start switch
+            {
+                "call" => "(call $t-set (i32.const 0) (i32.const 1) (i32.const 1) (i32.const 1))",
+                "trap" => "unreachable",
+                "loop" => "(loop $spin (br $spin))",
+                _ => "nop",
+            })
+            .Replace("PAGES", pages.ToString(System.Globalization.CultureInfo.InvariantCulture))
+            .Replace("SERVICE", service);
+
+    /// <summary>A plugin directory holding the named WAT plugins, beside links to the fixtures wbeta and walpha.</summary>
+    private string Plugins(params (string Service, string Wat)[] plugins)
+    {
+        var dir = Dir.File("plugins-" + Guid.NewGuid().ToString("N")[..8]);
+        foreach (var fixture in new[] { "walpha", "wbeta" })
+            Link(Path.Combine(FixturePlugins, fixture, "plugin.wat"), Path.Combine(dir, fixture, "plugin.wat"));
+        foreach (var (service, wat) in plugins)
+        {
+            Directory.CreateDirectory(Path.Combine(dir, service));
+            File.WriteAllText(Path.Combine(dir, service, "plugin.wat"), wat);
+        }
+        return dir;
+    }
+
+    [Fact, Rule("PDP-SEC-3")]
+    public void StartCode_CallingAnotherPlugin_TrapsAndTheCalleeNeverRuns()
+    {
+        var s = NewSupervisor(o => o.PluginDirectory = Plugins(("wstart", StartPlugin("wstart", "wbeta:plugin/api"))));
+
+        var e = Assert.Throws<PluginException>(() => s.Call("wstart:plugin/api.ping"));
+
+        Assert.Equal(PluginErrorCode.Trap, e.Code);
+        Assert.Contains("plugin \"wstart\" called wbeta:plugin/api.set while being instantiated", e.Message);
+        Assert.Null(ClientDataRecord(s, "wbeta", "k"));
+        Assert.Equal(1u, s.Call("walpha:plugin/api.ping"));
+    }
+
+    [Fact, Rule("PDP-SEC-3")]
+    public void StartCode_CallingAHostInterface_TrapsAndWritesNothing()
+    {
+        var s = NewSupervisor(o => o.PluginDirectory = Plugins(("wstart", StartPlugin("wstart"))));
+
+        var e = Assert.Throws<PluginException>(() => s.Call("wstart:plugin/api.ping"));
+
+        Assert.Equal(PluginErrorCode.Trap, e.Code);
+        Assert.Contains("plugin \"wstart\" called clientdata:plugin/keyvalue.set while being instantiated", e.Message);
+        Assert.Null(ClientDataRecord(s, "wstart", "k"));
+        Assert.Null(ClientDataRecord(s, new SupervisorOptions().DefaultCaller, "k"));
+    }
+
+    [Fact, Rule("PDP-SEC-3")]
+    public void StartCode_ReachedThroughAnotherPlugin_TrapsWithoutActingAsTheCaller()
+    {
+        var s = NewSupervisor(o => o.PluginDirectory = Plugins(
+            ("wstart", StartPlugin("wstart", "wbeta:plugin/api")),
+            ("wvia", Hostile("wvia").Replace("CALLEE", "wstart"))));
+
+        var e = Assert.Throws<PluginException>(() => s.Call("wvia:plugin/api.go"));
+
+        Assert.Equal(PluginErrorCode.Trap, e.Code);
+        Assert.Contains("plugin \"wstart\" called wbeta:plugin/api.set while being instantiated", e.Message);
+        Assert.Null(ClientDataRecord(s, "wbeta", "k"));
+        Assert.Equal(1u, s.Call("wbeta:plugin/api.ping"));
+    }
+
+    [Fact, Rule("PDP-SEC-3")]
+    public void StartCode_DoingNothingHostile_Instantiates()
+    {
+        var s = NewSupervisor(o => o.PluginDirectory = Plugins(
+            ("wstart", StartPlugin("wstart", start: "nop")),
+            ("wvia", Hostile("wvia").Replace("CALLEE", "wstart"))));
+
+        Assert.Equal(7u, s.Call("wstart:plugin/api.ping"));
+        Assert.Equal(7u, s.Call("wvia:plugin/api.go"));
+    }
+
+    [Fact, Rule("PDP-SEC-4")]
+    public void StartCode_Trapping_IsAPluginExceptionAndTheNextCallWorks()
+    {
+        var s = NewSupervisor(o => o.PluginDirectory = Plugins(("wstart", StartPlugin("wstart", start: "trap"))));
+
+        var e = Assert.Throws<PluginException>(() => s.Call("wstart:plugin/api.ping"));
+
+        Assert.Equal(PluginErrorCode.Trap, e.Code);
+        Assert.Contains("plugin \"wstart\" trapped while being instantiated", e.Message);
+        Assert.Contains("unreachable", e.Message);
+        Assert.Equal(1u, s.Call("walpha:plugin/api.ping"));
+    }
+
+    [Fact, Rule("PDP-SEC-4", "PDP-LIMIT-5")]
+    public void StartCode_LoopingForever_TimesOut()
+    {
+        var s = NewSupervisor(o =>
+        {
+            o.PluginDirectory = Plugins(("wstart", StartPlugin("wstart", start: "loop")));
+            o.CallTimeout = TimeSpan.FromMilliseconds(500);
+        });
+
+        var e = Assert.Throws<PluginException>(() => s.Call("wstart:plugin/api.ping"));
+
+        Assert.Equal(PluginErrorCode.Timeout, e.Code);
+        Assert.Equal(1u, s.Call("walpha:plugin/api.ping"));
+    }
+
+    [Fact, Rule("PDP-SEC-4", "PDP-LIMIT-6")]
+    public void MemoryMinimumPastTheLimit_IsRefusedWhenInstantiating()
+    {
+        // 4,096 pages = 256 MiB, past a 16 MiB limit.
+        var s = NewSupervisor(o =>
+        {
+            o.PluginDirectory = Plugins(("wstart", StartPlugin("wstart", start: "nop", pages: 4096)));
+            o.MemoryLimitBytes = 16 << 20;
+        });
+
+        var e = Assert.Throws<PluginException>(() => s.Call("wstart:plugin/api.ping"));
+
+        Assert.Equal(PluginErrorCode.InvalidComponent, e.Code);
+        Assert.Contains("plugin \"wstart\" cannot be instantiated", e.Message);
+        Assert.Equal(1u, s.Call("walpha:plugin/api.ping"));
+    }
+
+    [Fact, Rule("PDP-SEC-4", "PDP-IMPORT-3")]
+    public void HostImportWithAnExtraFunction_IsRefusedAtLoad_AndInspectAgrees()
+    {
+        var wat = StartPlugin("wstart", start: "nop").Replace(
+            "(export \"set\" (func (param \"key\" string) (param \"value\" (list u8))))",
+            "(export \"set\" (func (param \"key\" string) (param \"value\" (list u8))))\n    (export \"list-all\" (func (result (list string))))");
+        var s = NewSupervisor(o => o.PluginDirectory = Plugins(("wstart", wat)));
+
+        var e = Assert.Throws<PluginException>(() => s.Call("wstart:plugin/api.ping"));
+
+        Assert.Equal(PluginErrorCode.ImportRefused, e.Code);
+        Assert.Contains("the host has no function \"list-all\" in clientdata:plugin/keyvalue", e.Message);
+        var description = s.Describe("wstart");
+        Assert.False(description.Allowed);
+        Assert.Contains(description.Imports, i => i.Refusal is { } r && r.Contains("list-all", StringComparison.Ordinal));
+        Assert.Equal(1u, s.Call("walpha:plugin/api.ping"));
+    }
+}
