@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+
 namespace Supervisor.Storage;
 
 /// <summary>
@@ -5,7 +7,7 @@ namespace Supervisor.Storage;
 /// readable and writable by their owner only (0600, folders 0700 on Unix), as browser profiles and <c>~/.ssh</c>
 /// are, whatever the process umask. On Windows the user's profile folders are already private; nothing is changed.
 /// </summary>
-public static class PrivateFiles
+public static partial class PrivateFiles
 {
     /// <summary>Owner read and write.</summary>
     public const UnixFileMode FileMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
@@ -78,5 +80,65 @@ public static class PrivateFiles
         if (OperatingSystem.IsWindows()) return null;
         var mode = File.GetUnixFileMode(path);
         return (mode & OthersMask) == 0 ? null : Convert.ToString((int)mode, 8);
+    }
+
+    /// <summary>
+    /// Why <paramref name="folder"/> cannot be trusted to hold code or keys only this user can change, or null when it
+    /// can: it must be owned by this user and writable by no one else, and each folder above it owned by this user
+    /// or root and writable by no one else unless sticky (as <c>/tmp</c> is): the rule OpenSSH's StrictModes applies.
+    /// Owners are read on Linux; elsewhere on Unix only modes are checked; on Windows nothing is.
+    /// </summary>
+    public static string? WhyUntrusted(string folder)
+    {
+        if (OperatingSystem.IsWindows()) return null;
+        var self = Native.geteuid();
+        var first = true;
+        for (var path = Path.GetFullPath(folder); !string.IsNullOrEmpty(path); path = Path.GetDirectoryName(path), first = false)
+        {
+            var mode = File.GetUnixFileMode(path);
+            var owner = OwnerOf(path);
+            var sharedWrite = (mode & (UnixFileMode.GroupWrite | UnixFileMode.OtherWrite)) != 0;
+            if (first)
+            {
+                if (owner is { } o && o != self) return $"{path} belongs to another user (uid {o})";
+                if (sharedWrite) return $"{path} can be written by other users (mode {Convert.ToString((int)mode, 8)})";
+            }
+            else
+            {
+                if (owner is { } o && o != self && o != 0) return $"{path}, a folder above it, belongs to another user (uid {o})";
+                if (sharedWrite && (mode & UnixFileMode.StickyBit) == 0)
+                    return $"{path}, a folder above it, can be written by other users (mode {Convert.ToString((int)mode, 8)})";
+            }
+        }
+        return null;
+    }
+
+    /// <summary>Why a file holding a secret cannot be trusted (another owner, or any access for others), or null.</summary>
+    public static string? WhySecretUntrusted(string file)
+    {
+        if (OperatingSystem.IsWindows()) return null;
+        var mode = File.GetUnixFileMode(file);
+        if (OwnerOf(file) is { } o && o != Native.geteuid()) return $"{file} belongs to another user (uid {o})";
+        if ((mode & OthersMask) != 0) return $"{file} can be used by other users (mode {Convert.ToString((int)mode, 8)})";
+        return null;
+    }
+
+    /// <summary>The owner's uid, read with statx (Linux, whose layout is the same on every architecture); null elsewhere.</summary>
+    private static unsafe uint? OwnerOf(string path)
+    {
+        if (!OperatingSystem.IsLinux()) return null;
+        var buffer = stackalloc byte[256];
+        if (Native.statx(-100 /* AT_FDCWD */, path, 0, 0x7ff /* STATX_BASIC_STATS */, buffer) != 0)
+            throw new IOException($"cannot read the owner of {path} (errno {Marshal.GetLastPInvokeError()})");
+        return *(uint*)(buffer + 20);
+    }
+
+    private static partial class Native
+    {
+        [LibraryImport("libc", SetLastError = true)]
+        internal static partial uint geteuid();
+
+        [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+        internal static unsafe partial int statx(int dirfd, string path, int flags, uint mask, byte* buffer);
     }
 }

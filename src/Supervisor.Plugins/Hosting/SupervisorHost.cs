@@ -52,7 +52,7 @@ internal sealed partial class SupervisorHost : Supervisor
             KeyValueDraft = new KeyValueHost(this, draft2: false, _resourceTypes[0], null);
             KeyValueDraft2 = new KeyValueHost(this, draft2: true, _resourceTypes[1], _resourceTypes[2]);
             Db = new DbHost(this, _resourceTypes[3]);
-            if (options.CacheDirectory is { } cacheDir) _cache = new CompileCache(cacheDir, _logger);
+            if (options.CacheDirectory is { } cacheDir) _cache = CompileCache.Open(cacheDir, CompileCache.DefaultSecretFile(cacheDir), _logger);
         }
         catch
         {
@@ -286,9 +286,9 @@ internal sealed partial class SupervisorHost : Supervisor
         if (_cache?.TryLoad(key) is not { } hit) return null;
         try
         {
-            // Memory-mapped, not copied. A concurrent writer only ever renames a complete entry for the same key into place.
+            // The bytes the MAC was checked over, not a second read of the file that anyone could swap meanwhile.
             var cached = DecodeAdaptation(hit.Metadata, service, plugin, file);
-            return Remember(Engine.DeserializeFile(hit.Path), cached);
+            return Remember(Engine.Deserialize(hit.Serialized), cached);
         }
         catch (Exception e) when (e is WasmtimeException or InvalidDataException or EndOfStreamException)
         {

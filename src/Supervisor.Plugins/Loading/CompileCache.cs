@@ -1,31 +1,94 @@
-using System.IO.Hashing;
 using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
+using Supervisor.Storage;
 
 namespace Supervisor.Plugins.Loading;
 
 /// <summary>
 /// Compiled components on disk, keyed by a SHA-256 of the component bytes, the engine settings and
 /// the Wasmtime version (a cryptographic key, so no plugin can be crafted to claim another's entry).
-/// Each entry is two files: <c>&lt;key&gt;.cwasm</c>, exactly what Wasmtime serialized (so it can be
-/// memory-mapped), and <c>&lt;key&gt;.sum</c>, a checksum of it plus the loader's metadata. Wasmtime
-/// maps a serialized component as native code, so an entry is used only if its checksum checks out;
-/// a damaged entry is deleted and rebuilt.
+/// Each entry is two files: <c>&lt;key&gt;.cwasm</c>, exactly what Wasmtime serialized, and
+/// <c>&lt;key&gt;.sum</c>, an HMAC-SHA256 of the key, the loader's metadata and the compiled code, plus the
+/// metadata. Wasmtime loads a serialized component as native code without checking it, so the HMAC's
+/// secret lives in a file only this user can read: an entry planted or renamed by anyone else fails the
+/// check and is deleted, and the bytes that were checked are the bytes deserialized (never a second read).
+/// The cache is used only from a folder that only this user can change (<see cref="PrivateFiles.WhyUntrusted"/>).
 /// </summary>
 internal sealed class CompileCache
 {
-    private static ReadOnlySpan<byte> Magic => "SVCC0002"u8;
-    private const int HeaderLength = 8 + 16 + 16;
+    private static ReadOnlySpan<byte> Magic => "SVCC0003"u8;
+    private const int MacLength = 32;
+    private const int HeaderLength = 8 + MacLength;
 
     private readonly ILogger _logger;
+    private readonly byte[] _secret;
 
-    public CompileCache(string directory, ILogger logger)
+    private CompileCache(string directory, byte[] secret, ILogger logger)
     {
-        Directory = Path.GetFullPath(directory);
+        Directory = directory;
+        _secret = secret;
         _logger = logger;
     }
 
     public string Directory { get; }
+
+    /// <summary>Where the secret lives by default: the user's private data folder (beside the default stores).</summary>
+    public static string DefaultSecretFile(string cacheDirectory)
+    {
+        var data = Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.DoNotVerify);
+        return string.IsNullOrEmpty(data)
+            ? Path.Combine(Path.GetFullPath(cacheDirectory), "cache.key")
+            : Path.Combine(data, "supervisor", "compile-cache.key");
+    }
+
+    /// <summary>
+    /// The cache in <paramref name="directory"/> (created owner-only when missing), authenticated with the secret in
+    /// <paramref name="secretFile"/> (made on first use); null, with a warning, when either cannot be trusted or made:
+    /// plugins are then compiled on every start, which costs time but never safety.
+    /// </summary>
+    public static CompileCache? Open(string directory, string secretFile, ILogger logger)
+    {
+        directory = Path.GetFullPath(directory);
+        try
+        {
+            PrivateFiles.CreateFolder(directory);
+            var secretFolder = Path.GetDirectoryName(Path.GetFullPath(secretFile))!;
+            PrivateFiles.CreateFolder(secretFolder);
+            var why = PrivateFiles.WhyUntrusted(directory) ?? PrivateFiles.WhyUntrusted(secretFolder);
+            if (why is null)
+            {
+                var secret = ReadOrCreateSecret(secretFile);
+                why = PrivateFiles.WhySecretUntrusted(secretFile);
+                if (why is null) return new CompileCache(directory, secret, logger);
+            }
+            logger.LogWarning("the compile cache in {Directory} is not used: {Why}; plugins are compiled on every start", directory, why);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            logger.LogWarning("the compile cache in {Directory} is not used: {Message}; plugins are compiled on every start", directory, e.Message);
+        }
+        return null;
+    }
+
+    private static byte[] ReadOrCreateSecret(string file)
+    {
+        if (!File.Exists(file))
+        {
+            try
+            {
+                using var f = PrivateFiles.Create(file, FileMode.CreateNew);
+                f.Write(RandomNumberGenerator.GetBytes(32));
+                f.Flush(flushToDisk: true);
+            }
+            catch (IOException) when (File.Exists(file))
+            {
+                // Made meanwhile by another process: read theirs.
+            }
+        }
+        var secret = File.ReadAllBytes(file);
+        if (secret.Length < 32) throw new IOException($"the compile cache secret {file} is too short ({secret.Length} bytes); delete it to make a new one");
+        return secret;
+    }
 
     /// <summary>The cache key of a component compiled under <paramref name="engineFingerprint"/>.</summary>
     public static string Key(ReadOnlySpan<byte> component, string engineFingerprint)
@@ -41,21 +104,29 @@ internal sealed class CompileCache
 
     private string SumOf(string key) => Path.Combine(Directory, key + ".sum");
 
-    /// <summary>A verified entry: the serialized component's path and the metadata stored with it; null when absent or damaged.</summary>
-    public (string Path, byte[] Metadata)? TryLoad(string key)
+    /// <summary>The MAC of an entry: its key (so a renamed entry fails), its metadata and its compiled code.</summary>
+    private byte[] EntryMac(string key, ReadOnlySpan<byte> metadata, ReadOnlySpan<byte> serialized)
+    {
+        using var mac = IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, _secret);
+        mac.AppendData(System.Text.Encoding.ASCII.GetBytes($"entry\n{key}\n{metadata.Length}\n"));
+        mac.AppendData(metadata);
+        mac.AppendData(serialized);
+        return mac.GetHashAndReset();
+    }
+
+    /// <summary>An authenticated entry: the serialized component (the bytes checked) and its metadata; null when absent, damaged or not ours.</summary>
+    public (byte[] Serialized, byte[] Metadata)? TryLoad(string key)
     {
         var path = PathOf(key);
         try
         {
             var sum = File.ReadAllBytes(SumOf(key));
-            if (sum.Length < HeaderLength || !sum.AsSpan(0, 8).SequenceEqual(Magic)) return Damaged(key, "its checksum file is not one this supervisor wrote");
+            if (sum.Length < HeaderLength || !sum.AsSpan(0, 8).SequenceEqual(Magic)) return Refused(key, "its checksum file is not one this supervisor wrote");
             var metadata = sum[HeaderLength..];
-            if (!XxHash128.Hash(metadata).AsSpan().SequenceEqual(sum.AsSpan(24, 16))) return Damaged(key, "its metadata does not match its checksum");
-            var hash = new XxHash128();
-            using (var f = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20, FileOptions.SequentialScan))
-                hash.Append(f);
-            if (!hash.GetCurrentHash().AsSpan().SequenceEqual(sum.AsSpan(8, 16))) return Damaged(key, "the compiled code does not match its checksum");
-            return (path, metadata);
+            var serialized = File.ReadAllBytes(path);
+            if (!CryptographicOperations.FixedTimeEquals(EntryMac(key, metadata, serialized), sum.AsSpan(8, MacLength)))
+                return Refused(key, "it is damaged, or was not written by this user's supervisor");
+            return (serialized, metadata);
         }
         catch (FileNotFoundException)
         {
@@ -72,23 +143,21 @@ internal sealed class CompileCache
         }
     }
 
-    private (string, byte[])? Damaged(string key, string why)
+    private (byte[], byte[])? Refused(string key, string why)
     {
-        _logger.LogWarning("compile cache entry {Path} is damaged ({Why}); deleting and recompiling", PathOf(key), why);
+        _logger.LogWarning("compile cache entry {Path} is refused ({Why}); deleting and recompiling", PathOf(key), why);
         Remove(key);
         return null;
     }
 
-    /// <summary>Stores an entry atomically: each file is written to a temporary name, then renamed; the checksum goes last.</summary>
+    /// <summary>Stores an entry atomically: each file is written owner-only to a temporary name, then renamed; the MAC file goes last.</summary>
     public void Store(string key, ReadOnlySpan<byte> serialized, ReadOnlySpan<byte> metadata)
     {
         try
         {
-            System.IO.Directory.CreateDirectory(Directory);
             var header = new byte[HeaderLength];
             Magic.CopyTo(header);
-            XxHash128.Hash(serialized, header.AsSpan(8, 16));
-            XxHash128.Hash(metadata, header.AsSpan(24, 16));
+            EntryMac(key, metadata, serialized).CopyTo(header.AsSpan(8));
             WriteAtomically(PathOf(key), serialized, []);
             WriteAtomically(SumOf(key), header, metadata);
         }
@@ -106,7 +175,7 @@ internal sealed class CompileCache
     private static void WriteAtomically(string path, ReadOnlySpan<byte> first, ReadOnlySpan<byte> second)
     {
         var tmp = $"{path}.{Environment.ProcessId}.{Guid.NewGuid():n}.tmp";
-        using (var f = new FileStream(tmp, FileMode.CreateNew, FileAccess.Write))
+        using (var f = PrivateFiles.Create(tmp, FileMode.CreateNew))
         {
             f.Write(first);
             f.Write(second);
@@ -135,14 +204,24 @@ internal sealed class CompileCache
 
     private string IndexPath(string stamp) => Path.Combine(Directory, "keys", stamp + ".key");
 
+    /// <summary>The MAC of an index entry: the stamp and the key it points at, so no entry can be pointed at another plugin's code.</summary>
+    private string IndexMac(string stamp, string key)
+    {
+        using var mac = IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, _secret);
+        mac.AppendData(System.Text.Encoding.ASCII.GetBytes($"index\n{stamp}\n{key}"));
+        return Convert.ToHexStringLower(mac.GetHashAndReset());
+    }
+
     /// <summary>The key last computed for a file with this stamp: a file unchanged since needs no reading or hashing.</summary>
     public string? KnownKey(string? stamp)
     {
         if (stamp is null) return null;
         try
         {
-            var key = File.ReadAllText(IndexPath(stamp)).Trim();
-            return key.Length == 64 && key.All(char.IsAsciiHexDigitLower) ? key : null;
+            var lines = File.ReadAllText(IndexPath(stamp)).Split('\n');
+            if (lines.Length < 2 || lines[0].Length != 64 || !lines[0].All(char.IsAsciiHexDigitLower)) return null;
+            var expected = System.Text.Encoding.ASCII.GetBytes(IndexMac(stamp, lines[0]));
+            return CryptographicOperations.FixedTimeEquals(expected, System.Text.Encoding.ASCII.GetBytes(lines[1].Trim())) ? lines[0] : null;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -156,8 +235,8 @@ internal sealed class CompileCache
         if (stamp is null) return;
         try
         {
-            System.IO.Directory.CreateDirectory(Path.Combine(Directory, "keys"));
-            WriteAtomically(IndexPath(stamp), System.Text.Encoding.ASCII.GetBytes(key), []);
+            PrivateFiles.CreateFolder(Path.Combine(Directory, "keys"));
+            WriteAtomically(IndexPath(stamp), System.Text.Encoding.ASCII.GetBytes($"{key}\n{IndexMac(stamp, key)}\n"), []);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
