@@ -52,6 +52,23 @@ public sealed class StorageCommandTests : IDisposable
         return string.Join('\n', lines);
     }
 
+    [Fact, Rule("PDP-SEC-5")]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public void Export_WritesAnOwnerOnlyArchive_AndASharedStoreGivesAWarning()
+    {
+        Set(_box.Store, ("k1", "one"));
+        var archive = _box.File("private.jsonl");
+        Assert.DoesNotContain("warning:", Ok(On(_box.Store, "storage", "export", "--out", archive)).Err);
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(archive));
+
+        File.SetUnixFileMode(_box.Store, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+        var listed = Ok(On(_box.Store, "storage", "list"));
+        Assert.Contains($"warning: the store {_box.Store} can be read or written by other users of this machine (mode 644)", listed.Err);
+        var called = Ok(On(_box.Store, "call", "walpha:plugin/api.get", "\"k1\""));
+        Assert.Contains("warning: the store", called.Err);
+        Assert.Contains("chmod 600", called.Err);
+    }
+
     [Fact, Rule("PDP-CLI-11", "PDP-SYNC-4")]
     public void Export_ThenImportIntoAnotherStore_RoundTrips()
     {
