@@ -284,6 +284,7 @@ internal sealed partial class SupervisorHost : Supervisor
     private WasmtimeComponent? FromCache(string key, string service, string plugin, string file)
     {
         if (_cache?.TryLoad(key) is not { } hit) return null;
+        using var entry = hit;
         try
         {
             // The bytes the MAC was checked over, not a second read of the file that anyone could swap meanwhile.

@@ -114,36 +114,43 @@ internal sealed class CompileCache
         return mac.GetHashAndReset();
     }
 
-    /// <summary>An authenticated entry: the serialized component (the bytes checked) and its metadata; null when absent, damaged or not ours.</summary>
-    public (byte[] Serialized, byte[] Metadata)? TryLoad(string key)
+    /// <summary>An authenticated entry: the serialized component (the bytes checked, in native memory) and its metadata; null when absent, damaged or not ours.</summary>
+    public CachedEntry? TryLoad(string key)
     {
         var path = PathOf(key);
+        CachedEntry? entry = null;
         try
         {
             var sum = File.ReadAllBytes(SumOf(key));
             if (sum.Length < HeaderLength || !sum.AsSpan(0, 8).SequenceEqual(Magic)) return Refused(key, "its checksum file is not one this supervisor wrote");
             var metadata = sum[HeaderLength..];
-            var serialized = File.ReadAllBytes(path);
-            if (!CryptographicOperations.FixedTimeEquals(EntryMac(key, metadata, serialized), sum.AsSpan(8, MacLength)))
+            entry = CachedEntry.Read(path, metadata);
+            if (!CryptographicOperations.FixedTimeEquals(EntryMac(key, metadata, entry.Serialized), sum.AsSpan(8, MacLength)))
+            {
+                entry.Dispose();
                 return Refused(key, "it is damaged, or was not written by this user's supervisor");
-            return (serialized, metadata);
+            }
+            return entry;
         }
         catch (FileNotFoundException)
         {
+            entry?.Dispose();
             return null;
         }
         catch (DirectoryNotFoundException)
         {
+            entry?.Dispose();
             return null;
         }
         catch (IOException e)
         {
+            entry?.Dispose();
             _logger.LogWarning("compile cache entry {Path} could not be read ({Message}); recompiling", path, e.Message);
             return null;
         }
     }
 
-    private (byte[], byte[])? Refused(string key, string why)
+    private CachedEntry? Refused(string key, string why)
     {
         _logger.LogWarning("compile cache entry {Path} is refused ({Why}); deleting and recompiling", PathOf(key), why);
         Remove(key);
@@ -260,5 +267,58 @@ internal sealed class CompileCache
             {
             }
         }
+    }
+}
+
+/// <summary>
+/// A cache entry read into native memory (a private copy: no other process can change it between the check and the
+/// deserialization, and no large managed array outlives the load).
+/// </summary>
+internal sealed unsafe class CachedEntry : IDisposable
+{
+    private byte* _bytes;
+    private readonly int _length;
+
+    private CachedEntry(byte* bytes, int length, byte[] metadata)
+    {
+        _bytes = bytes;
+        _length = length;
+        Metadata = metadata;
+    }
+
+    public byte[] Metadata { get; }
+
+    public ReadOnlySpan<byte> Serialized => _bytes is null ? throw new ObjectDisposedException(nameof(CachedEntry)) : new(_bytes, _length);
+
+    public static CachedEntry Read(string path, byte[] metadata)
+    {
+        using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.SequentialScan);
+        var length = RandomAccess.GetLength(handle);
+        if (length > int.MaxValue) throw new IOException($"compile cache entry {path} is {length} bytes, more than any compiled plugin");
+        var bytes = (byte*)System.Runtime.InteropServices.NativeMemory.Alloc((nuint)Math.Max(length, 1));
+        var entry = new CachedEntry(bytes, (int)length, metadata);
+        try
+        {
+            var span = new Span<byte>(bytes, (int)length);
+            for (var read = 0; read < span.Length;)
+            {
+                var n = RandomAccess.Read(handle, span[read..], read);
+                if (n == 0) throw new IOException($"compile cache entry {path} shrank while it was read");
+                read += n;
+            }
+            return entry;
+        }
+        catch
+        {
+            entry.Dispose();
+            throw;
+        }
+    }
+
+    public void Dispose()
+    {
+        if (_bytes is null) return;
+        System.Runtime.InteropServices.NativeMemory.Free(_bytes);
+        _bytes = null;
     }
 }
