@@ -16,8 +16,9 @@ internal sealed class LoadedPlugin : IDisposable
     private bool _disposed;
 
     public LoadedPlugin(SupervisorHost host, string service, string plugin, string file, WasmtimeComponent component,
-        ComponentLinker linker, IReadOnlyList<ImportVerdict> imports, int maxInstances)
+        ComponentLinker linker, IReadOnlyList<ImportVerdict> imports, int maxInstances, StoreLimits limits)
     {
+        Limits = limits;
         Host = host;
         Service = service;
         Name = plugin;
@@ -41,6 +42,9 @@ internal sealed class LoadedPlugin : IDisposable
     public ComponentLinker Linker { get; }
 
     public IReadOnlyList<ImportVerdict> Imports { get; }
+
+    /// <summary>The counts each of its stores may hold.</summary>
+    public StoreLimits Limits { get; }
 
     /// <summary>The type of an exported function, or null.</summary>
     public WitFunctionType? ExportType(string? interfaceName, string function)

@@ -19,7 +19,8 @@ internal sealed class PluginInstance : IDisposable
         ClientDataBucket = new BucketId(plugin.Host.ChainId, DbMode.NonTransactional, Names.ClientData, plugin.Service);
         Resources = new ResourceTable(plugin.Host.Options.MaxOpenBuckets);
         Store = new ComponentStore(plugin.Host.Engine, this);
-        Store.SetLimits(memoryBytes: memoryLimitBytes);
+        var limits = plugin.Limits;
+        Store.SetLimits(memoryBytes: memoryLimitBytes, tableElements: limits.TableElements, instances: limits.Instances, tables: limits.Tables, memories: limits.Memories);
         Store.ConfigureWasiNothingGranted();
     }
 

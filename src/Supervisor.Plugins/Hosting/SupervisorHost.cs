@@ -145,7 +145,7 @@ internal sealed partial class SupervisorHost : Supervisor
         }
         catch (WasmtimeException e)
         {
-            throw Translate(context, target, e, instantiating: instance is null);
+            throw Translate(context, target, e, instantiating: instance is null ? plugin.Limits : null);
         }
         finally
         {
@@ -154,13 +154,17 @@ internal sealed partial class SupervisorHost : Supervisor
         }
     }
 
-    private PluginException Translate(CallContext context, CallTarget target, WasmtimeException e, bool instantiating)
+    /// <summary>The exception for a failed call; <paramref name="instantiating"/> holds the plugin's store limits when it failed while being instantiated.</summary>
+    private PluginException Translate(CallContext context, CallTarget target, WasmtimeException e, StoreLimits? instantiating)
     {
         if (context.Fault is { } fault) return fault;
-        if (instantiating && e.Kind is WasmtimeErrorKind.Error)
-            return context.Fault = new PluginException(PluginErrorCode.InvalidComponent,
-                $"plugin \"{target.Service}\" cannot be instantiated: {FirstLine(e.Message)}", e);
-        var where = instantiating ? "while being instantiated (for " + target + ")" : "in " + target.ToString();
+        if (instantiating is { } limits && e.Kind is WasmtimeErrorKind.Error)
+        {
+            var cause = FirstLine(e.Message);
+            if (cause.Contains("resource limit exceeded", StringComparison.Ordinal)) cause += $" ({limits.Describe(Options.MemoryLimitBytes)})";
+            return context.Fault = new PluginException(PluginErrorCode.InvalidComponent, $"plugin \"{target.Service}\" cannot be instantiated: {cause}", e);
+        }
+        var where = instantiating is not null ? "while being instantiated (for " + target + ")" : "in " + target.ToString();
         if (context.HostError is { } hostError && e.Kind != WasmtimeErrorKind.Interrupt)
         {
             if (hostError is not (StorageException or PluginException) || hostError is StorageException { Code: StorageErrorCode.BackendFailure or StorageErrorCode.StoreCorrupt })
@@ -327,7 +331,8 @@ internal sealed partial class SupervisorHost : Supervisor
                 throw new PluginException(PluginErrorCode.ImportRefused,
                     $"plugin \"{service}:{plugin}\" imports what it may not: {string.Join("; ", refused.Select(r => $"{r.Name} ({r.Refusal})"))}");
             var linker = Link(service, component, LinkVerdicts(component, verdicts));
-            return new LoadedPlugin(this, service, plugin, file, component, linker, verdicts, Options.MaxInstancesPerPlugin);
+            var adapters = IsAdapted(component) ? LinkVerdicts(component, verdicts).Count - verdicts.Count : 0;
+            return new LoadedPlugin(this, service, plugin, file, component, linker, verdicts, Options.MaxInstancesPerPlugin, StoreLimits.For(adapters));
         }
         catch (WasmtimeException e)
         {

@@ -152,4 +152,32 @@ public sealed class HostilePluginTests : PluginTestBase
         Assert.Contains(description.Imports, i => i.Refusal is { } r && r.Contains("list-all", StringComparison.Ordinal));
         Assert.Equal(1u, s.Call("walpha:plugin/api.ping"));
     }
+
+    private static string ManyInstances(int count) =>
+        Hostile("wmany").Replace("INSTANCES", string.Join("\n  ", Enumerable.Range(0, count).Select(i => $"(core instance $i{i} (instantiate $m))")));
+
+    [Fact, Rule("PDP-LIMIT-7")]
+    public void ManyMemories_InOneComponent_AreRefusedWhenInstantiating()
+    {
+        var s = NewSupervisor(o => o.PluginDirectory = Plugins(("wmany", ManyInstances(12)), ("wone", ManyInstances(1).Replace("wmany:", "wone:"))));
+
+        var e = Assert.Throws<PluginException>(() => s.Call("wmany:plugin/api.ping"));
+
+        Assert.Equal(PluginErrorCode.InvalidComponent, e.Code);
+        Assert.Contains("plugin \"wmany\" cannot be instantiated", e.Message);
+        Assert.Contains("memory count too high", e.Message);
+        Assert.Contains("this plugin may have at most 1 linear memory of 256 MiB each", e.Message);
+        Assert.Equal(7u, s.Call("wone:plugin/api.ping"));
+    }
+
+    [Fact, Rule("PDP-LIMIT-7")]
+    public void TwoMemories_AreAlreadyOneTooMany()
+    {
+        var s = NewSupervisor(o => o.PluginDirectory = Plugins(("wmany", ManyInstances(2))));
+
+        var e = Assert.Throws<PluginException>(() => s.Call("wmany:plugin/api.ping"));
+
+        Assert.Equal(PluginErrorCode.InvalidComponent, e.Code);
+        Assert.Equal(1u, s.Call("walpha:plugin/api.ping"));
+    }
 }
