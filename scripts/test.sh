@@ -9,6 +9,7 @@ rm -rf "$RESULTS" && mkdir -p "$RESULTS"
 if [ -f package.json ]; then
   [ -d node_modules ] || npm ci --no-audit --no-fund || { echo "npm ci failed"; echo "0 passed, 1 failed"; exit 1; }
   npm run --silent build:host-reference -- --check || { echo "the host reference component is stale"; echo "0 passed, 1 failed"; exit 1; }
+  npm run --silent build:fuzz || { echo "building the fuzz plugin failed"; echo "0 passed, 1 failed"; exit 1; }
   npm run --silent build:plugins || { echo "building the JavaScript plugins failed"; echo "0 passed, 1 failed"; exit 1; }
   npm run --silent build:examples || { echo "building the JavaScript examples failed"; echo "0 passed, 1 failed"; exit 1; }
 fi

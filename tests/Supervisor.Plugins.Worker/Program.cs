@@ -1,5 +1,10 @@
 // A child process for the plugin tests: a second process on the same store file.
-//   Supervisor.Plugins.Worker <plugin-dir> <cache-dir> <store> <chain> [--caller APP] <service:plugin/iface.fn> [json-arg ...]
+//   Supervisor.Plugins.Worker <plugin-dir> <cache-dir> <store> <chain> [--thread-stack BYTES] [--caller APP] <service:plugin/iface.fn> [json-arg ...]
+// --thread-stack makes the call from a new thread with that stack size (as an app's small-stack thread would).
+//   Supervisor.Plugins.Worker <plugin-dir> <cache-dir> <store> <chain> --fuzz CALLS SEED
+// calls wfuzz:plugin/api.poke CALLS times with seeds from SEED (each poke calls one host function with random core
+// arguments) and prints one line: fuzz calls=N ok=N <code>=N ... escaped=N managed-kib=BEFORE->AFTER rss-kib=BEFORE->AFTER.
+// Exit code 0 when every failure was a PluginException (none escaped as another type).
 // Calls the function once (one operation) with JSON arguments (list<u8> as base64) and prints one line:
 //   ok <result as JSON>            (null for a function without a result)
 //   error <PluginErrorCode> <message>   exit code 1
@@ -15,6 +20,23 @@ if (args.Length < 5)
 }
 
 var rest = args[4..];
+int? threadStack = null;
+if (rest.Length >= 2 && rest[0] == "--thread-stack")
+{
+    threadStack = int.Parse(rest[1], System.Globalization.CultureInfo.InvariantCulture);
+    rest = rest[2..];
+}
+if (rest.Length == 3 && rest[0] == "--fuzz")
+{
+    using var fuzzed = Supervisor.Plugins.Supervisor.Create(new SupervisorOptions
+    {
+        PluginDirectory = args[0],
+        CacheDirectory = args[1],
+        Storage = new StorageOptions { Location = args[2] },
+        ChainId = args[3],
+    });
+    return Fuzz(fuzzed, long.Parse(rest[1], System.Globalization.CultureInfo.InvariantCulture), int.Parse(rest[2], System.Globalization.CultureInfo.InvariantCulture));
+}
 string? caller = null;
 if (rest.Length >= 2 && rest[0] == "--caller")
 {
@@ -35,14 +57,67 @@ using var supervisor = Supervisor.Plugins.Supervisor.Create(new SupervisorOption
     ChainId = args[3],
 });
 var jsonArgs = rest[1..].Select(a => JsonDocument.Parse(a).RootElement.Clone()).ToList();
-try
+var code = 0;
+void Call()
 {
-    var result = supervisor.CallJson(CallTarget.Parse(rest[0]), jsonArgs, caller);
-    Console.Out.WriteLine("ok " + (result?.ToJsonString(new JsonSerializerOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }) ?? "null"));
-    return 0;
+    try
+    {
+        var result = supervisor.CallJson(CallTarget.Parse(rest[0]), jsonArgs, caller);
+        Console.Out.WriteLine("ok " + (result?.ToJsonString(new JsonSerializerOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }) ?? "null"));
+    }
+    catch (PluginException e)
+    {
+        Console.Out.WriteLine($"error {e.Code} {e.Message.ReplaceLineEndings(" ")}");
+        code = 1;
+    }
 }
-catch (PluginException e)
+if (threadStack is { } size)
 {
-    Console.Out.WriteLine($"error {e.Code} {e.Message.ReplaceLineEndings(" ")}");
-    return 1;
+    var thread = new Thread(Call, size);
+    thread.Start();
+    thread.Join();
+}
+else
+{
+    Call();
+}
+return code;
+
+static int Fuzz(Supervisor.Plugins.Supervisor supervisor, long calls, int seed)
+{
+    var random = new Random(seed);
+    var outcomes = new SortedDictionary<string, long>(StringComparer.Ordinal);
+    long escaped = 0;
+    long managedBefore = 0, rssBefore = 0;
+    for (long i = 0; i < calls; i++)
+    {
+        if (i == Math.Min(1000, calls / 2))
+        {
+            // Measured after a warm-up: instances, adapters and caches exist by then.
+            managedBefore = GC.GetTotalMemory(forceFullCollection: true);
+            rssBefore = Environment.WorkingSet;
+        }
+        string outcome;
+        try
+        {
+            supervisor.Call("wfuzz:plugin/api.poke", (ulong)random.NextInt64());
+            outcome = "ok";
+        }
+        catch (PluginException e)
+        {
+            outcome = e.Code.ToString();
+        }
+        catch (Exception e)
+        {
+            escaped++;
+            outcome = "escaped";
+            if (escaped <= 5) Console.Error.WriteLine($"call {i}: {e.GetType().FullName}: {e.Message}");
+        }
+        outcomes[outcome] = outcomes.GetValueOrDefault(outcome) + 1;
+    }
+    var managedAfter = GC.GetTotalMemory(forceFullCollection: true);
+    var rssAfter = Environment.WorkingSet;
+    Console.Out.WriteLine($"fuzz calls={calls} {string.Join(' ', outcomes.Select(o => $"{o.Key}={o.Value}"))} escaped={escaped} " +
+        $"managed-kib={managedBefore / 1024}->{managedAfter / 1024} rss-kib={rssBefore / 1024}->{rssAfter / 1024}");
+    return escaped == 0 ? 0 : 1;
 }

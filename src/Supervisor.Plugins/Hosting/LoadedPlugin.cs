@@ -43,6 +43,9 @@ internal sealed class LoadedPlugin : IDisposable
 
     public IReadOnlyList<ImportVerdict> Imports { get; }
 
+    /// <summary>True when it imports another plugin's interface, so a call of it can start a chain of calls.</summary>
+    public bool CallsPlugins => Imports.Any(i => i.Kind == ImportKind.Plugin);
+
     /// <summary>The counts each of its stores may hold.</summary>
     public StoreLimits Limits { get; }
 

@@ -11,6 +11,15 @@ namespace Supervisor.Plugins.Hosting;
 
 internal sealed partial class SupervisorHost : Supervisor
 {
+    /// <summary>The wasm stack of each store (Wasmtime's default, set explicitly so the native stack budget knows it).</summary>
+    internal const int WasmStackBytes = 512 * 1024;
+
+    /// <summary>Native stack each plugin call may use beside its wasm stack: the host frames between two stores (measured: about 6 KiB).</summary>
+    internal const int HostFramesPerCall = 64 * 1024;
+
+    /// <summary>Native stack kept free below the deepest call, for the host's own work (trap handling, logging).</summary>
+    internal const int StackReserve = 256 * 1024;
+
     /// <summary>Wasmtime ticks the epoch this often; call deadlines are counted in ticks.</summary>
     private static readonly TimeSpan Tick = TimeSpan.FromMilliseconds(5);
     private const string WasmtimeVersion = "50.0.1";
@@ -25,6 +34,7 @@ internal sealed partial class SupervisorHost : Supervisor
     private readonly string _engineFingerprint;
     private readonly HostResourceType[] _resourceTypes = [];
     private int _disposed;
+    private CallThreads? _callThreads;
 
     public SupervisorHost(SupervisorOptions options)
     {
@@ -44,7 +54,7 @@ internal sealed partial class SupervisorHost : Supervisor
         {
             if (Store.Backend.AccessWarning is { } warning) _logger.LogWarning("{Warning}", warning);
             _session = Store.OpenSession();
-            Engine = new WasmtimeEngine(new EngineOptions());
+            Engine = new WasmtimeEngine(new EngineOptions { MaxWasmStack = WasmStackBytes });
             _engineFingerprint = $"wasmtime {WasmtimeVersion}; {Engine.Options}; {Environment.OSVersion.Platform} {System.Runtime.InteropServices.RuntimeInformation.OSArchitecture}";
             _ticker = new EpochTicker(Engine, Tick);
             // One host resource type per WIT resource: a handle of one kind can never pass for another.
@@ -95,11 +105,36 @@ internal sealed partial class SupervisorHost : Supervisor
         return new GroupedOperation(this, app, _session.BeginOperation());
     }
 
-    /// <summary>Runs an outermost call of an operation on this thread.</summary>
+    /// <summary>Test hook: false runs every outermost call on the caller's thread, leaving only the check before each entry.</summary>
+    internal bool UseCallThreads { get; set; } = true;
+
+    /// <summary>Native stack a chain of <paramref name="depth"/> calls may need.</summary>
+    private static long StackBudget(int depth) => (long)depth * (WasmStackBytes + HostFramesPerCall) + StackReserve;
+
+    /// <summary>
+    /// Runs an outermost call of an operation: on this thread when its stack has room for the longest chain of calls
+    /// the target can start (one call for a plugin that imports no other plugin, else <see cref="SupervisorOptions.MaxCallDepth"/>),
+    /// else on a thread sized for the longest chain (thread-pool threads have about 1.5 MiB).
+    /// </summary>
     internal object? CallOutermost(CallContext context, CallTarget target, IReadOnlyList<object?> args)
     {
         if (CallContext.Current is not null)
             throw new PluginException(PluginErrorCode.CallDepth, "a plugin call is already running on this thread; host code inside a call cannot start another operation");
+        var depth = GetPlugin(target.Service, target.Plugin).CallsPlugins ? Options.MaxCallDepth : 1;
+        if (!UseCallThreads || NativeStack.Remaining() >= StackBudget(depth)) return CallOutermostHere(context, target, args);
+        var threads = LazyInitializer.EnsureInitialized(ref _callThreads, () => new CallThreads(checked((int)(StackBudget(Options.MaxCallDepth) + 1024 * 1024))));
+        try
+        {
+            return threads.Run(() => CallOutermostHere(context, target, args));
+        }
+        catch (InvalidOperationException) when (_disposed != 0)
+        {
+            throw new PluginException(PluginErrorCode.Unavailable, "the supervisor was disposed");
+        }
+    }
+
+    private object? CallOutermostHere(CallContext context, CallTarget target, IReadOnlyList<object?> args)
+    {
         context.Deadline = DateTime.UtcNow + Options.CallTimeout;
         context.Fault = null;
         context.HostError = null;
@@ -117,6 +152,11 @@ internal sealed partial class SupervisorHost : Supervisor
     /// <summary>Calls a plugin function on behalf of the frame on top of <paramref name="context"/>'s stack.</summary>
     internal object? Invoke(CallContext context, CallTarget target, IReadOnlyList<object?> args)
     {
+        var left = NativeStack.Remaining();
+        if (left < WasmStackBytes + HostFramesPerCall + StackReserve)
+            throw new PluginException(PluginErrorCode.CallDepth,
+                $"call to {target} could need {(WasmStackBytes + HostFramesPerCall + StackReserve) / 1024} KiB of native stack ({WasmStackBytes / 1024} KiB of wasm stack, host frames and a reserve), " +
+                $"but this thread has {left / 1024} KiB left at call depth {context.Frames.Count} ({string.Join(" -> ", context.Frames.Select(f => f.Service).Append(target.Service))})");
         if (context.Frames.Count >= Options.MaxCallDepth)
             throw new PluginException(PluginErrorCode.CallDepth, $"call to {target} would make the call stack {context.Frames.Count + 1} deep; the limit is {Options.MaxCallDepth}");
         if (context.Frames.Any(f => f.Service == target.Service))
@@ -465,6 +505,7 @@ internal sealed partial class SupervisorHost : Supervisor
     public override void Dispose()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
+        _callThreads?.Dispose();
         _ticker.Dispose();
         foreach (var p in _plugins.Values)
             if (p.IsValueCreated) p.Value.Dispose();

@@ -234,37 +234,5 @@ public sealed class JavaScriptPluginTests : PluginTestBase
         Assert.Equal(new byte[] { 1, 2, 3 }, s.Call($"{Notes}.fetch", "child-fail"));
     }
 
-    private string RunWorker(params string[] call)
-    {
-        var dll = Path.Combine(AppContext.BaseDirectory, "Supervisor.Plugins.Worker.dll");
-        if (!File.Exists(dll)) throw new FileNotFoundException("the worker is not next to the tests; is the ProjectReference there?", dll);
-        var start = new ProcessStartInfo(DotnetHost())
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            StandardOutputEncoding = Encoding.UTF8,
-        };
-        foreach (var a in new[] { dll, _plugins, SharedCache, StorePath, "test" }.Concat(call)) start.ArgumentList.Add(a);
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("could not start the worker");
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(TimeSpan.FromMinutes(2)))
-        {
-            process.Kill();
-            throw new TimeoutException($"the worker did not finish within 2 minutes: {string.Join(' ', call)}");
-        }
-        var lines = stdout.Result.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        if (process.ExitCode is not (0 or 1) || lines.Length != 1)
-            throw new InvalidOperationException($"the worker failed (exit code {process.ExitCode}): {stdout.Result}{stderr.Result}");
-        return lines[0];
-    }
-
-    private static string DotnetHost()
-    {
-        var host = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH");
-        if (!string.IsNullOrEmpty(host) && File.Exists(host)) return host;
-        var self = Environment.ProcessPath;
-        return self is not null && Path.GetFileNameWithoutExtension(self) == "dotnet" ? self : "dotnet";
-    }
+    private string RunWorker(params string[] call) => RunPluginWorker(_plugins, call);
 }

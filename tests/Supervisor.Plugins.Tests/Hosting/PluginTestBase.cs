@@ -60,6 +60,44 @@ public abstract class PluginTestBase : IDisposable
         return file;
     }
 
+    /// <summary>
+    /// Makes one call in a child process (Supervisor.Plugins.Worker) over this test's store and the shared cache, and
+    /// returns its one line (<c>ok ...</c> or <c>error CODE ...</c>); a crash of the child fails the test with its output.
+    /// </summary>
+    protected string RunPluginWorker(string plugins, params string[] call)
+    {
+        var dll = Path.Combine(AppContext.BaseDirectory, "Supervisor.Plugins.Worker.dll");
+        if (!File.Exists(dll)) throw new FileNotFoundException("the worker is not next to the tests; is the ProjectReference there?", dll);
+        var start = new System.Diagnostics.ProcessStartInfo(DotnetHost())
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            StandardOutputEncoding = Encoding.UTF8,
+        };
+        foreach (var a in new[] { dll, plugins, SharedCache, StorePath, "test" }.Concat(call)) start.ArgumentList.Add(a);
+        using var process = System.Diagnostics.Process.Start(start) ?? throw new InvalidOperationException("could not start the worker");
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(TimeSpan.FromMinutes(2)))
+        {
+            process.Kill();
+            throw new TimeoutException($"the worker did not finish within 2 minutes: {string.Join(' ', call)}");
+        }
+        var lines = stdout.Result.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        if (process.ExitCode is not (0 or 1) || lines.Length != 1)
+            throw new InvalidOperationException($"the worker failed (exit code {process.ExitCode}): {stdout.Result}{stderr.Result}");
+        return lines[0];
+    }
+
+    private static string DotnetHost()
+    {
+        var host = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH");
+        if (!string.IsNullOrEmpty(host) && File.Exists(host)) return host;
+        var self = Environment.ProcessPath;
+        return self is not null && Path.GetFileNameWithoutExtension(self) == "dotnet" ? self : "dotnet";
+    }
+
     /// <summary>Links a plugin file into a plugin directory of the supervisor's layout.</summary>
     protected static void Link(string target, string link)
     {
