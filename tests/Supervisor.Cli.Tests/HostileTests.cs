@@ -1,0 +1,78 @@
+using Supervisor.Testing;
+
+namespace Supervisor.Cli.Tests;
+
+/// <summary>
+/// The hostile components of the plugin tests, driven through the real executable: each attack is an error line
+/// and exit code 1, never a crash (exit 134) or a .NET stack trace, and the session answers its next line.
+/// </summary>
+public sealed class HostileTests : IDisposable
+{
+    private readonly CliSandbox _box = new();
+
+    /// <inheritdoc />
+    public void Dispose() => _box.Dispose();
+
+    private static string Hostile(string name) =>
+        File.ReadAllText(Path.Combine(RepositoryPaths.Root, "tests", "Supervisor.Plugins.Tests", "Fixtures", "hostile", name + ".wat"));
+
+    private void Deploy(string service, string wat)
+    {
+        Directory.CreateDirectory(Path.Combine(_box.Plugins, service));
+        File.WriteAllText(Path.Combine(_box.Plugins, service, "plugin.wat"), wat);
+    }
+
+    private void DeployAttacks()
+    {
+        string Start(string service, string start, int pages = 1, string target = "clientdata:plugin/keyvalue") =>
+            Hostile("wstart").Replace("TARGET", target).Replace("START", start).Replace("PAGES", pages.ToString()).Replace("SERVICE", service);
+        Deploy("wsender", Start("wsender", "(call $t-set (i32.const 0) (i32.const 1) (i32.const 1) (i32.const 1))", target: "wbeta:plugin/api"));
+        Deploy("wtrap", Start("wtrap", "unreachable"));
+        Deploy("whuge", Start("whuge", "nop", pages: 60000));
+        Deploy("wextra", Start("wextra", "nop").Replace(
+            "(export \"set\" (func (param \"key\" string) (param \"value\" (list u8))))",
+            "(export \"set\" (func (param \"key\" string) (param \"value\" (list (option u8)))))"));
+        Deploy("wmany", Hostile("wmany").Replace("INSTANCES",
+            string.Join("\n", Enumerable.Range(0, 12).Select(i => $"(core instance $i{i} (instantiate $m))"))));
+    }
+
+    private static readonly string[] Attacks =
+        ["wsender:plugin/api.ping", "wtrap:plugin/api.ping", "whuge:plugin/api.ping", "wextra:plugin/api.ping", "wmany:plugin/api.ping"];
+
+    private static void NoCrash(CliResult r)
+    {
+        Assert.True(r.ExitCode is 0 or 1, r.ToString());
+        Assert.DoesNotContain("   at ", r.Err);
+        Assert.DoesNotContain("Unhandled exception", r.Err);
+        Assert.DoesNotContain("Exception:", r.Err);
+    }
+
+    [Fact, Rule("PDP-SEC-4")]
+    public void EachAttack_ThroughCall_IsAnErrorAndExitCode1()
+    {
+        DeployAttacks();
+        foreach (var target in Attacks)
+        {
+            var r = Cli.Process(null, ["call", target, .. _box.Options]);
+            NoCrash(r);
+            Assert.Equal(1, r.ExitCode);
+            Assert.StartsWith("error: ", r.Err);
+        }
+    }
+
+    [Fact, Rule("PDP-SEC-4")]
+    public void Shell_SurvivesEveryAttack_AndAnswersTheNextLine()
+    {
+        DeployAttacks();
+        var input = string.Join("\n", Attacks.SelectMany(a => new[] { a, "walpha:plugin/api.ping" })) + "\n";
+
+        var r = Cli.Process(input, ["shell", .. _box.Options]);
+
+        NoCrash(r);
+        Assert.Equal(["1", "2", "3", "4", "5"], r.Lines);
+        Assert.Equal(Attacks.Length, r.Err.Split('\n').Count(l => l.Contains("error: ", StringComparison.Ordinal)));
+        Assert.Contains("called wbeta:plugin/api.set while being instantiated", r.Err);
+        Assert.Contains("cannot be instantiated", r.Err);
+        Assert.Contains("types differ from the host's", r.Err);
+    }
+}
