@@ -180,4 +180,22 @@ public sealed class HostilePluginTests : PluginTestBase
         Assert.Equal(PluginErrorCode.InvalidComponent, e.Code);
         Assert.Equal(1u, s.Call("walpha:plugin/api.ping"));
     }
+
+    [Theory, Rule("PDP-SEC-4")]
+    [InlineData("far-string")]
+    [InlineData("huge-list")]
+    [InlineData("bad-utf8")]
+    [InlineData("bad-option")]
+    [InlineData("bad-enum")]
+    [InlineData("bad-char")]
+    public void AnExportWhoseResultLiesAboutItsType_Traps_AndThePluginAnswersNextCall(string function)
+    {
+        var s = NewSupervisor(o => o.PluginDirectory = Plugins(("wlie", Hostile("wlie"))));
+
+        var e = Assert.Throws<PluginException>(() => s.Call($"wlie:plugin/api.{function}"));
+
+        Assert.Equal(PluginErrorCode.Trap, e.Code);
+        Assert.Contains($"plugin \"wlie\" trapped in wlie:plugin/api.{function}", e.Message);
+        Assert.Equal("fine", s.Call("wlie:plugin/api.fine"));
+    }
 }
