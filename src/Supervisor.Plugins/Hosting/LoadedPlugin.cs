@@ -14,6 +14,7 @@ internal sealed class LoadedPlugin : IDisposable
     private readonly int _maxInstances;
     private int _count;
     private bool _disposed;
+    private bool _interrupted;
 
     public LoadedPlugin(SupervisorHost host, string service, string plugin, string file, WasmtimeComponent component,
         ComponentLinker linker, IReadOnlyList<ImportVerdict> imports, int maxInstances, StoreLimits limits)
@@ -70,6 +71,8 @@ internal sealed class LoadedPlugin : IDisposable
             while (true)
             {
                 ObjectDisposedException.ThrowIf(_disposed, this);
+                if (_interrupted)
+                    throw new PluginException(PluginErrorCode.Unavailable, "the supervisor was disposed while the call waited for an instance");
                 if (_idle.TryPop(out var idle)) return idle;
                 if (_count < _maxInstances)
                 {
@@ -122,6 +125,16 @@ internal sealed class LoadedPlugin : IDisposable
                 _idle.Push(instance);
             }
             Monitor.Pulse(_gate);
+        }
+    }
+
+    /// <summary>Ends every wait for an instance (the supervisor is being disposed); later rents fail.</summary>
+    public void Interrupt()
+    {
+        lock (_gate)
+        {
+            _interrupted = true;
+            Monitor.PulseAll(_gate);
         }
     }
 

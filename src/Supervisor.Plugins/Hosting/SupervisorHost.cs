@@ -34,6 +34,8 @@ internal sealed partial class SupervisorHost : Supervisor
     private readonly string _engineFingerprint;
     private readonly HostResourceType[] _resourceTypes = [];
     private int _disposed;
+    private int _active;
+    private readonly ManualResetEventSlim _drained = new(false);
     private CallThreads? _callThreads;
 
     public SupervisorHost(SupervisorOptions options)
@@ -105,6 +107,26 @@ internal sealed partial class SupervisorHost : Supervisor
         return new GroupedOperation(this, app, _session.BeginOperation());
     }
 
+    /// <summary>
+    /// Runs <paramref name="body"/> (anything that enters native code: calls, loads, descriptions) as work in flight,
+    /// which <see cref="Dispose"/> interrupts and waits for before it frees a native object.
+    /// </summary>
+    private T InFlight<T>(Func<T> body)
+    {
+        Interlocked.Increment(ref _active);
+        try
+        {
+            ObjectDisposedException.ThrowIf(_disposed != 0, this);
+            return body();
+        }
+        finally
+        {
+            if (Interlocked.Decrement(ref _active) == 0 && _disposed != 0) _drained.Set();
+        }
+    }
+
+    private PluginException Disposed() => new(PluginErrorCode.Unavailable, "the supervisor was disposed while the call ran; the call was stopped");
+
     /// <summary>Test hook: false runs every outermost call on the caller's thread, leaving only the check before each entry.</summary>
     internal bool UseCallThreads { get; set; } = true;
 
@@ -116,7 +138,10 @@ internal sealed partial class SupervisorHost : Supervisor
     /// the target can start (one call for a plugin that imports no other plugin, else <see cref="SupervisorOptions.MaxCallDepth"/>),
     /// else on a thread sized for the longest chain (thread-pool threads have about 1.5 MiB).
     /// </summary>
-    internal object? CallOutermost(CallContext context, CallTarget target, IReadOnlyList<object?> args)
+    internal object? CallOutermost(CallContext context, CallTarget target, IReadOnlyList<object?> args) =>
+        InFlight(() => CallOutermostOnAThread(context, target, args));
+
+    private object? CallOutermostOnAThread(CallContext context, CallTarget target, IReadOnlyList<object?> args)
     {
         if (CallContext.Current is not null)
             throw new PluginException(PluginErrorCode.CallDepth, "a plugin call is already running on this thread; host code inside a call cannot start another operation");
@@ -129,7 +154,7 @@ internal sealed partial class SupervisorHost : Supervisor
         }
         catch (InvalidOperationException) when (_disposed != 0)
         {
-            throw new PluginException(PluginErrorCode.Unavailable, "the supervisor was disposed");
+            throw Disposed();
         }
     }
 
@@ -214,6 +239,7 @@ internal sealed partial class SupervisorHost : Supervisor
         }
         var ex = e.Kind switch
         {
+            WasmtimeErrorKind.Interrupt when _disposed != 0 => Disposed(),
             WasmtimeErrorKind.Interrupt => new PluginException(PluginErrorCode.Timeout,
                 $"call to {target} ran past its time limit of {Options.CallTimeout.TotalSeconds:0.###} s and was stopped", e),
             WasmtimeErrorKind.StackOverflow => new PluginException(PluginErrorCode.Trap, $"plugin \"{target.Service}\" overflowed its stack {where}", e),
@@ -246,6 +272,7 @@ internal sealed partial class SupervisorHost : Supervisor
     /// <summary>Runs <paramref name="action"/> in <paramref name="store"/> with an epoch deadline at <paramref name="deadline"/>.</summary>
     internal T RunWithDeadline<T>(ComponentStore store, DateTime deadline, Func<T> action)
     {
+        if (_disposed != 0) throw Disposed();
         var remaining = deadline - DateTime.UtcNow;
         if (remaining <= TimeSpan.Zero)
             throw new PluginException(PluginErrorCode.Timeout, $"the call's time limit of {Options.CallTimeout.TotalSeconds:0.###} s has passed");
@@ -253,10 +280,10 @@ internal sealed partial class SupervisorHost : Supervisor
         return action();
     }
 
-    private static ulong EpochTicks(DateTime deadline)
+    private ulong EpochTicks(DateTime deadline)
     {
         var remaining = deadline - DateTime.UtcNow;
-        return remaining <= TimeSpan.Zero ? 1 : (ulong)Math.Ceiling(remaining / Tick) + 1;
+        return remaining <= TimeSpan.Zero || _disposed != 0 ? 1 : (ulong)Math.Ceiling(remaining / Tick) + 1;
     }
 
     internal void RunWithDeadline(ComponentStore store, DateTime deadline, Action action) =>
@@ -454,10 +481,8 @@ internal sealed partial class SupervisorHost : Supervisor
         });
     }
 
-    public override PluginDescription Describe(string service, string plugin = "plugin")
-    {
-        return DescribeComponent(service, plugin, _directory.Resolve(service, plugin));
-    }
+    public override PluginDescription Describe(string service, string plugin = "plugin") =>
+        InFlight(() => DescribeComponent(service, plugin, _directory.Resolve(service, plugin)));
 
     private PluginDescription DescribeComponent(string service, string plugin, string file)
     {
@@ -477,13 +502,13 @@ internal sealed partial class SupervisorHost : Supervisor
         if (!File.Exists(file)) throw new PluginException(PluginErrorCode.PluginNotFound, $"no file \"{file}\"");
         var plugin = Path.GetFileNameWithoutExtension(file);
         service ??= new[] { Path.GetFileName(Path.GetDirectoryName(file)) ?? "", plugin }.FirstOrDefault(Names.IsValidService) ?? "local";
-        return DescribeComponent(service, plugin, file);
+        return InFlight(() => DescribeComponent(service, plugin, file));
     }
 
     internal override WitFunctionType FunctionType(CallTarget target)
     {
         ArgumentNullException.ThrowIfNull(target);
-        var plugin = GetPlugin(target.Service, target.Plugin);
+        var plugin = InFlight(() => GetPlugin(target.Service, target.Plugin));
         return plugin.ExportType(target.InterfaceName, target.Function)
             ?? throw new PluginException(PluginErrorCode.FunctionNotFound, $"plugin \"{target.Service}:{target.Plugin}\" exports no function {target}; it exports: {string.Join(", ", DescribeExports(plugin).Select(e => e.Interface is null ? e.Function : $"{e.Interface}.{e.Function}"))}");
     }
@@ -502,9 +527,33 @@ internal sealed partial class SupervisorHost : Supervisor
         return list;
     }
 
+    /// <summary>How long <see cref="Dispose"/> waits for calls in flight before it gives up freeing native objects.</summary>
+    private TimeSpan DrainLimit => Options.CallTimeout + TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Interrupts every call in flight (running wasm traps at once; waits for an instance end; new calls are refused),
+    /// waits for them to return, then frees the native objects: none is freed while a native call may use it. A call
+    /// blocked in the host past <see cref="DrainLimit"/> (a long SQLite busy wait, say) leaves them allocated, logged.
+    /// </summary>
     public override void Dispose()
     {
+        if (CallContext.Current is not null)
+            throw new InvalidOperationException("the supervisor cannot be disposed from inside one of its own calls");
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
+        foreach (var p in _plugins.Values)
+            if (p.IsValueCreated) p.Value.Interrupt();
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (Volatile.Read(ref _active) > 0)
+        {
+            // Every deadline passes at once: a store re-armed since the last bump is stopped by the next.
+            for (var i = 0; i <= (int)(Options.CallTimeout / Tick) + 2; i++) Engine.IncrementEpoch();
+            if (_drained.Wait(TimeSpan.FromMilliseconds(10))) break;
+            if (waited.Elapsed > DrainLimit)
+            {
+                _logger.LogError("{Count} plugin call(s) still ran {Seconds} s after the supervisor was disposed; its native objects are left allocated", Volatile.Read(ref _active), (int)waited.Elapsed.TotalSeconds);
+                return;
+            }
+        }
         _callThreads?.Dispose();
         _ticker.Dispose();
         foreach (var p in _plugins.Values)
