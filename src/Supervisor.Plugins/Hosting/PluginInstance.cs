@@ -21,7 +21,7 @@ internal sealed class PluginInstance : IDisposable
         Store = new ComponentStore(plugin.Host.Engine, this);
         var limits = plugin.Limits;
         Store.SetLimits(memoryBytes: memoryLimitBytes, tableElements: limits.TableElements, instances: limits.Instances, tables: limits.Tables, memories: limits.Memories);
-        Store.ConfigureWasiNothingGranted();
+        Store.ConfigureWasiNothingGranted(Stderr);
     }
 
     public LoadedPlugin Plugin { get; }
@@ -33,6 +33,9 @@ internal sealed class PluginInstance : IDisposable
     public BucketId ClientDataBucket { get; }
 
     public ComponentStore Store { get; }
+
+    /// <summary>The last 4 KiB the plugin wrote to stderr (cleared before each call): shown with a trap, never the host's own.</summary>
+    public OutputTail Stderr { get; } = new(4096);
 
     /// <summary>Host state behind the resource handles this instance holds.</summary>
     public ResourceTable Resources { get; }

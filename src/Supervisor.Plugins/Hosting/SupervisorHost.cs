@@ -206,11 +206,12 @@ internal sealed partial class SupervisorHost : Supervisor
             context.Frames[^1] = context.Frames[^1] with { Instantiating = false };
             var function = instance.Function(target.InterfaceName, target.Function)
                 ?? throw new PluginException(PluginErrorCode.FunctionNotFound, $"plugin \"{target.Service}\" exports no function {target}");
+            instance.Stderr.Clear();
             return RunWithDeadline(instance.Store, context.Deadline, () => CallFunction(function, type, target, args));
         }
         catch (WasmtimeException e)
         {
-            throw Translate(context, target, e, instantiating: instance is null ? plugin.Limits : null);
+            throw Translate(context, target, e, instantiating: instance is null ? plugin.Limits : null, stderr: instance?.Stderr.Text());
         }
         finally
         {
@@ -219,10 +220,21 @@ internal sealed partial class SupervisorHost : Supervisor
         }
     }
 
-    /// <summary>The exception for a failed call; <paramref name="instantiating"/> holds the plugin's store limits when it failed while being instantiated.</summary>
-    private PluginException Translate(CallContext context, CallTarget target, WasmtimeException e, StoreLimits? instantiating)
+    /// <summary>
+    /// The exception for a failed call; <paramref name="instantiating"/> holds the plugin's store limits when it failed
+    /// while being instantiated, <paramref name="stderr"/> the tail of what the plugin printed (a JavaScript engine
+    /// prints the uncaught error there, and the trap itself says only "unreachable").
+    /// </summary>
+    private PluginException Translate(CallContext context, CallTarget target, WasmtimeException e, StoreLimits? instantiating, string? stderr)
     {
         if (context.Fault is { } fault) return fault;
+        if (stderr is not null && e.Kind is not WasmtimeErrorKind.Interrupt)
+        {
+            _logger.LogInformation("plugin {Service} failed in {Target}; its stderr ended with: {Stderr}", target.Service, target, stderr);
+            return context.Fault = Translate(context, target, e, instantiating, stderr: null) is var inner && inner.Code == PluginErrorCode.Trap
+                ? new PluginException(PluginErrorCode.Trap, $"{inner.Message}; the plugin's stderr ended with: {stderr}", inner.InnerException)
+                : inner;
+        }
         if (instantiating is { } limits && e.Kind is WasmtimeErrorKind.Error)
         {
             var cause = FirstLine(e.Message);

@@ -299,6 +299,21 @@ internal static unsafe class Trampolines
         }
     }
 
+    /// <summary>A guest's write to an output stream (stderr): kept by its <see cref="OutputTail"/>; never fails the guest.</summary>
+    [UnmanagedCallersOnly]
+    internal static nint WriteOutput(nint data, byte* bytes, nuint length)
+    {
+        try
+        {
+            if (GCHandle.FromIntPtr(data).Target is OutputTail tail) tail.Write(new ReadOnlySpan<byte>(bytes, checked((int)Math.Min(length, int.MaxValue))));
+        }
+        catch
+        {
+            // never unwind into Wasmtime
+        }
+        return (nint)length;
+    }
+
     [UnmanagedCallersOnly]
     internal static void FreeGCHandle(nint data)
     {

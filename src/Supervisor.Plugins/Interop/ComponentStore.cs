@@ -81,10 +81,18 @@ internal sealed class ComponentStore : IDisposable
     /// Needed before instantiating through a linker with <see cref="ComponentLinker.AddWasiP2"/>: Wasmtime's
     /// WASI host functions assume the context exists.
     /// </summary>
-    public void ConfigureWasiNothingGranted()
+    public void ConfigureWasiNothingGranted(OutputTail? stderr = null)
     {
         var config = Native.wasi_config_new();
         if (config == 0) throw new InvalidOperationException("wasi_config_new failed");
+        if (stderr is not null)
+        {
+            var gc = GCHandle.Alloc(stderr);
+            unsafe
+            {
+                Native.wasi_config_set_stderr_custom(config, &Trampolines.WriteOutput, GCHandle.ToIntPtr(gc), &Trampolines.FreeGCHandle);
+            }
+        }
         // set_wasi takes the config whatever happens.
         WasmtimeException.ThrowIfError(Native.wasmtime_context_set_wasi(Context, config));
         HasWasi = true;

@@ -61,6 +61,8 @@ internal static unsafe partial class Native
     [LibraryImport(Lib)] internal static partial nint wasmtime_context_set_wasi(nint context, nint wasiConfig);
     [LibraryImport(Lib)] internal static partial nint wasi_config_new();
     [LibraryImport(Lib)] internal static partial void wasi_config_delete(nint config);
+    [LibraryImport(Lib)] internal static partial void wasi_config_set_stderr_custom(nint config,
+        delegate* unmanaged<nint, byte*, nuint, nint> callback, nint data, delegate* unmanaged<nint, void> finalizer);
 
     // ---------------------------------------------------------------- component
     [LibraryImport(Lib)] internal static partial nint wasmtime_component_new(nint engine, byte* bytes, nuint length, nint* componentOut);

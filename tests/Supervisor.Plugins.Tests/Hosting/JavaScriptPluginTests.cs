@@ -24,7 +24,7 @@ public sealed class JavaScriptPluginTests : PluginTestBase
     {
         // One plugin directory holding the JS plugins and the WAT fixture, as links to the real files.
         _plugins = Dir.File("plugins");
-        foreach (var service in new[] { "jsnotes", "jsclient" })
+        foreach (var service in new[] { "jsnotes", "jsclient", "jsfail" })
             Link(JsPlugin(service), Path.Combine(_plugins, service, "plugin.wasm"));
         Link(Path.Combine(FixturePlugins, "walpha", "plugin.wat"), Path.Combine(_plugins, "walpha", "plugin.wat"));
         EnsureCompiled(_plugins);
@@ -48,7 +48,7 @@ public sealed class JavaScriptPluginTests : PluginTestBase
             {
                 PluginDirectory = plugins, CacheDirectory = SharedCache, Storage = new StorageOptions { Backend = "memory" }, ByteAdapter = DefaultByteAdapter,
             });
-            foreach (var service in new[] { "jsnotes", "jsclient" })
+            foreach (var service in new[] { "jsnotes", "jsclient", "jsfail" })
                 Assert.True(s.Describe(service).Allowed, $"{service} imports what the host refuses");
             _compiled = true;
         }
@@ -155,6 +155,27 @@ public sealed class JavaScriptPluginTests : PluginTestBase
         // Twice in a row: the replacement instance is replaced again.
         Assert.Throws<PluginException>(() => s.Call($"{Notes}.trap-after-put", "k2", B("w2")));
         Assert.Equal(B("w2"), s.Call($"{Notes}.fetch", "k2"));
+    }
+
+    [Fact, Rule("PDP-ERR-3")]
+    public void AThrownError_ReachesTheAppThroughThePluginsStderr_AndIsLogged()
+    {
+        var logs = new ListLoggerFactory();
+        var s = NewJsSupervisor(o => o.LoggerFactory = logs);
+
+        var e = Assert.Throws<PluginException>(() => s.Call("jsfail:plugin/api.fail", "boom: the key is missing"));
+
+        // The trap alone says only "wasm `unreachable` instruction executed"; what the plugin threw is on its stderr.
+        Assert.Equal(PluginErrorCode.Trap, e.Code);
+        Assert.Contains("unreachable", e.Message);
+        Assert.Contains("the plugin's stderr ended with: boom: the key is missing", e.Message);
+        Assert.Contains(logs.Entries, l => l.Message.Contains("boom: the key is missing", StringComparison.Ordinal));
+        // Each call shows only its own output, and a call that succeeds shows none.
+        Assert.Equal("said", s.Call("jsfail:plugin/api.say", "said"));
+        var again = Assert.Throws<PluginException>(() => s.Call("jsfail:plugin/api.fail", "second"));
+        Assert.Contains("ended with: second", again.Message);
+        Assert.DoesNotContain("said", again.Message);
+        Assert.DoesNotContain("boom", again.Message);
     }
 
     [Fact, Rule("PDP-CLIENT-1")]
