@@ -11,6 +11,7 @@ public sealed class SupervisorOptions
     private string _pluginDirectory = "plugins";
     private string _defaultCaller = "cli";
     private TimeSpan _callTimeout = TimeSpan.FromSeconds(10);
+    private long _maxPluginFileBytes = 64L * 1024 * 1024;
     private long _memoryLimitBytes = 256L * 1024 * 1024;
     private int _maxCallDepth = 16;
     private int _maxInstancesPerPlugin = 8;
@@ -76,6 +77,17 @@ public sealed class SupervisorOptions
         get => _memoryLimitBytes;
         set => _memoryLimitBytes = value is >= 64 * 1024 and <= 4L * 1024 * 1024 * 1024 ? value
             : throw new ArgumentOutOfRangeException(nameof(value), value, "MemoryLimitBytes must be between 64 KiB and 4 GiB");
+    }
+
+    /// <summary>
+    /// Largest plugin file that is read (default 64 MiB; a componentize-js plugin is about 12 MiB): a bigger file, or one
+    /// that is not a regular file, is refused before it is read.
+    /// </summary>
+    public long MaxPluginFileBytes
+    {
+        get => _maxPluginFileBytes;
+        set => _maxPluginFileBytes = value is >= 1024 and <= 2L * 1024 * 1024 * 1024 ? value
+            : throw new ArgumentOutOfRangeException(nameof(value), value, "MaxPluginFileBytes must be between 1 KiB and 2 GiB");
     }
 
     /// <summary>Deepest plugin-to-plugin call chain (default 16).</summary>

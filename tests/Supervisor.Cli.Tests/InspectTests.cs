@@ -72,6 +72,6 @@ public sealed class InspectTests : IDisposable
         File.WriteAllText(junk, "not wasm");
         var invalid = _box.Run("plugin", "inspect", junk);
         Assert.Equal(1, invalid.ExitCode);
-        Assert.Contains("is not a valid component", invalid.Err);
+        Assert.Contains("is not a WebAssembly binary", invalid.Err);
     }
 }

@@ -329,16 +329,7 @@ internal sealed partial class SupervisorHost : Supervisor
         var fingerprint = Options.ByteAdapter ? $"{_engineFingerprint}; {ByteAdapter.Fingerprint}" : _engineFingerprint;
         var stamp = _cache is null ? null : CompileCache.Stamp(file, fingerprint);
         if (_cache?.KnownKey(stamp) is { } known && FromCache(known, service, plugin, file) is { } fast) return fast;
-        byte[] bytes;
-        try
-        {
-            bytes = File.ReadAllBytes(file);
-            if (file.EndsWith(".wat", StringComparison.Ordinal)) bytes = Wat.ToBinary(Encoding.UTF8.GetString(bytes));
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or WasmtimeException)
-        {
-            throw new PluginException(PluginErrorCode.InvalidComponent, $"plugin \"{service}:{plugin}\" ({file}) cannot be read: {FirstLine(e.Message)}", e);
-        }
+        var bytes = PluginFile.ReadComponent(file, $"{service}:{plugin}", Options.MaxPluginFileBytes);
         var key = CompileCache.Key(bytes, fingerprint);
         if (FromCache(key, service, plugin, file) is { } cachedComponent)
         {
