@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Supervisor.Plugins.HostApi;
+using Supervisor.Plugins.Interop;
 using Supervisor.Plugins.Tests.Hosting;
 using Supervisor.Testing;
 
@@ -111,6 +112,55 @@ public sealed partial class HostCatalogTests : PluginTestBase
         // Most mutants keep a valid component (the flat layout is unchanged), so the type check is what refuses them.
         Assert.True(mutants >= 40, $"only {mutants} mutants were made");
         Assert.True(refusedByType * 10 >= mutants * 8, $"{refusedByType} of {mutants} mutants were refused by the type check");
+    }
+
+    /// <summary>Every way to change one function's type that the check must see: each parameter's type and name, the result.</summary>
+    private static IEnumerable<(string What, WitFunctionType Type)> Mutants(WitFunctionType f)
+    {
+        for (var i = 0; i < f.Parameters.Count; i++)
+        {
+            var p = f.Parameters[i];
+            WitParam[] With(WitParam replacement) => f.Parameters.Select((q, j) => j == i ? replacement : q).ToArray();
+            yield return ($"parameter {p.Name} renamed", new WitFunctionType(With(p with { Name = p.Name + "x" }), f.Result));
+            var other = p.Type.Kind == WitKind.String ? new WitList(WitType.U8) : (WitType)WitType.String;
+            yield return ($"parameter {p.Name} as {other}", new WitFunctionType(With(p with { Type = other }), f.Result));
+            if (p.Type is WitList { Element: var e })
+                yield return ($"parameter {p.Name} as list<option<...>>", new WitFunctionType(With(p with { Type = new WitList(new WitOption(e)) }), f.Result));
+        }
+        yield return ("an extra parameter", new WitFunctionType([.. f.Parameters, new WitParam("extra", WitType.U32)], f.Result));
+        yield return (f.Result is null ? "a result added" : "the result dropped", new WitFunctionType(f.Parameters, f.Result is null ? WitType.U32 : null));
+        if (f.Result is not null)
+            yield return ("the result wrapped in an option", new WitFunctionType(f.Parameters, new WitOption(f.Result)));
+    }
+
+    [Fact, Rule("PDP-IMPORT-3")]
+    public void EveryHostFunction_DeclaredWithAnyOtherType_IsRefused()
+    {
+        var checkedFunctions = 0;
+        foreach (var name in HostCatalog.Names)
+        {
+            var host = HostCatalog.TypeOf(name);
+            Assert.Null(HostCatalog.Mismatch(host));
+            foreach (var f in host.Exports.Where(e => e.Kind == ComponentItemKind.Func))
+            {
+                checkedFunctions++;
+                foreach (var (what, type) in Mutants(f.Function!))
+                {
+                    var mutated = new ComponentItemInfo(name, ComponentItemKind.Instance,
+                        exports: host.Exports.Select(e => e == f ? new ComponentItemInfo(f.Name, ComponentItemKind.Func, type) : e).ToList());
+                    var mismatch = HostCatalog.Mismatch(mutated);
+                    Assert.True(mismatch is not null, $"{name}.{f.Name} with {what} was accepted");
+                    Assert.Contains(f.Name, mismatch);
+                }
+                // A subset of the functions is fine.
+                var subset = new ComponentItemInfo(name, ComponentItemKind.Instance, exports: host.Exports.Where(e => e != f).ToList());
+                Assert.Null(HostCatalog.Mismatch(subset));
+            }
+            var extra = new ComponentItemInfo(name, ComponentItemKind.Instance,
+                exports: [.. host.Exports, new ComponentItemInfo("zz-extra", ComponentItemKind.Func, new WitFunctionType([], null))]);
+            Assert.Contains("no function \"zz-extra\"", HostCatalog.Mismatch(extra));
+        }
+        Assert.True(checkedFunctions >= 40, $"only {checkedFunctions} host functions in the catalog");
     }
 
     [Fact, Rule("PDP-IMPORT-3")]
