@@ -255,11 +255,26 @@ internal sealed partial class SupervisorHost : Supervisor
             WasmtimeErrorKind.Interrupt => new PluginException(PluginErrorCode.Timeout,
                 $"call to {target} ran past its time limit of {Options.CallTimeout.TotalSeconds:0.###} s and was stopped", e),
             WasmtimeErrorKind.StackOverflow => new PluginException(PluginErrorCode.Trap, $"plugin \"{target.Service}\" overflowed its stack {where}", e),
-            _ => new PluginException(PluginErrorCode.Trap, $"plugin \"{target.Service}\" trapped {where}: {TrapCause(e.Message) ?? FirstLine(e.Message)}", e),
+            _ => new PluginException(PluginErrorCode.Trap, $"plugin \"{target.Service}\" trapped {where}: {Explain(TrapCause(e.Message) ?? FirstLine(e.Message))}", e),
         };
         context.Fault = ex;
         return ex;
     }
+
+    /// <summary>
+    /// Wasmtime's "hostcall fuel": what one call of a plugin may pass to the host (so to another plugin, through the
+    /// supervisor), 128 MiB, counted as 48 bytes per list element. The C API cannot raise it.
+    /// </summary>
+    internal const long HostcallFuelBytes = 128L << 20;
+
+    internal const int HostcallBytesPerElement = 48;
+
+    /// <summary>A trap's cause with what the user needs to act on it, where Wasmtime's own words do not say.</summary>
+    private static string Explain(string cause) =>
+        cause.Contains("fuel allocated for hostcalls has been exhausted", StringComparison.Ordinal)
+            ? $"{cause} (Wasmtime lets one call pass the host at most {HostcallFuelBytes >> 20} MiB of values at {HostcallBytesPerElement} bytes per list element: " +
+              $"a list<u8> passed to another plugin may hold at most {HostcallFuelBytes / HostcallBytesPerElement} bytes)"
+            : cause;
 
     /// <summary>The "Caused by:" part of a Wasmtime error: the trap itself, after the backtrace.</summary>
     private static string? TrapCause(string message)

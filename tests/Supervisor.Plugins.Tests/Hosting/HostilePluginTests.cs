@@ -198,4 +198,20 @@ public sealed class HostilePluginTests : PluginTestBase
         Assert.Contains($"plugin \"wlie\" trapped in wlie:plugin/api.{function}", e.Message);
         Assert.Equal("fine", s.Call("wlie:plugin/api.fine"));
     }
+
+    [Fact, Rule("PDP-CALL-3")]
+    public void ABytesValuePastWasmtimesHostCallLimit_BetweenPlugins_IsAnErrorThatNamesTheLimit()
+    {
+        var s = NewSupervisor();
+        const int limit = 2_796_202; // 128 MiB / 48 bytes per element
+
+        var over = Assert.Throws<PluginException>(() => s.Call("wcaller:plugin/api.set-via-beta", "k", new byte[limit + 1]));
+        Assert.Equal(PluginErrorCode.Trap, over.Code);
+        Assert.Contains($"a list<u8> passed to another plugin may hold at most {limit} bytes", over.Message);
+
+        // One byte less crosses to wbeta, whose clientdata then refuses it by the value limit.
+        var under = Assert.Throws<PluginException>(() => s.Call("wcaller:plugin/api.set-via-beta", "k", new byte[limit]));
+        Assert.Contains($"plugin \"wbeta\" trapped in wbeta:plugin/api.set: value for key \"k\" is {limit} bytes", under.Message);
+        Assert.Equal(1u, s.Call("wcaller:plugin/api.ping-beta"));
+    }
 }
