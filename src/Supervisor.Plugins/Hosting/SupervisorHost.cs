@@ -437,10 +437,20 @@ internal sealed partial class SupervisorHost : Supervisor
         try
         {
             linker.AddWasiP2();
+            // WASI's timers are replaced (below): the only definitions a plugin's imports may shadow.
+            linker.AllowShadowing(true);
             using var root = linker.Root();
             foreach (var verdict in verdicts)
             {
-                if (verdict.Kind == ImportKind.Wasi) continue;
+                if (verdict.Kind == ImportKind.Wasi)
+                {
+                    if (verdict.Name.StartsWith(WasiTimers.Interface, StringComparison.Ordinal))
+                    {
+                        using var clock = root.AddInstance(verdict.Name);
+                        WasiTimers.Define(clock);
+                    }
+                    continue;
+                }
                 using var li = root.AddInstance(verdict.Name);
                 var interfaceName = verdict.Name;
                 li.Decorate = (function, body) => HostInterfaces.RefuseWhileInstantiating(interfaceName, function, body);

@@ -214,4 +214,25 @@ public sealed class HostilePluginTests : PluginTestBase
         Assert.Contains($"plugin \"wbeta\" trapped in wbeta:plugin/api.set: value for key \"k\" is {limit} bytes", under.Message);
         Assert.Equal(1u, s.Call("wcaller:plugin/api.ping-beta"));
     }
+
+    [Fact, Rule("PDP-LIMIT-9")]
+    public void AWasiTimer_CannotHoldACallPastItsLimit()
+    {
+        var s = NewSupervisor(o =>
+        {
+            o.PluginDirectory = Plugins(("wsleep", Hostile("wsleep")));
+            o.CallTimeout = TimeSpan.FromSeconds(2);
+        });
+        // The clock itself reads.
+        Assert.True((ulong)s.Call("wsleep:plugin/api.now")! > 0);
+
+        // 30 s against a 2 s limit; with 2^64-1 ns the call would never return. The hang guard is far above the limit.
+        foreach (var ns in new[] { 30_000_000_000UL, ulong.MaxValue })
+        {
+            var e = WithinHangGuard(() => Assert.Throws<PluginException>(() => s.Call("wsleep:plugin/api.sleep", ns)), "a WASI timer held the call");
+            Assert.Contains("subscribe-duration", e.Message);
+            Assert.Contains("timers", e.Message);
+        }
+        Assert.Equal(1u, s.Call("walpha:plugin/api.ping"));
+    }
 }

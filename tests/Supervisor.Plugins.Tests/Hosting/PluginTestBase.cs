@@ -98,6 +98,14 @@ public abstract class PluginTestBase : IDisposable
         return self is not null && Path.GetFileNameWithoutExtension(self) == "dotnet" ? self : "dotnet";
     }
 
+    /// <summary>Runs <paramref name="body"/> on another thread and fails the test if it has not ended within two minutes (a hang guard, not a timing assertion).</summary>
+    protected static T WithinHangGuard<T>(Func<T> body, string what)
+    {
+        var task = Task.Run(body);
+        Assert.True(task.Wait(TimeSpan.FromMinutes(2)), what);
+        return task.Result;
+    }
+
     /// <summary>Links a plugin file into a plugin directory of the supervisor's layout.</summary>
     protected static void Link(string target, string link)
     {
