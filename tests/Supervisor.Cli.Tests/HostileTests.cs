@@ -41,7 +41,7 @@ public sealed class HostileTests : IDisposable
 
     private static void NoCrash(CliResult r)
     {
-        Assert.True(r.ExitCode is 0 or 1, r.ToString());
+        Assert.True(r.ExitCode is 0 or 1 or 2, r.ToString());
         Assert.DoesNotContain("   at ", r.Err);
         Assert.DoesNotContain("Unhandled exception", r.Err);
         Assert.DoesNotContain("Exception:", r.Err);
@@ -74,5 +74,23 @@ public sealed class HostileTests : IDisposable
         Assert.Contains("called wbeta:plugin/api.set while being instantiated", r.Err);
         Assert.Contains("cannot be instantiated", r.Err);
         Assert.Contains("types differ from the host's", r.Err);
+    }
+
+    [Fact, Rule("PDP-ARGS-1")]
+    public void ALoneSurrogateInAnArgument_IsAUsageError_InCallAndShell()
+    {
+        var call = Cli.Process(null, ["call", "walpha:plugin/api.set", "\"\\ud800\"", "[1]", .. _box.Options]);
+        NoCrash(call);
+        Assert.Equal(2, call.ExitCode);
+        Assert.Contains("argument 1 (key: string) of walpha:plugin/api.set", call.Err);
+        Assert.Contains("lone UTF-16 surrogate", call.Err);
+
+        var field = Cli.Process(null, ["call", "walpha:plugin/api.set", "{\"\\udc00\": 1}", "[1]", .. _box.Options]);
+        NoCrash(field);
+        Assert.Equal(2, field.ExitCode);
+
+        var shell = Cli.Process("walpha:plugin/api.set \"\\ud800\" [1]\nwalpha:plugin/api.ping\n", ["shell", .. _box.Options]);
+        NoCrash(shell);
+        Assert.Equal(["1"], shell.Lines);
     }
 }

@@ -84,6 +84,12 @@ internal static class JsonCalls
                 throw new PluginException(PluginErrorCode.InvalidArguments,
                     $"argument {i + 1} ({ps[i].Name}: {ps[i].Type}) of {target}: {e.Message}", e);
             }
+            catch (InvalidOperationException e)
+            {
+                // System.Text.Json refuses to unescape a lone surrogate anywhere (a property name too).
+                throw new PluginException(PluginErrorCode.InvalidArguments,
+                    $"argument {i + 1} ({ps[i].Name}: {ps[i].Type}) of {target}: a string holds a lone UTF-16 surrogate, which is not text ({e.Message})", e);
+            }
         }
         return values;
     }

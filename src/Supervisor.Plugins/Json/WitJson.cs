@@ -20,6 +20,19 @@ internal static class WitJson
 
     // ------------------------------------------------------------------ JSON -> .NET
 
+    /// <summary>A JSON string's text; a lone UTF-16 surrogate (<c>"\ud800"</c>), which no WIT string can carry, is a mismatch, not a crash.</summary>
+    private static string Text(JsonElement json, string path)
+    {
+        try
+        {
+            return json.GetString()!;
+        }
+        catch (InvalidOperationException)
+        {
+            throw new MismatchException($"{At(path)}the string holds a lone UTF-16 surrogate (an unpaired \\ud800-\\udfff escape), which is not text");
+        }
+    }
+
     public static object? FromJson(JsonElement json, WitType type, ByteListFormat bytes) => FromJson(json, type, bytes, "");
 
     private static object? FromJson(JsonElement json, WitType type, ByteListFormat bytes, string path)
@@ -49,14 +62,14 @@ internal static class WitJson
             {
                 if (json.ValueKind == JsonValueKind.String)
                 {
-                    var s = json.GetString()!;
+                    var s = Text(json, path);
                     if (s.Length > 0 && Rune.DecodeFromUtf16(s, out var rune, out var used) == System.Buffers.OperationStatus.Done && used == s.Length)
                         return rune;
                 }
                 throw Expected("a string of exactly one character (Unicode scalar value)", json, type, path);
             }
             case WitKind.String:
-                return json.ValueKind == JsonValueKind.String ? json.GetString() : throw Expected("a string", json, type, path);
+                return json.ValueKind == JsonValueKind.String ? Text(json, path) : throw Expected("a string", json, type, path);
             case WitKind.List:
             {
                 var element = ((WitList)type).Element;
@@ -64,7 +77,7 @@ internal static class WitJson
                 {
                     if (json.ValueKind == JsonValueKind.String)
                     {
-                        var s = json.GetString()!;
+                        var s = Text(json, path);
                         if (bytes == ByteListFormat.Text) return Encoding.UTF8.GetBytes(s);
                         try
                         {
@@ -134,7 +147,7 @@ internal static class WitJson
                     throw Expected($"an object {{\"tag\": one of {cases}, \"val\": payload}}", json, type, path);
                 foreach (var prop in json.EnumerateObject())
                     if (prop.Name is not ("tag" or "val")) throw new MismatchException($"{At(path)}unknown property \"{prop.Name}\" in a variant value (only \"tag\" and \"val\"); type {type}");
-                var name = tag.GetString()!;
+                var name = Text(tag, path);
                 var index = variant.IndexOf(name);
                 if (index < 0) throw new MismatchException($"{At(path)}\"{name}\" is not a case of {type} (cases: {cases})");
                 var hasVal = json.TryGetProperty("val", out var val) && val.ValueKind != JsonValueKind.Null;
@@ -150,7 +163,7 @@ internal static class WitJson
             case WitKind.Enum:
             {
                 var names = ((WitEnum)type).Names;
-                if (json.ValueKind == JsonValueKind.String && names.Contains(json.GetString()!)) return json.GetString();
+                if (json.ValueKind == JsonValueKind.String && names.Contains(Text(json, path))) return Text(json, path);
                 throw Expected($"one of {string.Join(", ", names.Select(n => $"\"{n}\""))}", json, type, path);
             }
             case WitKind.Option:
@@ -177,9 +190,9 @@ internal static class WitJson
                 var set = new List<string>();
                 foreach (var item in json.EnumerateArray())
                 {
-                    if (item.ValueKind != JsonValueKind.String || !names.Contains(item.GetString()!))
+                    if (item.ValueKind != JsonValueKind.String || !names.Contains(Text(item, path)))
                         throw Expected($"an array of flag names ({string.Join(", ", names)})", json, type, path);
-                    set.Add(item.GetString()!);
+                    set.Add(Text(item, path));
                 }
                 return set.ToArray();
             }
@@ -216,7 +229,7 @@ internal static class WitJson
         if (json.ValueKind == JsonValueKind.Number) return json.GetDouble();
         if (json.ValueKind == JsonValueKind.String)
         {
-            switch (json.GetString())
+            switch (Text(json, path))
             {
                 case "NaN": return double.NaN;
                 case "Infinity": return double.PositiveInfinity;

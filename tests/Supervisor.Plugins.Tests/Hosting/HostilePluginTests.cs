@@ -235,4 +235,19 @@ public sealed class HostilePluginTests : PluginTestBase
         }
         Assert.Equal(1u, s.Call("walpha:plugin/api.ping"));
     }
+
+    [Theory, Rule("PDP-ARGS-1")]
+    [InlineData("\"\\ud800\"")]
+    [InlineData("\"a\\udfffb\"")]
+    public void CallJson_WithALoneSurrogate_IsInvalidArgumentsNamingTheParameter(string key)
+    {
+        var s = NewSupervisor();
+        var args = new[] { System.Text.Json.JsonDocument.Parse(key).RootElement, System.Text.Json.JsonDocument.Parse("[1]").RootElement };
+
+        var e = Assert.Throws<PluginException>(() => s.CallJson(CallTarget.Parse("walpha:plugin/api.set"), args));
+
+        Assert.Equal(PluginErrorCode.InvalidArguments, e.Code);
+        Assert.Contains("argument 1 (key: string) of walpha:plugin/api.set", e.Message);
+        Assert.Contains("lone UTF-16 surrogate", e.Message);
+    }
 }
