@@ -93,4 +93,24 @@ public sealed class HostileTests : IDisposable
         NoCrash(shell);
         Assert.Equal(["1"], shell.Lines);
     }
+
+    [Theory, Rule("PDP-SYNC-2", "PDP-SYNC-8")]
+    [InlineData("\"\\ud800\"", "archive line 3: holds a lone UTF-16 surrogate")]
+    [InlineData("\"a\"", "archive line 3: record \"a\" in local:non-trx:alpha:b is also on line 2")]
+    public void AMalformedArchive_IsAnErrorNamingTheLine_NotACrash(string secondKey, string expected)
+    {
+        var archive = _box.File($"bad-{Guid.NewGuid():n}.jsonl");
+        File.WriteAllText(archive, string.Join("\n",
+            "{\"format\":\"supervisor-storage\",\"version\":1,\"chain\":null,\"service\":null}",
+            "{\"chain\":\"local\",\"mode\":\"non-trx\",\"service\":\"alpha\",\"bucket\":\"b\",\"key\":\"a\",\"value\":\"AQ==\"}",
+            $"{{\"chain\":\"local\",\"mode\":\"non-trx\",\"service\":\"alpha\",\"bucket\":\"b\",\"key\":{secondKey},\"value\":\"AQ==\"}}",
+            "{\"end\":true,\"records\":2}") + "\n");
+
+        var r = Cli.Process(null, ["storage", "import", archive, "--store", _box.Store]);
+
+        NoCrash(r);
+        Assert.NotEqual(0, r.ExitCode);
+        Assert.Contains(expected, r.Err);
+        Assert.Contains("nothing was imported", r.Err);
+    }
 }

@@ -141,23 +141,33 @@ public static class StorageArchive
             if (!input.CanSeek)
             {
                 temp = PrivateFiles.Spool();
-                input.CopyTo(temp);
+                if (LineReader.CopyCapped(input, temp, MaxLineBytes(store.Limits)) is { } tooLong)
+                    throw Bad(tooLong, LineReader.TooLong(MaxLineBytes(store.Limits)));
                 temp.Position = 0;
                 source = temp;
             }
             var start = source.Position;
             // Pass 1: everything parses and is valid; conflicts under Fail are found before any write.
             var records = ReadLines(source, store.Limits);
-            if (onConflict != ConflictPolicy.Fail)
+            try
             {
-                _ = records.Count(); // reading every line is the validation
+                if (onConflict != ConflictPolicy.Fail)
+                {
+                    _ = records.Count(); // reading every line is the validation
+                }
+                else if (FirstExisting(store, records) is { } clash)
+                {
+                    throw Conflict($"archive line {clash.Line}: record \"{Names.Printable(clash.Record.Key)}\" in {clash.Record.Bucket} already exists (policy fail); nothing was imported");
+                }
             }
-            else if (FirstExisting(store, records) is { } clash)
+            catch (DuplicateRecord d)
             {
-                throw Conflict($"archive line {clash.Line}: record \"{Names.Printable(clash.Record.Key)}\" in {clash.Record.Bucket} already exists (policy fail); nothing was imported");
+                source.Position = start;
+                var first = ReadLines(source, store.Limits, stopAt: d.Line, findRepeats: false).First(r => r.Record.Bucket == d.Record.Bucket && r.Record.Key == d.Record.Key).Line;
+                throw Bad(d.Line, $"record \"{Names.Printable(d.Record.Key)}\" in {d.Record.Bucket} is also on line {first}: an archive holds each record once");
             }
             source.Position = start;
-            return Write(store, ReadLines(source, store.Limits), onConflict);
+            return Write(store, ReadLines(source, store.Limits, findRepeats: false), onConflict);
         }
         finally
         {
@@ -248,16 +258,33 @@ public static class StorageArchive
         return found;
     }
 
-    /// <summary>Parses and validates the JSON Lines archive, yielding records with their line numbers.</summary>
-    private static IEnumerable<(StoredRecord Record, long Line)> ReadLines(Stream source, StorageLimits limits)
+    /// <summary>
+    /// The longest line a valid record can take under <paramref name="limits"/>: every name and the key escaped at 6
+    /// characters per byte (<c>\u00XX</c>), the value in base64, and room for the field names.
+    /// </summary>
+    internal static int MaxLineBytes(StorageLimits limits) =>
+        (int)Math.Min(int.MaxValue, 1024 + 6L * (limits.MaxKeyBytes + Names.MaxChainIdLength + Names.MaxBucketNameLength + 10 + 7) + 4L * ((limits.MaxValueBytes + 2) / 3));
+
+    /// <summary>Parses and validates the JSON Lines archive, yielding records with their line numbers; a record that comes twice is refused naming both lines.</summary>
+    private static IEnumerable<(StoredRecord Record, long Line)> ReadLines(Stream source, StorageLimits limits, long stopAt = long.MaxValue, bool findRepeats = true)
     {
-        using var reader = new StreamReader(source, new UTF8Encoding(false, true), false, 65536, leaveOpen: true);
+        var reader = new LineReader(source, MaxLineBytes(limits));
+        var seen = findRepeats ? new RecordSet() : null;
         long line = 0, count = 0;
         var sawEnd = false;
-        string? text;
-        while ((text = reader.ReadLine()) is not null)
+        while (true)
         {
-            line++;
+            string? text;
+            try
+            {
+                text = reader.ReadLine();
+            }
+            catch (FormatException e)
+            {
+                throw Bad(reader.LineNumber, e.Message);
+            }
+            if (text is null) break;
+            line = reader.LineNumber;
             if (sawEnd)
             {
                 if (text.Length == 0) continue;
@@ -274,23 +301,23 @@ public static class StorageArchive
                 throw Bad(line, "is not a JSON object");
             }
             if (root.ValueKind != JsonValueKind.Object) throw Bad(line, "is not a JSON object");
-            if (line == 1)
-            {
-                if (Str(root, "format", line) != FormatName) throw Bad(line, $"is not a {FormatName} archive header");
-                if (!root.TryGetProperty("version", out var v) || !v.TryGetInt32(out var version)) throw Bad(line, "the header has no version");
-                if (version != FormatVersion) throw Bad(line, $"format version {version} is not supported (this supervisor reads version {FormatVersion})");
-                continue;
-            }
-            if (root.TryGetProperty("end", out _))
-            {
-                if (!root.TryGetProperty("records", out var rc) || !rc.TryGetInt64(out var declared) || declared != count)
-                    throw Bad(line, $"the trailer does not match the {count} records read");
-                sawEnd = true;
-                continue;
-            }
             StoredRecord record;
             try
             {
+                if (line == 1)
+                {
+                    if (Str(root, "format", line) != FormatName) throw Bad(line, $"is not a {FormatName} archive header");
+                    if (!root.TryGetProperty("version", out var v) || !v.TryGetInt32(out var version)) throw Bad(line, "the header has no version");
+                    if (version != FormatVersion) throw Bad(line, $"format version {version} is not supported (this supervisor reads version {FormatVersion})");
+                    continue;
+                }
+                if (root.TryGetProperty("end", out _))
+                {
+                    if (!root.TryGetProperty("records", out var rc) || !rc.TryGetInt64(out var declared) || declared != count)
+                        throw Bad(line, $"the trailer does not match the {count} records read");
+                    sawEnd = true;
+                    continue;
+                }
                 var mode = Str(root, "mode", line) switch
                 {
                     "non-trx" => DbMode.NonTransactional,
@@ -308,6 +335,14 @@ public static class StorageArchive
             {
                 throw Bad(line, e.Message);
             }
+            catch (InvalidOperationException)
+            {
+                // System.Text.Json will not unescape a lone surrogate (a property name or a string value).
+                throw Bad(line, "holds a lone UTF-16 surrogate (an unpaired \\ud800-\\udfff escape), which is not text");
+            }
+            if (line >= stopAt) yield break;
+            if (seen is not null && !seen.Add(record.Bucket, record.Key))
+                throw new DuplicateRecord(record, line);
             count++;
             yield return (record, line);
         }
@@ -332,9 +367,21 @@ public static class StorageArchive
             if (doc.RootElement.ValueKind != JsonValueKind.Object)
                 throw new StorageException(StorageErrorCode.InvalidArgument, "the psibase LocalStorage dump is not a JSON object");
             var result = new List<StoredRecord>();
+            var seen = new RecordSet();
+            long entry = 0;
             foreach (var p in doc.RootElement.EnumerateObject())
             {
-                var name = p.Name;
+                entry++;
+                string name;
+                try
+                {
+                    name = p.Name;
+                }
+                catch (InvalidOperationException)
+                {
+                    throw new StorageException(StorageErrorCode.InvalidArgument,
+                        $"psibase LocalStorage entry {entry}: its name holds a lone UTF-16 surrogate (an unpaired \\ud800-\\udfff escape), which is not text; nothing was imported");
+                }
                 try
                 {
                     var parts = name.Split(':', 5);
@@ -347,7 +394,11 @@ public static class StorageArchive
                     };
                     if (p.Value.ValueKind != JsonValueKind.String || !p.Value.TryGetBytesFromBase64(out var value))
                         throw new StorageException(StorageErrorCode.InvalidArgument, "its value is not base64");
-                    result.Add(Validated(new BucketId(parts[0], mode, parts[2], parts[3]), parts[4], value, limits));
+                    var record = Validated(new BucketId(parts[0], mode, parts[2], parts[3]), parts[4], value, limits);
+                    if (!seen.Add(record.Bucket, record.Key))
+                        throw new StorageException(StorageErrorCode.InvalidArgument,
+                            $"it is also entry {result.FindIndex(r => r.Bucket == record.Bucket && r.Key == record.Key) + 1}: a dump holds each record once");
+                    result.Add(record);
                 }
                 catch (StorageException e)
                 {
@@ -367,6 +418,13 @@ public static class StorageArchive
 
     private static string Str(JsonElement o, string name, long line) =>
         o.TryGetProperty(name, out var e) && e.ValueKind == JsonValueKind.String ? e.GetString()! : throw Bad(line, $"\"{name}\" is missing or not a string");
+
+    /// <summary>A record named a second time; the import finds where it came first.</summary>
+    private sealed class DuplicateRecord(StoredRecord record, long line) : Exception
+    {
+        public StoredRecord Record { get; } = record;
+        public long Line { get; } = line;
+    }
 
     private static StorageException Bad(long line, string why) =>
         new(StorageErrorCode.InvalidArgument, $"archive line {line}: {why}; nothing was imported");
