@@ -132,6 +132,7 @@ public static class StorageArchive
             var records = ReadPsibase(input, store.Limits).ToList();
             if (onConflict == ConflictPolicy.Fail && FirstExisting(store, records.Select(r => (r, 0L))) is { } clash)
                 throw Conflict($"psibase LocalStorage entry \"{Names.Printable($"{clash.Record.Bucket}:{clash.Record.Key}")}\" already exists (policy fail); nothing was imported");
+            CheckQuotas(store, records, onConflict);
             return Write(store, records.Select(r => (r, 0L)), onConflict);
         }
         Stream source = input;
@@ -159,6 +160,8 @@ public static class StorageArchive
                 {
                     throw Conflict($"archive line {clash.Line}: record \"{Names.Printable(clash.Record.Key)}\" in {clash.Record.Bucket} already exists (policy fail); nothing was imported");
                 }
+                source.Position = start;
+                CheckQuotas(store, ReadLines(source, store.Limits, findRepeats: false).Select(r => r.Record), onConflict);
             }
             catch (DuplicateRecord d)
             {
@@ -243,6 +246,50 @@ public static class StorageArchive
                 if (existing.Contains((c.Record.Bucket, c.Record.Key))) return c;
         }
         return null;
+    }
+
+    /// <summary>
+    /// Refuses, before anything is written, an import that would leave an owner above its quota: the final usage of
+    /// every owner the archive touches is computed from its usage now, the records' sizes and the sizes of the records
+    /// they replace (skipped records change nothing). A quota broken part-way through the writes would leave the
+    /// batches already written.
+    /// </summary>
+    private static void CheckQuotas(KeyValueStore store, IEnumerable<StoredRecord> records, ConflictPolicy onConflict)
+    {
+        var quota = store.Limits.Quota;
+        if (quota.IsUnlimited) return;
+        var change = new Dictionary<(string Chain, string Owner), (long Bytes, long Items)>();
+        foreach (var chunk in records.Chunk(BatchSize))
+        {
+            foreach (var group in chunk.GroupBy(r => r.Bucket))
+            {
+                var keys = group.Select(r => r.Key).ToList();
+                var existing = store.Backend.GetMany(group.Key, keys);
+                var owner = (group.Key.Chain, group.Key.Owner);
+                var (bytes, items) = change.GetValueOrDefault(owner);
+                var i = 0;
+                foreach (var r in group)
+                {
+                    var old = existing[i++];
+                    if (old is not null && onConflict == ConflictPolicy.Skip) continue;
+                    bytes += Encoding.UTF8.GetByteCount(r.Key) + r.Value.Length - (old is null ? 0 : Encoding.UTF8.GetByteCount(r.Key) + old.Length);
+                    if (old is null) items++;
+                }
+                change[owner] = (bytes, items);
+            }
+        }
+        foreach (var ((chain, owner), (bytes, items)) in change)
+        {
+            var now = store.Backend.GetOwnerUsage(chain, owner);
+            try
+            {
+                quota.Check(chain, owner, now.Bytes + bytes, now.Items + items, bytes, items);
+            }
+            catch (StorageException e)
+            {
+                throw new StorageException(e.Code, $"importing would break a quota: {e.Message}; nothing was imported", e);
+            }
+        }
     }
 
     private static HashSet<(BucketId, string)> Existing(KeyValueStore store, IReadOnlyList<(BucketId Bucket, string Key)> keys)
