@@ -12,6 +12,7 @@ public sealed class SupervisorOptions
     private string _defaultCaller = "cli";
     private TimeSpan _callTimeout = TimeSpan.FromSeconds(10);
     private long _maxPluginFileBytes = 64L * 1024 * 1024;
+    private long _maxArgumentBytes = 4L * 1024 * 1024;
     private long _memoryLimitBytes = 256L * 1024 * 1024;
     private int _maxCallDepth = 16;
     private int _maxInstancesPerPlugin = 8;
@@ -88,6 +89,18 @@ public sealed class SupervisorOptions
         get => _maxPluginFileBytes;
         set => _maxPluginFileBytes = value is >= 1024 and <= 2L * 1024 * 1024 * 1024 ? value
             : throw new ArgumentOutOfRangeException(nameof(value), value, "MaxPluginFileBytes must be between 1 KiB and 2 GiB");
+    }
+
+    /// <summary>
+    /// Largest argument an app may pass to a plugin, in bytes of its bytes and strings (default 4 MiB). Wasmtime's C API
+    /// carries a <c>list&lt;u8&gt;</c> as one 32-byte value per byte, and copies it again inside, so an argument costs
+    /// about 80 times its size while it crosses: 4 MiB takes about 330 MiB for a moment.
+    /// </summary>
+    public long MaxArgumentBytes
+    {
+        get => _maxArgumentBytes;
+        set => _maxArgumentBytes = value is >= 1024 and <= 1024L * 1024 * 1024 ? value
+            : throw new ArgumentOutOfRangeException(nameof(value), value, "MaxArgumentBytes must be between 1 KiB and 1 GiB");
     }
 
     /// <summary>Deepest plugin-to-plugin call chain (default 16).</summary>

@@ -195,6 +195,14 @@ internal sealed partial class SupervisorHost : Supervisor
             ?? throw new PluginException(PluginErrorCode.FunctionNotFound, $"plugin \"{target.Service}:{target.Plugin}\" exports no function {target}; it exports: {string.Join(", ", DescribeExports(plugin).Select(e => e.Interface is null ? e.Function : $"{e.Interface}.{e.Function}"))}");
         if (args.Count != type.Parameters.Count)
             throw new PluginException(PluginErrorCode.InvalidArguments, $"{target} takes {type.Parameters.Count} argument(s) {type}; got {args.Count}");
+        if (context.Frames.Count == 0)
+        {
+            // The app's arguments (a plugin's are bounded by Wasmtime's host-call fuel): checked before any is converted.
+            for (var i = 0; i < args.Count; i++)
+                if (ArgumentBytes(args[i], Options.MaxArgumentBytes) is var size && size > Options.MaxArgumentBytes)
+                    throw new PluginException(PluginErrorCode.InvalidArguments,
+                        $"argument {i + 1} ({type.Parameters[i].Name}: {type.Parameters[i].Type}) of {target} holds more than {Options.MaxArgumentBytes} bytes ({size} counted so far); the limit is SupervisorOptions.MaxArgumentBytes");
+        }
 
         // The frame goes on the stack before the instance is made: code that runs while the plugin is being
         // instantiated (a core start function) must never act under the identity of the frame below it.
@@ -217,6 +225,34 @@ internal sealed partial class SupervisorHost : Supervisor
         {
             context.Frames.RemoveAt(context.Frames.Count - 1);
             if (instance is not null) plugin.Return(instance);
+        }
+    }
+
+    /// <summary>The bytes of an argument's byte arrays and strings (a string counted at 3 bytes a character), counting no further than past <paramref name="limit"/>.</summary>
+    private static long ArgumentBytes(object? value, long limit)
+    {
+        switch (value)
+        {
+            case byte[] bytes:
+                return bytes.LongLength;
+            case string text:
+                return 3L * text.Length;
+            case System.Collections.IDictionary map:
+            {
+                long total = 0;
+                foreach (System.Collections.DictionaryEntry e in map)
+                    if ((total += ArgumentBytes(e.Key, limit) + ArgumentBytes(e.Value, limit)) > limit) return total;
+                return total;
+            }
+            case System.Collections.IEnumerable items:
+            {
+                long total = 0;
+                foreach (var item in items)
+                    if ((total += 1 + ArgumentBytes(item, limit)) > limit) return total;
+                return total;
+            }
+            default:
+                return 8;
         }
     }
 

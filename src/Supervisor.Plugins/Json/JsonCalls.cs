@@ -46,6 +46,7 @@ internal static class JsonCalls
         ArgumentNullException.ThrowIfNull(target);
         ArgumentNullException.ThrowIfNull(args);
         var type = supervisor.FunctionType(target);
+        if (supervisor is Hosting.SupervisorHost host) RefuseOversized(target, type, args, host.Options.MaxArgumentBytes);
         var values = FromJson(target, type, args, bytes);
         object? result;
         try
@@ -58,6 +59,23 @@ internal static class JsonCalls
             throw new PluginException(e.Code, e.Message, e) { ErrorValue = WitJson.ToJson(new WitResult(false, e.ErrorValue), type.Result, bytes) };
         }
         return type.Result is null ? null : WitJson.ToJson(result, type.Result, bytes);
+    }
+
+    /// <summary>
+    /// Refuses, before it is decoded, a JSON string argument whose text alone says it is past the limit: however it is
+    /// read (text, or base64 at 3 bytes per 4 characters, each perhaps a 6-character escape), it counts at least a byte
+    /// per 8 characters. A 200 MB argument line costs no more than its own text; the exact count follows on the values.
+    /// </summary>
+    private static void RefuseOversized(CallTarget target, WitFunctionType type, IReadOnlyList<JsonElement> args, long limit)
+    {
+        for (var i = 0; i < Math.Min(args.Count, type.Parameters.Count); i++)
+        {
+            if (args[i].ValueKind != JsonValueKind.String) continue;
+            var raw = System.Runtime.InteropServices.JsonMarshal.GetRawUtf8Value(args[i]).Length;
+            if ((raw - 2) / 8 > limit)
+                throw new PluginException(PluginErrorCode.InvalidArguments,
+                    $"argument {i + 1} ({type.Parameters[i].Name}: {type.Parameters[i].Type}) of {target} holds more than {limit} bytes ({raw} characters of JSON); the limit is SupervisorOptions.MaxArgumentBytes");
+        }
     }
 
     /// <summary>Converts JSON arguments to the .NET values of <paramref name="type"/>'s parameters, naming the parameter and its type on a mismatch.</summary>

@@ -250,4 +250,28 @@ public sealed class HostilePluginTests : PluginTestBase
         Assert.Contains("argument 1 (key: string) of walpha:plugin/api.set", e.Message);
         Assert.Contains("lone UTF-16 surrogate", e.Message);
     }
+
+    [Fact, Rule("PDP-ARGS-2")]
+    public void AnArgumentPastMaxArgumentBytes_IsRefusedBeforeItIsConverted_NamingTheParameter()
+    {
+        var s = NewSupervisor(o => o.MaxArgumentBytes = 64 * 1024);
+
+        var bytes = Assert.Throws<PluginException>(() => s.Call("walpha:plugin/api.set", "k", new byte[64 * 1024 + 1]));
+        Assert.Equal(PluginErrorCode.InvalidArguments, bytes.Code);
+        Assert.Contains("argument 2 (value: list<u8>) of walpha:plugin/api.set holds more than 65536 bytes", bytes.Message);
+        Assert.Contains("SupervisorOptions.MaxArgumentBytes", bytes.Message);
+
+        var text = Assert.Throws<PluginException>(() => s.Call("walpha:plugin/api.set", new string('k', 30_000), B("v")));
+        Assert.Contains("argument 1 (key: string)", text.Message);
+
+        // A long base64 line in JSON is refused from its text, before it is decoded.
+        var json = System.Text.Json.JsonDocument.Parse($"\"{new string('A', 8 * 64 * 1024 + 8)}\"").RootElement;
+        var viaJson = Assert.Throws<PluginException>(() => s.CallJson(CallTarget.Parse("walpha:plugin/api.set"), [System.Text.Json.JsonDocument.Parse("\"k\"").RootElement, json]));
+        Assert.Contains("characters of JSON", viaJson.Message);
+
+        // At the limit it passes (and meets the value limit of the store instead).
+        Assert.Equal(1u, s.Call("walpha:plugin/api.ping"));
+        s.Call("walpha:plugin/api.set", "k", new byte[1000]);
+        Assert.Throws<ArgumentOutOfRangeException>(() => new SupervisorOptions { MaxArgumentBytes = 10 });
+    }
 }
