@@ -21,7 +21,9 @@ internal sealed partial class Session(Settings settings, CliConsole console) : I
     {
         try
         {
-            _supervisor = Plugins.Supervisor.Create(CreateOptions(settings, settings.Store is null ? null : StoreOptions(settings)));
+            var options = CreateOptions(settings, settings.Store is null ? null : StoreOptions(settings));
+            options.LoggerFactory = new ErrorLog(console.Error);
+            _supervisor = Plugins.Supervisor.Create(options);
             if (_supervisor.Store.Backend.AccessWarning is { } warning) console.Error.WriteLine($"warning: {warning}");
             return null;
         }

@@ -74,6 +74,9 @@ internal sealed class RedisStorageBackend : StorageBackend
             _cluster = servers.Any(s => s.ServerType == ServerType.Cluster);
             if (_cluster && location.Database != 0)
                 throw new StorageException(StorageErrorCode.InvalidArgument, $"the Redis store at {location.Endpoint} is a cluster, which only has database 0");
+            if (!_cluster && servers[0].DatabaseCount is var databases and > 0 && location.Database >= databases)
+                throw new StorageException(StorageErrorCode.InvalidArgument,
+                    $"the Redis server at {location.Endpoint} has databases 0 to {databases - 1} (its \"databases\" setting), so there is no database {location.Database}: name one of those in the URI (redis://host:port/N)");
             CheckDurability(servers, logger);
             _db = _mux.GetDatabase(location.Database);
         }

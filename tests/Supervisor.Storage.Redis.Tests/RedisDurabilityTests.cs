@@ -32,6 +32,18 @@ public sealed class RedisDurabilityTests
         Assert.Contains(named, warning.Message);
     }
 
+    [Fact, Rule("PDP-REDIS-1")]
+    public void Connect_ToADatabaseTheServerDoesNotHave_SaysWhichItHas()
+    {
+        using var server = new RedisServer("--databases", "16");
+        var e = Assert.Throws<StorageException>(() => RedisBackend.Open(server.NewLocation().Replace("/0?", "/200?")));
+        Assert.Equal(StorageErrorCode.InvalidArgument, e.Code);
+        Assert.Contains("has databases 0 to 15", e.Message);
+        Assert.Contains("there is no database 200", e.Message);
+        using var fine = RedisBackend.Open(server.NewLocation().Replace("/0?", "/15?"));
+        fine.Set(Bucket, "k", B("v"), Quota.Unlimited);
+    }
+
     [Fact, Rule("PDP-REDIS-3")]
     public void Connect_ToDurableServer_LogsNothing()
     {
