@@ -40,6 +40,39 @@ public abstract class BackendContractTests : IDisposable
         GC.SuppressFinalize(this);
     }
 
+    [Fact, Rule("PDP-SYNC-3")]
+    public void ApplyAll_PastAQuotaInALaterBatch_WritesNothing_OrSaysExactlyWhatItWrote()
+    {
+        var b = Backend();
+        var quota = new Quota(0, 550);
+        IEnumerable<IReadOnlyList<Write>> Batches()
+        {
+            yield return Enumerable.Range(0, 500).Select(i => new Write(Bucket(), $"k{i}", [1])).ToList();
+            yield return Enumerable.Range(500, 100).Select(i => new Write(Bucket(bucket: i == 500 ? "rolled" : "b"), $"k{i}", [1])).ToList();
+        }
+
+        var e = Assert.Throws<StorageException>(() => b.ApplyAll(Batches(), quota));
+
+        Assert.Equal(StorageErrorCode.QuotaExceeded, e.Code);
+        var kept = b.GetOwnerUsage("test", "alpha").Items;
+        if (b.AppliesAllAtomically)
+        {
+            Assert.Equal(0, kept);
+            Assert.Null(b.Get(Bucket(), "k0"));
+        }
+        else
+        {
+            Assert.Equal(500, kept);
+            Assert.Contains("500 records were written before it", e.Message);
+        }
+        // A bucket made inside a change that was rolled back is made again, not remembered.
+        b.Set(Bucket(bucket: "rolled"), "z", [9], Quota.Unlimited);
+        Assert.Equal(new byte[] { 9 }, b.Get(Bucket(bucket: "rolled"), "z"));
+        // And whole when it fits, a bucket made inside the change included.
+        b.ApplyAll([[new Write(Bucket(bucket: "fresh"), "x", [2])], [new Write(Bucket(), "y", [3])]], quota);
+        Assert.Equal(new byte[] { 2 }, b.Get(Bucket(bucket: "fresh"), "x"));
+    }
+
     [Fact, Rule("PDP-STORE-1")]
     public void Get_AfterSet_ReturnsValue()
     {

@@ -52,6 +52,32 @@ public abstract class StorageBackend : IDisposable
     /// <summary>Applies every write atomically (all or none), checking quotas on the final state.</summary>
     public abstract void Apply(IReadOnlyList<Write> writes, Quota quota);
 
+    /// <summary>True when <see cref="ApplyAll"/> applies all its batches as one atomic change.</summary>
+    public virtual bool AppliesAllAtomically => false;
+
+    /// <summary>
+    /// Applies batches of writes (an import's), as one atomic change where the backend can
+    /// (<see cref="AppliesAllAtomically"/>); otherwise each batch is atomic on its own and a failure leaves the batches
+    /// before it written. Returns after the last batch; <paramref name="batches"/> is read once, as it streams.
+    /// </summary>
+    public virtual void ApplyAll(IEnumerable<IReadOnlyList<Write>> batches, Quota quota)
+    {
+        long written = 0;
+        foreach (var batch in batches)
+        {
+            try
+            {
+                Apply(batch, quota);
+            }
+            catch (StorageException e) when (written > 0)
+            {
+                throw new StorageException(e.Code,
+                    $"{e.Message}; {written} records were written before it, in batches that each applied whole (the {TypeName} backend cannot make them one change)", e);
+            }
+            written += batch.Count;
+        }
+    }
+
     /// <summary>Usage charged to <paramref name="owner"/> on <paramref name="chain"/>.</summary>
     public abstract UsageEntry GetOwnerUsage(string chain, string owner);
 

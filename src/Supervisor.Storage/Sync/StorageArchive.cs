@@ -212,27 +212,34 @@ public static class StorageArchive
     private static ImportResult Write(KeyValueStore store, IEnumerable<(StoredRecord Record, long Line)> records, ConflictPolicy onConflict)
     {
         long imported = 0, skipped = 0;
-        var batch = new List<Write>(BatchSize);
-        var quota = store.Limits.Quota;
-        foreach (var (r, _) in records)
-        {
-            batch.Add(new Write(r.Bucket, r.Key, r.Value));
-            if (batch.Count == BatchSize) Flush();
-        }
-        Flush();
+        // One change where the backend can (SQLite, memory); Redis says how many records a failure left written.
+        store.Backend.ApplyAll(Batches(), store.Limits.Quota);
         return new ImportResult(imported, skipped);
 
-        void Flush()
+        IEnumerable<IReadOnlyList<Write>> Batches()
         {
-            if (batch.Count == 0) return;
-            if (onConflict == ConflictPolicy.Skip)
+            var batch = new List<Write>(BatchSize);
+            foreach (var (r, _) in records)
             {
-                var existing = Existing(store, batch.Select(w => (w.Bucket, w.Key)).ToList());
-                skipped += batch.RemoveAll(w => existing.Contains((w.Bucket, w.Key)));
+                batch.Add(new Write(r.Bucket, r.Key, r.Value));
+                if (batch.Count == BatchSize)
+                {
+                    if (Ready()) yield return batch;
+                    batch = new List<Write>(BatchSize);
+                }
             }
-            if (batch.Count > 0) store.Backend.Apply(batch, quota);
-            imported += batch.Count;
-            batch.Clear();
+            if (Ready()) yield return batch;
+
+            bool Ready()
+            {
+                if (onConflict == ConflictPolicy.Skip && batch.Count > 0)
+                {
+                    var existing = Existing(store, batch.Select(w => (w.Bucket, w.Key)).ToList());
+                    skipped += batch.RemoveAll(w => existing.Contains((w.Bucket, w.Key)));
+                }
+                imported += batch.Count;
+                return batch.Count > 0;
+            }
         }
     }
 

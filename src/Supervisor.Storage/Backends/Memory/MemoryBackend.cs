@@ -117,6 +117,11 @@ internal sealed class MemoryBackend : StorageBackend
 
     public override void Apply(IReadOnlyList<Write> writes, Quota quota) => Apply(writes, quota, null);
 
+    public override bool AppliesAllAtomically => true;
+
+    /// <summary>Everything is in memory already: the batches become one atomic <see cref="Apply(IReadOnlyList{Write}, Quota)"/>.</summary>
+    public override void ApplyAll(IEnumerable<IReadOnlyList<Write>> batches, Quota quota) => Apply(batches.SelectMany(b => b).ToList(), quota, null);
+
     /// <summary>
     /// Applies <paramref name="writes"/> atomically; <paramref name="first"/> runs after the quota
     /// check and before the writes, under the same lock, so a commit spanning this backend and

@@ -454,6 +454,70 @@ internal sealed class SqliteBackend : StorageBackend
         }
     }
 
+    public override bool AppliesAllAtomically => true;
+
+    /// <summary>
+    /// One write transaction for every batch: all or nothing, quotas checked on the final state. Bucket rows made inside
+    /// it are remembered only once it commits, so no other writer ever uses the id of a row a rollback took away.
+    /// </summary>
+    public override void ApplyAll(IEnumerable<IReadOnlyList<Write>> batches, Quota quota)
+    {
+        var c = Rent();
+        try
+        {
+            Begin(c);
+            var made = new Dictionary<BucketId, long>();
+            try
+            {
+                var before = new Dictionary<(string Chain, string Owner), (long Bytes, long Items)>();
+                foreach (var writes in batches)
+                {
+                    foreach (var w in writes)
+                    {
+                        var id = BucketRowInTransaction(c, w.Bucket, made);
+                        var owner = (w.Bucket.Chain, w.Bucket.Owner);
+                        if (!quota.IsUnlimited && !before.ContainsKey(owner)) before[owner] = Usage(c, owner.Chain, owner.Owner);
+                        if (w.Value is null) c[DeleteRecord].Bind(1, id).Bind(2, w.Key).Run();
+                        else c[Upsert].Bind(1, id).Bind(2, w.Key).BindBlob(3, w.Value).Run();
+                    }
+                }
+                foreach (var ((chain, owner), usage) in before) CheckQuota(c, chain, owner, usage, quota);
+                c.Exec("COMMIT");
+            }
+            catch
+            {
+                Rollback(c);
+                throw;
+            }
+            foreach (var (bucket, id) in made) _bucketIds[bucket] = id;
+        }
+        finally
+        {
+            Return(c);
+        }
+    }
+
+    /// <summary>A bucket's row inside a write transaction; rows it makes go to <paramref name="made"/>, not the shared cache.</summary>
+    private long BucketRowInTransaction(SqliteConnectionSlot c, BucketId bucket, Dictionary<BucketId, long> made)
+    {
+        if (_bucketIds.TryGetValue(bucket, out var id) || made.TryGetValue(bucket, out id)) return id;
+        for (var attempt = 0; attempt < 2; attempt++)
+        {
+            var find = c[FindBucket];
+            try
+            {
+                find.Bind(1, bucket.Chain).Bind(2, (long)bucket.Mode).Bind(3, bucket.Service).Bind(4, bucket.Bucket);
+                if (find.Step()) return made[bucket] = find.Int64(0);
+            }
+            finally
+            {
+                find.Reset();
+            }
+            c[InsertBucket].Bind(1, bucket.Chain).Bind(2, (long)bucket.Mode).Bind(3, bucket.Service).Bind(4, bucket.Bucket).Bind(5, bucket.Owner).Run();
+        }
+        throw new StorageException(StorageErrorCode.BackendFailure, $"bucket {bucket} could not be created");
+    }
+
     private static void Begin(SqliteConnectionSlot c) => c.Exec("BEGIN IMMEDIATE");
 
     private static void Rollback(SqliteConnectionSlot c)
