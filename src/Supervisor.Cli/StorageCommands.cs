@@ -124,7 +124,7 @@ internal static class StorageCommands
                 var path = r.GetValue(file)!;
                 var fmt = FormatOf(r.GetValue(format));
                 var policy = PolicyOf(r.GetValue(onConflict));
-                using var input = path == "-" ? Spool(console.In) : OpenArchive(path);
+                using Stream input = path == "-" ? new TextReaderStream(console.In) : OpenArchive(path);
                 using var store = Open(settingsOf(r), console);
                 ImportResult result;
                 try
@@ -496,20 +496,6 @@ internal static class StorageCommands
         {
             throw new IOException($"cannot read archive \"{path}\": {e.Message}", e);
         }
-    }
-
-    /// <summary>Standard input (text) copied to a temporary file as UTF-8, so that import can read it twice.</summary>
-    private static FileStream Spool(TextReader input)
-    {
-        var temp = PrivateFiles.Spool();
-        using (var writer = new StreamWriter(temp, new UTF8Encoding(false), 65536, leaveOpen: true))
-        {
-            var buffer = new char[16384];
-            int n;
-            while ((n = input.Read(buffer, 0, buffer.Length)) > 0) writer.Write(buffer, 0, n);
-        }
-        temp.Position = 0;
-        return temp;
     }
 
     private static ArchiveFormat FormatOf(string? name) => name is "localstorage" or "psibase-localstorage" ? ArchiveFormat.PsibaseLocalStorage : ArchiveFormat.JsonLines;

@@ -113,4 +113,16 @@ public sealed class HostileTests : IDisposable
         Assert.Contains(expected, r.Err);
         Assert.Contains("nothing was imported", r.Err);
     }
+
+    [Fact, Rule("PDP-SYNC-2")]
+    public void AnEndlessLineOnStandardInput_IsRefusedWithItsLine_NotSpooledWhole()
+    {
+        var input = "{\"format\":\"supervisor-storage\",\"version\":1,\"chain\":null,\"service\":null}\n" + new string('x', 2_000_000);
+
+        var r = Cli.InProcess(input, ["storage", "import", "-", "--store", _box.Store]);
+
+        NoCrash(r);
+        Assert.NotEqual(0, r.ExitCode);
+        Assert.Contains("archive line 2: is longer than", r.Err);
+    }
 }

@@ -404,13 +404,32 @@ public static class StorageArchive
         if (!sawEnd) throw Bad(line, "the archive is truncated (no end line)");
     }
 
+    /// <summary>The largest psibase LocalStorage dump read (a browser's LocalStorage holds a few megabytes).</summary>
+    internal const int MaxLocalStorageBytes = 64 * 1024 * 1024;
+
+    /// <summary>The whole of <paramref name="input"/>, refused after reading no more than <paramref name="max"/> bytes.</summary>
+    private static ReadOnlyMemory<byte> ReadBounded(Stream input, int max)
+    {
+        var copy = new MemoryStream();
+        var buffer = new byte[65536];
+        int n;
+        while ((n = input.Read(buffer, 0, buffer.Length)) > 0)
+        {
+            if (copy.Length + n > max)
+                throw new StorageException(StorageErrorCode.InvalidArgument,
+                    $"the psibase LocalStorage dump is larger than {max} bytes, far more than a browser's LocalStorage holds; nothing was imported");
+            copy.Write(buffer, 0, n);
+        }
+        return copy.GetBuffer().AsMemory(0, (int)copy.Length);
+    }
+
     /// <summary>Reads a psibase LocalStorage dump, validating every entry before returning any.</summary>
     private static IEnumerable<StoredRecord> ReadPsibase(Stream input, StorageLimits limits)
     {
         JsonDocument doc;
         try
         {
-            doc = JsonDocument.Parse(input);
+            doc = JsonDocument.Parse(ReadBounded(input, MaxLocalStorageBytes));
         }
         catch (JsonException e)
         {

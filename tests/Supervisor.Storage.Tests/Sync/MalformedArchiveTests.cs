@@ -122,6 +122,17 @@ public sealed class MalformedArchiveTests : IDisposable
         Assert.Contains("entry \"test:non-trx:alpha:b:k\": it is also entry 1", e.Message);
     }
 
+    [Fact, Rule("PDP-SYNC-2", "PDP-SYNC-7")]
+    public void ALocalStorageDumpPastItsCap_IsRefusedAfterReadingNoMoreThanTheCap()
+    {
+        var endless = new EndlessLine(Encoding.UTF8.GetBytes("{\"test:non-trx:alpha:b:k\":\""));
+
+        var e = Assert.Throws<StorageException>(() => StorageArchive.Import(_store, endless, ConflictPolicy.Overwrite, ArchiveFormat.PsibaseLocalStorage));
+
+        Assert.Contains($"larger than {StorageArchive.MaxLocalStorageBytes} bytes", e.Message);
+        Assert.True(endless.BytesRead <= StorageArchive.MaxLocalStorageBytes + 65536, $"read {endless.BytesRead} bytes");
+    }
+
     /// <summary>A header line, then one line that never ends; counts what was read.</summary>
     private sealed class EndlessLine(byte[] start) : Stream
     {
