@@ -37,6 +37,8 @@ public enum StorageErrorCode
     UnknownBackend,
     /// <summary>The backend failed (I/O, locking, connection).</summary>
     BackendFailure,
+    /// <summary>A wait for the store (another writer's lock) ended at the caller's deadline (<see cref="StorageDeadline"/>).</summary>
+    DeadlinePassed,
 }
 
 /// <summary>The one exception type of the storage layer; <see cref="Code"/> says why.</summary>

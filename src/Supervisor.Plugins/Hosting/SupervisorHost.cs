@@ -171,6 +171,7 @@ internal sealed partial class SupervisorHost : Supervisor
         finally
         {
             CallContext.Current = null;
+            StorageDeadline.Current = null;
         }
     }
 
@@ -278,6 +279,9 @@ internal sealed partial class SupervisorHost : Supervisor
             return context.Fault = new PluginException(PluginErrorCode.InvalidComponent, $"plugin \"{target.Service}\" cannot be instantiated: {cause}", e);
         }
         var where = instantiating is not null ? "while being instantiated (for " + target + ")" : "in " + target.ToString();
+        if (context.HostError is StorageException { Code: StorageErrorCode.DeadlinePassed } locked)
+            return context.Fault = new PluginException(PluginErrorCode.Timeout,
+                $"call to {target} ran past its time limit of {Options.CallTimeout.TotalSeconds:0.###} s: {locked.Message}", locked);
         if (context.HostError is { } hostError && e.Kind != WasmtimeErrorKind.Interrupt)
         {
             if (hostError is not (StorageException or PluginException) || hostError is StorageException { Code: StorageErrorCode.BackendFailure or StorageErrorCode.StoreCorrupt })
@@ -336,6 +340,8 @@ internal sealed partial class SupervisorHost : Supervisor
     internal T RunWithDeadline<T>(ComponentStore store, DateTime deadline, Func<T> action)
     {
         if (_disposed != 0) throw Disposed();
+        // Storage waits (another writer's lock) end at the call's deadline too, not at the backend's own timeout.
+        StorageDeadline.Current = deadline;
         var remaining = deadline - DateTime.UtcNow;
         if (remaining <= TimeSpan.Zero)
             throw new PluginException(PluginErrorCode.Timeout, $"the call's time limit of {Options.CallTimeout.TotalSeconds:0.###} s has passed");
@@ -661,7 +667,7 @@ internal sealed class GroupedOperation : PluginOperation
         catch (StorageException e)
         {
             _context.Operation.Fail();
-            throw new PluginException(PluginErrorCode.Trap, $"call to {target} failed: {e.Message}", e);
+            throw new PluginException(e.Code == StorageErrorCode.DeadlinePassed ? PluginErrorCode.Timeout : PluginErrorCode.Trap, $"call to {target} failed: {e.Message}", e);
         }
         if (result is WitResult { IsOk: false } err)
         {

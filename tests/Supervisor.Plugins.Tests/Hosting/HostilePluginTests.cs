@@ -274,4 +274,34 @@ public sealed class HostilePluginTests : PluginTestBase
         s.Call("walpha:plugin/api.set", "k", new byte[1000]);
         Assert.Throws<ArgumentOutOfRangeException>(() => new SupervisorOptions { MaxArgumentBytes = 10 });
     }
+
+    [Fact, Rule("PDP-LIMIT-9")]
+    public void AStoreLockedByAnotherWriter_EndsTheCallAtItsTimeLimit_NotAtTheBusyTimeout()
+    {
+        var s = NewSupervisor(o =>
+        {
+            o.CallTimeout = TimeSpan.FromSeconds(1);
+            o.Storage = new Storage.StorageOptions { Location = StorePath, BusyTimeout = TimeSpan.FromMinutes(30) };
+        });
+        Assert.Equal(1u, s.Call("walpha:plugin/api.ping"));
+        using var other = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={StorePath};Pooling=False");
+        other.Open();
+        using (var begin = other.CreateCommand())
+        {
+            begin.CommandText = "BEGIN IMMEDIATE";
+            begin.ExecuteNonQuery();
+        }
+
+        var e = WithinHangGuard(() => Assert.Throws<PluginException>(() => s.Call("walpha:plugin/api.set", "k", B("v"))), "the call waited for the lock past its time limit");
+
+        Assert.Equal(PluginErrorCode.Timeout, e.Code);
+        Assert.Contains("stayed locked by another connection or process until the call's time limit", e.Message);
+        using (var rollback = other.CreateCommand())
+        {
+            rollback.CommandText = "ROLLBACK";
+            rollback.ExecuteNonQuery();
+        }
+        s.Call("walpha:plugin/api.set", "k", B("v"));
+        Assert.Equal(B("v"), ClientDataRecord(s, "walpha", "k"));
+    }
 }

@@ -183,9 +183,12 @@ internal sealed class SqliteBackend : StorageBackend
     private SqliteConnectionSlot Rent()
     {
         ThrowIfDisposed();
-        if (_pool.TryTake(out var c)) return c;
-        c = Open();
-        Configure(c);
+        if (!_pool.TryTake(out var c))
+        {
+            c = Open();
+            Configure(c);
+        }
+        c.BoundBusyWait();
         return c;
     }
 

@@ -8,6 +8,8 @@ internal sealed class SqliteConnectionSlot : IDisposable
 {
     private readonly SqliteConnection _connection;
     private readonly Dictionary<string, Statement> _statements = new(StringComparer.Ordinal);
+    private readonly TimeSpan _busyTimeout;
+    private int _appliedBusyMs;
 
     public SqliteConnectionSlot(string path, SqliteBackendOptions options)
     {
@@ -21,7 +23,18 @@ internal sealed class SqliteConnectionSlot : IDisposable
         _connection = new SqliteConnection(builder.ToString());
         _connection.Open();
         Db = _connection.Handle!;
-        raw.sqlite3_busy_timeout(Db, (int)options.BusyTimeout.TotalMilliseconds);
+        _busyTimeout = options.BusyTimeout;
+        _appliedBusyMs = (int)options.BusyTimeout.TotalMilliseconds;
+        raw.sqlite3_busy_timeout(Db, _appliedBusyMs);
+    }
+
+    /// <summary>Bounds SQLite's wait for another writer's lock by this thread's <see cref="StorageDeadline"/> (one native call when it changes).</summary>
+    public void BoundBusyWait()
+    {
+        var ms = (int)Math.Ceiling(StorageDeadline.Bound(_busyTimeout).TotalMilliseconds);
+        if (ms == _appliedBusyMs) return;
+        raw.sqlite3_busy_timeout(Db, ms);
+        _appliedBusyMs = ms;
     }
 
     public sqlite3 Db { get; }

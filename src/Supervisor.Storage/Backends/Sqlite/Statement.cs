@@ -95,6 +95,8 @@ internal static class SqliteErrors
         var primary = rc & 0xFF;
         return primary switch
         {
+            raw.SQLITE_BUSY or raw.SQLITE_LOCKED when StorageDeadline.HasPassed => new StorageException(StorageErrorCode.DeadlinePassed,
+                $"the store stayed locked by another connection or process until the call's time limit ({message})"),
             raw.SQLITE_BUSY or raw.SQLITE_LOCKED => new StorageException(StorageErrorCode.BackendFailure,
                 $"the store is locked by another connection or process and stayed locked past the busy timeout ({message})"),
             raw.SQLITE_CORRUPT or raw.SQLITE_NOTADB => new StorageException(StorageErrorCode.StoreCorrupt,
