@@ -69,6 +69,28 @@ public sealed class StorageCommandTests : IDisposable
         Assert.Contains("chmod 600", called.Err);
     }
 
+    [Fact, Rule("PDP-CLI-12", "PDP-SYNC-3", "PDP-SYNC-6")]
+    public void ImportOfALocalStorageDump_ResolvesConflictsByEachPolicy()
+    {
+        Set(_box.Store, ("a", "archive"), ("b", "archive"));
+        var dump = _box.File("dump.json");
+        Ok(_box.Run("storage", "export", "--format", "localstorage", "--out", dump));
+        var other = _box.File("other-ls.db");
+        Set(other, ("a", "target"));
+
+        var fail = On(other, "storage", "import", dump, "--format", "localstorage");
+        Assert.Equal(1, fail.ExitCode);
+        Assert.Contains("already exists (policy fail); nothing was imported", fail.Err);
+        Assert.Equal("null", Get(other, "b"));
+
+        Assert.Equal("imported 1 record, skipped 1", Ok(On(other, "storage", "import", dump, "--format", "localstorage", "--on-conflict", "skip")).Out.Trim());
+        Assert.Equal(B64("target"), Get(other, "a"));
+        Assert.Equal(B64("archive"), Get(other, "b"));
+
+        Assert.Equal("imported 2 records, skipped 0", Ok(On(other, "storage", "import", dump, "--format", "localstorage", "--on-conflict", "overwrite")).Out.Trim());
+        Assert.Equal(B64("archive"), Get(other, "a"));
+    }
+
     [Fact, Rule("PDP-CLI-11", "PDP-SYNC-4")]
     public void Export_ThenImportIntoAnotherStore_RoundTrips()
     {

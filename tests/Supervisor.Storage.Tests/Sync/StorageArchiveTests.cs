@@ -109,27 +109,30 @@ public sealed class StorageArchiveTests : IDisposable
         Assert.Empty(Dump(to));
     }
 
-    [Fact, Rule("PDP-SYNC-3")]
-    public void Import_ResolvesConflictsByPolicy()
+    [Theory, Rule("PDP-SYNC-3", "PDP-SYNC-6")]
+    [InlineData(ArchiveFormat.JsonLines)]
+    [InlineData(ArchiveFormat.PsibaseLocalStorage)]
+    public void Import_ResolvesConflictsByPolicy(ArchiveFormat format)
     {
         var from = NewStore();
         from.Backend.Set(Id(), "a", B("archive"), Quota.Unlimited);
         from.Backend.Set(Id(), "b", B("archive"), Quota.Unlimited);
         using var archive = new MemoryStream();
-        StorageArchive.Export(from, archive);
+        StorageArchive.Export(from, archive, format: format);
         var bytes = archive.ToArray();
 
         var to = NewStore();
         to.Backend.Set(Id(), "a", B("target"), Quota.Unlimited);
-        Assert.Throws<StorageException>(() => StorageArchive.Import(to, new MemoryStream(bytes), ConflictPolicy.Fail));
+        var refused = Assert.Throws<StorageException>(() => StorageArchive.Import(to, new MemoryStream(bytes), ConflictPolicy.Fail, format));
+        Assert.Contains("already exists (policy fail); nothing was imported", refused.Message);
         Assert.Equal(B("target"), to.Backend.Get(Id(), "a"));
         Assert.False(to.Backend.Exists(Id(), "b"));
 
-        Assert.Equal(new ImportResult(1, 1), StorageArchive.Import(to, new MemoryStream(bytes), ConflictPolicy.Skip));
+        Assert.Equal(new ImportResult(1, 1), StorageArchive.Import(to, new MemoryStream(bytes), ConflictPolicy.Skip, format));
         Assert.Equal(B("target"), to.Backend.Get(Id(), "a"));
         Assert.Equal(B("archive"), to.Backend.Get(Id(), "b"));
 
-        Assert.Equal(new ImportResult(2, 0), StorageArchive.Import(to, new MemoryStream(bytes), ConflictPolicy.Overwrite));
+        Assert.Equal(new ImportResult(2, 0), StorageArchive.Import(to, new MemoryStream(bytes), ConflictPolicy.Overwrite, format));
         Assert.Equal(B("archive"), to.Backend.Get(Id(), "a"));
     }
 
