@@ -48,6 +48,43 @@ public sealed class OperationTests : IDisposable
         Assert.Equal(B("old"), outside.Get("gone"));
     }
 
+    [Fact, Rule("PDP-TRX-1", "PDP-LIST-3")]
+    public void TransactionalListing_WithABufferedKeyOnEveryPageBoundary_ListsEachKeyOnce()
+    {
+        using var session = _store.OpenSession();
+        using (var setup = session.BeginOperation())
+        {
+            var b = Open(setup, DbMode.Transactional);
+            foreach (var k in new[] { "k1", "k2", "k3", "k4", "k5" }) b.Set(k, B("stored"));
+            setup.Commit();
+        }
+        using var op = session.BeginOperation();
+        var bucket = Open(op, DbMode.Transactional);
+        // Buffered, not stored: between stored keys, after the last one, and one deleted.
+        bucket.Set("k0", B("new"));
+        bucket.Set("k3a", B("new"));
+        bucket.Set("k6", B("new"));
+        bucket.Delete("k2");
+        var expected = new[] { "k0", "k1", "k3", "k3a", "k4", "k5", "k6" };
+
+        // Every page size puts a buffered key at the end of some page.
+        for (var size = 1; size <= expected.Length + 1; size++)
+        {
+            var all = new List<string>();
+            byte[]? cursor = null;
+            do
+            {
+                var page = bucket.ListKeys(cursor, size);
+                all.AddRange(page.Keys);
+                cursor = page.Cursor;
+                // A key listed again would never let the listing end: stop and fail instead.
+                Assert.True(all.Count <= expected.Length, $"page size {size}: listed {string.Join(", ", all)}");
+            }
+            while (cursor is not null);
+            Assert.Equal(expected, all);
+        }
+    }
+
     [Fact, Rule("PDP-TRX-1")]
     public void TransactionalListing_MergesPendingWritesWithStoredKeys()
     {
