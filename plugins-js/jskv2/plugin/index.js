@@ -152,6 +152,25 @@ export const api = {
     });
   },
 
+  casIncrement(name, key, times) {
+    return withBucket(name, (b) => {
+      let wrote = 0;
+      for (let i = 0; i < times; i++) {
+        const cas = atomics.Cas.new(b, key);
+        let now;
+        try {
+          now = cas.current();
+        } catch (e) {
+          drop(cas);
+          throw e;
+        }
+        const n = now === undefined ? 0 : Number(new TextDecoder().decode(now));
+        if (swap(cas, new TextEncoder().encode(String(n + 1))) === undefined) wrote++;
+      }
+      return wrote;
+    });
+  },
+
   casConflict(name, key, interloper, value) {
     return withBucket(name, (b) => {
       const cas = atomics.Cas.new(b, key);
