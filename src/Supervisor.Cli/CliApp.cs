@@ -68,16 +68,35 @@ internal static class CliApp
             Recursive = true,
         };
         bytesAs.AcceptOnlyFromAmong("base64", "array", "text");
+        var timeout = new Option<string?>("--timeout")
+        {
+            Description = "How long one call may run, e.g. 10s or 500ms [default: 10s]",
+            HelpName = "DURATION",
+            Recursive = true,
+        };
+        var memoryLimit = new Option<string?>("--memory-limit")
+        {
+            Description = "Most memory one plugin instance may hold per linear memory, e.g. 256MiB [default: 256MiB]",
+            HelpName = "SIZE",
+            Recursive = true,
+        };
+        var maxCallDepth = new Option<int?>("--max-call-depth")
+        {
+            Description = "Deepest chain of plugin-to-plugin calls [default: 16]",
+            HelpName = "N",
+            Recursive = true,
+        };
 
         var root = new RootCommand(
             "Supervisor for .NET: runs psibase-style WebAssembly plugins and gives each its private client-side storage.\n"
             + "Arguments are JSON mapped to each parameter's WIT type; results print as JSON on stdout.\n"
             + "Exit codes: 0 success, 1 a plugin failed (trap, limit, err result, refused import), 2 bad usage or arguments.");
-        foreach (var o in new Option[] { plugins, store, domain, chain, caller, cache, bytesAs }) root.Options.Add(o);
+        foreach (var o in new Option[] { plugins, store, domain, chain, caller, cache, bytesAs, timeout, memoryLimit, maxCallDepth }) root.Options.Add(o);
 
         Settings SettingsOf(ParseResult r) => new(
             r.GetValue(plugins)!, r.GetValue(store), r.GetValue(domain)!, r.GetValue(chain)!, r.GetValue(caller)!, r.GetValue(cache)!,
-            r.GetValue(bytesAs) switch { "array" => ByteListFormat.Array, "text" => ByteListFormat.Text, _ => ByteListFormat.Base64 });
+            r.GetValue(bytesAs) switch { "array" => ByteListFormat.Array, "text" => ByteListFormat.Text, _ => ByteListFormat.Base64 },
+            r.GetValue(timeout), r.GetValue(memoryLimit), r.GetValue(maxCallDepth));
 
         // call
         var target = new Argument<string>("target") { Description = "The function: <service>:<plugin>/<interface>.<function>" };
@@ -162,4 +181,5 @@ internal static class CliApp
 }
 
 /// <summary>The global options of one run.</summary>
-internal sealed record Settings(string Plugins, string? Store, string Domain, string Chain, string Caller, string Cache, ByteListFormat Bytes);
+internal sealed record Settings(string Plugins, string? Store, string Domain, string Chain, string Caller, string Cache, ByteListFormat Bytes,
+    string? Timeout = null, string? MemoryLimit = null, int? MaxCallDepth = null);

@@ -42,6 +42,9 @@ internal sealed partial class Session(Settings settings, CliConsole console) : I
         Set("--chain", () => options.ChainId = settings.Chain);
         Set("--caller", () => options.DefaultCaller = settings.Caller);
         Set("--cache", () => options.CacheDirectory = settings.Cache);
+        if (settings.Timeout is { } timeout) Set("--timeout", () => options.CallTimeout = Units.ParseDuration(timeout));
+        if (settings.MemoryLimit is { } memory) Set("--memory-limit", () => options.MemoryLimitBytes = Units.ParseSize(memory));
+        if (settings.MaxCallDepth is { } depth) Set("--max-call-depth", () => options.MaxCallDepth = depth);
         Set("--domain", () =>
         {
             storage ??= new StorageOptions();

@@ -125,4 +125,27 @@ public sealed class HostileTests : IDisposable
         Assert.NotEqual(0, r.ExitCode);
         Assert.Contains("archive line 2: is longer than", r.Err);
     }
+
+    [Fact, Rule("PDP-CLI-17")]
+    public void TheCallLimits_AreOptionsWithUnits()
+    {
+        var spin = Cli.InProcess(null, ["call", "walpha:plugin/api.spin", "--timeout", "500ms", .. _box.Options]);
+        Assert.Equal(1, spin.ExitCode);
+        Assert.Contains("time limit of 0.5 s", spin.Err);
+
+        var grow = Cli.InProcess(null, ["call", "walpha:plugin/api.grow", "1", "--memory-limit", "128KiB", .. _box.Options]);
+        Assert.Equal(1, grow.ExitCode);
+        Assert.Contains("trapped", grow.Err); // it grows until memory.grow fails at 2 pages, then traps
+        var roomy = Cli.InProcess(null, ["call", "walpha:plugin/api.grow", "0", "--memory-limit", "1MiB", .. _box.Options]);
+        Assert.Equal(0, roomy.ExitCode);
+
+        var badUnit = Cli.InProcess(null, ["call", "walpha:plugin/api.ping", "--timeout", "10x", .. _box.Options]);
+        Assert.Equal(2, badUnit.ExitCode);
+        Assert.Contains("--timeout", badUnit.Err);
+        Assert.Contains("unknown unit \"x\"", badUnit.Err);
+
+        var badDepth = Cli.InProcess(null, ["call", "walpha:plugin/api.ping", "--max-call-depth", "0", .. _box.Options]);
+        Assert.Equal(2, badDepth.ExitCode);
+        Assert.Contains("--max-call-depth", badDepth.Err);
+    }
 }
