@@ -85,6 +85,8 @@ internal static class StorageCommands
                     using var stdout = new TextWriterStream(console.Out);
                     progress.Done(StorageArchive.Export(store, progress.Watch(stdout), chain, svc, fmt));
                     stdout.Flush();
+                    // A LocalStorage dump is one JSON object without a line end: end the line on a terminal or pipe.
+                    if (fmt == ArchiveFormat.PsibaseLocalStorage) console.Out.WriteLine();
                     return ExitCodes.Success;
                 }
                 var partial = path + ".partial";
@@ -110,7 +112,8 @@ internal static class StorageCommands
         // import
         {
             var file = new Argument<string>("file") { Description = "The archive to read (- reads standard input)" };
-            var format = Format("The archive format");
+            var format = Format("The archive format [default: told from the content]");
+            format.DefaultValueFactory = null;
             var onConflict = OnConflict();
             var json = Json("Print the summary as JSON");
             var import = new Command("import",
@@ -122,9 +125,10 @@ internal static class StorageCommands
             import.SetAction(r => Guard(console, () =>
             {
                 var path = r.GetValue(file)!;
-                var fmt = FormatOf(r.GetValue(format));
                 var policy = PolicyOf(r.GetValue(onConflict));
-                using Stream input = path == "-" ? new TextReaderStream(console.In) : OpenArchive(path);
+                using Stream input = path == "-" ? new PeekableStream(new TextReaderStream(console.In)) : OpenArchive(path);
+                // --format overrides; else the content tells: this supervisor's archive starts with its header line.
+                var fmt = r.GetValue(format) is { } named ? FormatOf(named) : StorageArchive.DetectFormat(Start(input));
                 using var store = Open(settingsOf(r), console);
                 ImportResult result;
                 try
@@ -496,6 +500,16 @@ internal static class StorageCommands
         {
             throw new IOException($"cannot read archive \"{path}\": {e.Message}", e);
         }
+    }
+
+    /// <summary>The first bytes of an archive, left unread (a file is read and rewound; standard input is peeked).</summary>
+    private static byte[] Start(Stream input)
+    {
+        if (input is PeekableStream peekable) return peekable.Peek(64).ToArray();
+        var start = new byte[64];
+        var n = input.ReadAtLeast(start, start.Length, throwOnEndOfStream: false);
+        input.Position = 0;
+        return start[..n];
     }
 
     private static ArchiveFormat FormatOf(string? name) => name is "localstorage" or "psibase-localstorage" ? ArchiveFormat.PsibaseLocalStorage : ArchiveFormat.JsonLines;

@@ -91,6 +91,28 @@ public sealed class StorageCommandTests : IDisposable
         Assert.Equal(B64("archive"), Get(other, "a"));
     }
 
+    [Fact, Rule("PDP-CLI-11", "PDP-CLI-12")]
+    public void ALocalStorageDump_IsToldFromItsContent_AndEndsItsLineOnStandardOutput()
+    {
+        Set(_box.Store, ("a", "one"), ("b", "two"));
+        var dump = Ok(_box.Run("storage", "export", "--format", "localstorage", "--out", "-")).Out;
+        Assert.EndsWith("}\n", dump.ReplaceLineEndings("\n"));
+        var file = _box.File("dump-no-format.json");
+        File.WriteAllText(file, dump);
+
+        var other = _box.File("detected.db");
+        Assert.Equal("imported 2 records, skipped 0", Ok(On(other, "storage", "import", file)).Out.Trim());
+        Assert.Equal(B64("two"), Get(other, "b"));
+
+        var third = _box.File("detected-stdin.db");
+        Assert.Equal("imported 2 records, skipped 0", Ok(OnWithInput(third, dump, "storage", "import", "-")).Out.Trim());
+
+        // --format still overrides: read as JSON Lines, the dump is refused at its first line.
+        var forced = On(_box.File("forced.db"), "storage", "import", file, "--format", "jsonl");
+        Assert.Equal(2, forced.ExitCode); // a malformed archive (PDP-CLI-12)
+        Assert.Contains("archive line 1", forced.Err);
+    }
+
     [Fact, Rule("PDP-CLI-11", "PDP-SYNC-4")]
     public void Export_ThenImportIntoAnotherStore_RoundTrips()
     {

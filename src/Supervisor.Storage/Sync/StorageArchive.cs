@@ -404,6 +404,19 @@ public static class StorageArchive
         if (!sawEnd) throw Bad(line, "the archive is truncated (no end line)");
     }
 
+    /// <summary>
+    /// The format of an archive that starts with <paramref name="start"/>: this supervisor's JSON Lines archive starts
+    /// with its header object (<c>{"format":...</c>); any other JSON object is taken as a psibase LocalStorage dump.
+    /// </summary>
+    public static ArchiveFormat DetectFormat(ReadOnlySpan<byte> start)
+    {
+        var text = start;
+        if (text.StartsWith("\uFEFF"u8)) text = text[3..];
+        text = text.TrimStart(" \t\r\n"u8);
+        if (text.StartsWith("{\"format\""u8) || text.IsEmpty || text[0] != (byte)'{') return ArchiveFormat.JsonLines;
+        return ArchiveFormat.PsibaseLocalStorage;
+    }
+
     /// <summary>The largest psibase LocalStorage dump read (a browser's LocalStorage holds a few megabytes).</summary>
     internal const int MaxLocalStorageBytes = 64 * 1024 * 1024;
 
