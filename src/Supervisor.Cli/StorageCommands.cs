@@ -156,18 +156,29 @@ internal static class StorageCommands
                 HelpName = "PATH|URI",
                 Required = true,
             };
+            var fromStore = new Option<string?>("--from")
+            {
+                Description = "The source store (the same as --store): a SQLite file path or a URI such as redis://host:port/db",
+                HelpName = "PATH|URI",
+            };
             var service = Service("Clone only this service's records (needs --chain)");
             var onConflict = OnConflict();
             var json = Json("Print the summary as JSON");
             var clone = new Command("clone",
                 "Copies the persistent records of the store (--store/--domain), or of --chain (and --service), into the --to "
                 + "store, between any two backends; the same as export then import, streamed through a temporary file");
-            foreach (var o in new Option[] { to, service, onConflict, json }) clone.Options.Add(o);
+            foreach (var o in new Option[] { fromStore, to, service, onConflict, json }) clone.Options.Add(o);
             clone.SetAction(r => Guard(console, () =>
             {
                 var (chain, svc) = Selection(r, service);
                 var policy = PolicyOf(r.GetValue(onConflict));
                 var settings = settingsOf(r);
+                if (r.GetValue(fromStore) is { } source)
+                {
+                    if (settings.Store is not null && settings.Store != source)
+                        throw new ArgumentException($"--from: \"{source}\" and --store \"{settings.Store}\" name two sources; give one");
+                    settings = settings with { Store = source };
+                }
                 var target = r.GetValue(to)!;
                 using var from = Open(settings, console);
                 if (SameFile(settings, target))

@@ -233,6 +233,22 @@ public sealed class StorageCommandTests : IDisposable
     }
 
     [Fact, Rule("PDP-CLI-11", "PDP-SYNC-5")]
+    public void Clone_FromOneStoreToAnother_WithFromAndTo()
+    {
+        var source = _box.File("from.db");
+        Set(source, ("k1", "one"));
+        var target = _box.File("to.db");
+
+        var r = Ok(Cli.InProcess(null, ["storage", "clone", "--from", source, "--to", target]));
+
+        Assert.Equal($"cloned 1 record (all chains) into {target}, skipped 0", r.Out.Trim());
+        Assert.Equal(B64("one"), Get(target, "k1"));
+        var both = Cli.InProcess(null, ["storage", "clone", "--from", source, "--store", _box.Store, "--to", _box.File("x.db")]);
+        Assert.Equal(2, both.ExitCode);
+        Assert.Contains("name two sources", both.Err);
+    }
+
+    [Fact, Rule("PDP-CLI-11", "PDP-SYNC-5")]
     public void Clone_SqliteToSqlite_CopiesEverything_AndRefusesItself()
     {
         Set(_box.Store, ("k1", "one"), ("k2", "two"));
