@@ -2,8 +2,9 @@ using System.Text;
 using Supervisor.Storage;
 using Supervisor.Storage.Backends.Sqlite;
 
-// A tour of the storage engine on the embedded default store (the domain's SQLite file).
-var domain = args.Length > 0 ? args[0] : "default";
+// A tour of the storage engine on an embedded store of its own (the "storage-demo" domain's SQLite file), so it never
+// writes into the store the CLI and its example plugins use (the "default" domain).
+var domain = args.Length > 0 ? args[0] : "storage-demo";
 var options = new StorageOptions { Domain = domain };
 Console.WriteLine($"store: {SqliteBackendOptions.DefaultPath(domain)}");
 using var store = KeyValueStore.Create(options);
