@@ -1,7 +1,7 @@
 namespace Supervisor.Cli;
 
 /// <summary>A read-only stream whose first bytes can be looked at before they are read (to tell an archive's format).</summary>
-internal sealed class PeekableStream(Stream inner) : Stream
+internal sealed class PeekableStream(Stream inner) : ForwardOnlyStream
 {
     private byte[] _head = [];
     private int _served;
@@ -33,16 +33,6 @@ internal sealed class PeekableStream(Stream inner) : Stream
         }
         return inner.Read(buffer, offset, count);
     }
-
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {

@@ -7,7 +7,7 @@ namespace Supervisor.Cli;
 /// it itself, with its own caps (the longest valid line, the largest LocalStorage dump), instead of the CLI copying
 /// everything first.
 /// </summary>
-internal sealed class TextReaderStream(TextReader reader) : Stream
+internal sealed class TextReaderStream(TextReader reader) : ForwardOnlyStream
 {
     private readonly Encoder _encoder = new UTF8Encoding(false).GetEncoder();
     private readonly char[] _chars = new char[16384];
@@ -15,16 +15,6 @@ internal sealed class TextReaderStream(TextReader reader) : Stream
     private int _pendingStart;
     private int _pendingLength;
     private bool _ended;
-
-    public override bool CanRead => true;
-    public override bool CanSeek => false;
-    public override bool CanWrite => false;
-    public override long Length => throw new NotSupportedException();
-    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-    public override void Flush() { }
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-    public override void SetLength(long value) => throw new NotSupportedException();
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     public override int Read(byte[] buffer, int offset, int count)
     {
