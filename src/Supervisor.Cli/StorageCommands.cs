@@ -187,12 +187,9 @@ internal static class StorageCommands
                 ImportResult result;
                 if (console.ErrorIsTerminal)
                 {
-                    // StorageArchive.Clone's own steps (export to a temporary archive, then import it), watched for progress.
                     using var progress = new Progress(console, "cloning: reading", ArchiveFormat.JsonLines);
-                    using var temp = PrivateFiles.Spool();
-                    StorageArchive.Export(from, progress.Watch(temp), chain, svc);
-                    temp.Position = 0;
-                    result = StorageArchive.Import(into, progress.Watch(temp, "cloning: validating", "cloning: writing"), policy);
+                    result = StorageArchive.Clone(from, into, chain, svc, policy,
+                        temp => progress.Watch(temp), temp => progress.Watch(temp, "cloning: validating", "cloning: writing"));
                     progress.Done(result.Imported + result.Skipped);
                 }
                 else

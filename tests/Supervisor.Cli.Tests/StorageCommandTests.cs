@@ -261,6 +261,12 @@ public sealed class StorageCommandTests : IDisposable
         Set(_box.Store, ("k1", "changed"));
         var conflict = _box.Run("storage", "clone", "--to", other);
         Assert.Equal(1, conflict.ExitCode);
+        // No archive was named by the user: the conflict is named by its record.
+        Assert.Contains("record \"k1\" in local:non-trx:clientdata:walpha already exists in the target store (policy fail); nothing was cloned", conflict.Err);
+        Assert.DoesNotContain("archive line", conflict.Err);
+        var onTerminal = Cli.InProcess(null, ["storage", "clone", "--to", other, .. _box.Options], errorIsTerminal: true, statusDelay: TimeSpan.Zero);
+        Assert.Equal(1, onTerminal.ExitCode);
+        Assert.Contains("nothing was cloned", onTerminal.Err);
         Assert.Equal(B64("one"), Get(other, "k1"));
         Assert.Equal("{\"imported\":2,\"skipped\":0,\"to\":\"OTHER\"}".Replace("OTHER", other.Replace("\\", "\\\\")),
             Ok(_box.Run("storage", "clone", "--to", other, "--on-conflict", "overwrite", "--json")).Out.Trim());
@@ -424,7 +430,7 @@ public sealed class StorageCommandTests : IDisposable
         Assert.Equal(Listing(_box.Store), Listing(_box.File("clone.db")));
         var conflict = OnTerminal(_box.Store, "storage", "clone", "--to", _box.File("clone.db"));
         Assert.Equal(1, conflict.ExitCode);
-        Assert.Contains("already exists (policy fail)", conflict.Err);
+        Assert.Contains("already exists in the target store (policy fail)", conflict.Err);
 
         // On a pipe: the same stdout and nothing on stderr.
         var pipe = Ok(On(_box.Store, "storage", "export", "--out", _box.File("pipe.jsonl")));

@@ -123,7 +123,11 @@ public static class StorageArchive
     /// A malformed, truncated or invalid archive, or a conflict under <see cref="ConflictPolicy.Fail"/>,
     /// is refused with the line (or entry) named, and nothing is written.
     /// </summary>
-    public static ImportResult Import(KeyValueStore store, Stream input, ConflictPolicy onConflict = ConflictPolicy.Overwrite, ArchiveFormat format = ArchiveFormat.JsonLines)
+    public static ImportResult Import(KeyValueStore store, Stream input, ConflictPolicy onConflict = ConflictPolicy.Overwrite, ArchiveFormat format = ArchiveFormat.JsonLines) =>
+        Import(store, input, onConflict, format, cloning: false);
+
+    /// <summary>The import; <paramref name="cloning"/> names a conflict by its record, not by a line of an archive the user never saw.</summary>
+    private static ImportResult Import(KeyValueStore store, Stream input, ConflictPolicy onConflict, ArchiveFormat format, bool cloning)
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(input);
@@ -158,7 +162,9 @@ public static class StorageArchive
                 }
                 else if (FirstExisting(store, records) is { } clash)
                 {
-                    throw Conflict($"archive line {clash.Line}: record \"{Names.Printable(clash.Record.Key)}\" in {clash.Record.Bucket} already exists (policy fail); nothing was imported");
+                    throw Conflict(cloning
+                        ? $"record \"{Names.Printable(clash.Record.Key)}\" in {clash.Record.Bucket} already exists in the target store (policy fail); nothing was cloned"
+                        : $"archive line {clash.Line}: record \"{Names.Printable(clash.Record.Key)}\" in {clash.Record.Bucket} already exists (policy fail); nothing was imported");
                 }
                 source.Position = start;
                 CheckQuotas(store, ReadLines(source, store.Limits, findRepeats: false).Select(r => r.Record), onConflict);
@@ -184,16 +190,25 @@ public static class StorageArchive
     /// temporary archive file (memory stays flat), are validated against the target's limits and conflict policy before
     /// anything is written, and are then written in atomic batches.
     /// </summary>
-    public static ImportResult Clone(KeyValueStore from, KeyValueStore to, string? chain = null, string? service = null, ConflictPolicy onConflict = ConflictPolicy.Overwrite)
+    public static ImportResult Clone(KeyValueStore from, KeyValueStore to, string? chain = null, string? service = null, ConflictPolicy onConflict = ConflictPolicy.Overwrite) =>
+        Clone(from, to, chain, service, onConflict, null, null);
+
+    /// <summary>
+    /// <see cref="Clone(KeyValueStore, KeyValueStore, string?, string?, ConflictPolicy)"/> with the temporary archive
+    /// watched as it is written (<paramref name="watchWrite"/>) and read back (<paramref name="watchRead"/>): for
+    /// progress, without a second copy of the clone's steps.
+    /// </summary>
+    public static ImportResult Clone(KeyValueStore from, KeyValueStore to, string? chain, string? service, ConflictPolicy onConflict,
+        Func<Stream, Stream>? watchWrite, Func<Stream, Stream>? watchRead)
     {
         ArgumentNullException.ThrowIfNull(from);
         ArgumentNullException.ThrowIfNull(to);
         if (chain is not null) Names.ValidateChain(chain);
         if (service is not null) Names.ValidateService(service);
         using var temp = PrivateFiles.Spool();
-        Export(from, temp, chain, service);
+        Export(from, watchWrite?.Invoke(temp) ?? temp, chain, service);
         temp.Position = 0;
-        return Import(to, temp, onConflict);
+        return Import(to, watchRead?.Invoke(temp) ?? temp, onConflict, ArchiveFormat.JsonLines, cloning: true);
     }
 
     /// <summary>Whether <paramref name="e"/> is an import refused because a record exists under <see cref="ConflictPolicy.Fail"/>
