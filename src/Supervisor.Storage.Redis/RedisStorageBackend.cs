@@ -63,8 +63,7 @@ internal sealed class RedisStorageBackend : StorageBackend
         }
         catch (Exception e) when (e is RedisException or TimeoutException or IOException)
         {
-            throw new StorageException(StorageErrorCode.BackendFailure,
-                $"cannot connect to the Redis store at {location.Endpoint}: {Scrub(e.Message)}");
+            throw new StorageException(StorageErrorCode.BackendFailure, $"cannot connect to the Redis store at {location.Endpoint}: {Why(e, location)}");
         }
         try
         {
@@ -85,6 +84,23 @@ internal sealed class RedisStorageBackend : StorageBackend
             _mux.Dispose();
             throw;
         }
+    }
+
+    /// <summary>Why a connection failed, in plain words and with what to check (not the driver's advice about its own settings).</summary>
+    private string Why(Exception e, RedisLocation location) => e is RedisConnectionException c ? c.FailureType switch
+    {
+        ConnectionFailureType.AuthenticationFailure =>
+            "the server refused the user or password; check the ones in the URI (redis://user:password@host:port/db)",
+        ConnectionFailureType.UnableToConnect or ConnectionFailureType.UnableToResolvePhysicalConnection or ConnectionFailureType.SocketFailure =>
+            $"no Redis server answered within {location.TimeoutMs} ms; check that redis-server runs there, that the host and port are right, " +
+            "and that no firewall is in the way (a slower server: add ?timeout=MILLISECONDS to the URI)",
+        _ => $"{c.FailureType}: {Scrub(FirstSentence(c.Message))}",
+    } : Scrub(FirstSentence(e.Message));
+
+    private static string FirstSentence(string message)
+    {
+        var end = message.IndexOf(". ", StringComparison.Ordinal);
+        return end < 0 ? message : message[..(end + 1)];
     }
 
     public override string TypeName => RedisBackend.TypeName;

@@ -44,6 +44,19 @@ public sealed class RedisDurabilityTests
         fine.Set(Bucket, "k", B("v"), Quota.Unlimited);
     }
 
+    [Fact, Rule("PDP-REDIS-1")]
+    public void AFailedConnection_SaysInPlainWordsWhatToCheck()
+    {
+        var closed = Assert.Throws<StorageException>(() => RedisBackend.Open("redis://127.0.0.1:1/0?timeout=300"));
+        Assert.Contains("no Redis server answered within 300 ms", closed.Message);
+        Assert.DoesNotContain("abortConnect", closed.Message);
+
+        using var server = new RedisServer("--requirepass", "right-one");
+        var refused = Assert.Throws<StorageException>(() => RedisBackend.Open($"redis://:wrong-one@127.0.0.1:{server.Port}/0?timeout=2000"));
+        Assert.Contains("refused the user or password", refused.Message);
+        Assert.DoesNotContain("wrong-one", refused.Message);
+    }
+
     [Fact, Rule("PDP-REDIS-3")]
     public void Connect_ToDurableServer_LogsNothing()
     {
