@@ -168,6 +168,7 @@ internal static class CliApp
         plugin.Subcommands.Add(inspect);
         root.Subcommands.Add(plugin);
         root.Subcommands.Add(StorageCommands.Create(SettingsOf, console));
+        root.Subcommands.Add(WitCommand.Create(console));
 
         var parse = root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
         if (parse.Errors.Count > 0)
