@@ -1,4 +1,4 @@
-;; SIMD base64 (RFC 4648, padded) for the byte adapters (issue 7), spliced into each adapter's core module at
+;; SIMD base64 (RFC 4648, padded) for the byte adapters, spliced into each adapter's core module at
 ;; the line ";;@include adapter-base64". Encoding runs 16 characters (12 bytes) per WASM SIMD128 step, tails scalar;
 ;; decoding validates every character, the length and the padding (and that unused trailing bits are zero) and
 ;; returns -1 for an invalid string. The failure message at 512 is 75 bytes long. Lookups use relaxed_swizzle

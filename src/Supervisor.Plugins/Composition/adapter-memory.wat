@@ -1,4 +1,4 @@
-;; The byte adapters' scratch memory (issue 7), spliced into each adapter at the line ";;@include adapter-memory".
+;; The byte adapters' scratch memory, spliced into each adapter at the line ";;@include adapter-memory".
 ;; Memory 16..79 alphabet; 128..383 decode table; 384..511 return areas; 512.. messages; a bump allocator above
 ;; 1024 serves realloc (arguments Wasmtime copies in, encoded and decoded values) and every export's post-return
 ;; resets it, so memory stays bounded.

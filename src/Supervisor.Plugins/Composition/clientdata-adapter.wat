@@ -1,4 +1,4 @@
-;; The supervisor's byte adapter for clientdata:plugin/keyvalue (issue 7).
+;; The supervisor's byte adapter for clientdata:plugin/keyvalue.
 ;;
 ;; Exports get and set with psibase's exact types and carries every value to the host as a base64
 ;; (RFC 4648, padded) UTF-8 string through supervisor:adapter/clientdata, because a Wasmtime C API list<u8>

@@ -1,4 +1,4 @@
-;; The supervisor's spliced byte adapter for clientdata:plugin/keyvalue (issue 7): a core module the composer
+;; The supervisor's spliced byte adapter for clientdata:plugin/keyvalue: a core module the composer
 ;; instantiates inside a wit-component plugin itself (ComponentComposer.Splice) and puts in the plugin's import
 ;; table in place of the lowered get and set, so values move between the plugin's memory and the adapter's with
 ;; memory.copy instead of a component-to-component copy. Memory 0 is the adapter's own (the shared scratch

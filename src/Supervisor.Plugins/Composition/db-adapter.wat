@@ -1,5 +1,5 @@
 ;; The supervisor's byte adapter for the bucket methods of psibase's host:db/store (and its older name
-;; host:common/store) (issue 7).
+;; host:common/store).
 ;;
 ;; Imports the plugin's bucket resource type (the host's, passed in by the outer component) and exports get and
 ;; set with psibase's exact types: [method]bucket.get and [method]bucket.set. Values cross to the host as base64

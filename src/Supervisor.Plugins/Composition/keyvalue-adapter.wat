@@ -1,5 +1,5 @@
 ;; The supervisor's byte adapter for the bucket methods of wasi:keyvalue/store, at 0.2.0-draft and
-;; 0.2.0-draft2 alike (their get and set have the same types) (issue 7).
+;; 0.2.0-draft2 alike (their get and set have the same types).
 ;;
 ;; Imports the plugin's bucket resource type (the host's, passed in by the outer component) and exports get and
 ;; set with the spec's exact types: [method]bucket.get and [method]bucket.set. Values cross to the host as base64

@@ -9,7 +9,7 @@ using Supervisor.Plugins.Loading;
 namespace Supervisor.Plugins.Hosting;
 
 /// <summary>
-/// The byte adapters at load time (issue 7): <see cref="SupervisorOptions.ByteAdapter"/> composes each plugin
+/// The byte adapters at load time: <see cref="SupervisorOptions.ByteAdapter"/> composes each plugin
 /// that imports clientdata, wasi:keyvalue/store or host:db/store with the adapters before compiling; the import
 /// check and descriptions still see the plugin's own imports, and the composed component's adapter imports are
 /// linked to <see cref="AdapterHost"/>.

@@ -11,7 +11,7 @@ internal sealed record EngineOptions
     /// <summary>Fuel metering (off by default: it slows all guest code).</summary>
     public bool ConsumeFuel { get; init; }
 
-    /// <summary>Compile functions in parallel (the machine has 2 cores; large plugins take seconds).</summary>
+    /// <summary>Compile functions in parallel (a large plugin takes seconds on one core).</summary>
     public bool ParallelCompilation { get; init; } = true;
 
     /// <summary>Maximum guest stack in bytes; null keeps Wasmtime's default.</summary>
