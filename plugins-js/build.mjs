@@ -178,12 +178,15 @@ async function buildOne(plugin, plan, outRoot, componentize, componentWit) {
     if (check.status !== 0) throw new Error(`${plan.config.source} does not parse:\n${check.stderr.trim()}`);
 
     // componentize-js maps the current directory into the engine while it snapshots the
-    // module, and names sources relative to it in stack traces: run it from the repository
-    // root so the output does not depend on where the build was started.
+    // module, and names sources relative to it in stack traces: run it from the folder that
+    // holds the plugins (--src), so the output does not depend on where the build was started.
+    // Not the repository's root: componentize-js tells whether a source is under the current
+    // directory by comparing strings, so a plugin at /tmp/newuser-apps/... would pass for one
+    // under a repository at /tmp/newuser and then not be found.
     const cwd = process.cwd();
     let component;
     try {
-      process.chdir(repoRoot);
+      process.chdir(dirname(dirname(plugin.dir)));
       ({ component } = await componentize({
         sourcePath: join(plugin.dir, plan.config.source),
         witPath: witDir,
