@@ -19,7 +19,7 @@ esac
 [ $# -gt 0 ] && default=()
 dotnet tool restore >/dev/null || { echo "dotnet tool restore failed"; exit 2; }
 out="$PWD/artifacts/mutation/$target"
-rm -rf "$out"
+rm -rf "$out" && mkdir -p "$(dirname "$out")"
 (cd "$tests" && dotnet stryker --project "$project" --configuration Release --concurrency 2 \
   --output "$out" --reporter cleartext --reporter html "${default[@]}" "$@") | tee "$out.log" | grep -E "final mutation score|│ .*[0-9]+\.[0-9]+ " || true
 score=$(grep -oE "final mutation score is [0-9.]+ ?%" "$out.log" | tail -1)
