@@ -179,9 +179,9 @@ internal sealed partial class SupervisorHost : Supervisor
     internal object? Invoke(CallContext context, CallTarget target, IReadOnlyList<object?> args)
     {
         var left = NativeStack.Remaining();
-        if (left < WasmStackBytes + HostFramesPerCall + StackReserve)
+        if (left < StackBudget(1))
             throw new PluginException(PluginErrorCode.CallDepth,
-                $"call to {target} could need {(WasmStackBytes + HostFramesPerCall + StackReserve) / 1024} KiB of native stack ({WasmStackBytes / 1024} KiB of wasm stack, host frames and a reserve), " +
+                $"call to {target} could need {StackBudget(1) / 1024} KiB of native stack ({WasmStackBytes / 1024} KiB of wasm stack, host frames and a reserve), " +
                 $"but this thread has {left / 1024} KiB left at call depth {context.Frames.Count} ({string.Join(" -> ", context.Frames.Select(f => f.Service).Append(target.Service))})");
         if (context.Frames.Count >= Options.MaxCallDepth)
             throw new PluginException(PluginErrorCode.CallDepth, $"call to {target} would make the call stack {context.Frames.Count + 1} deep; the limit is {Options.MaxCallDepth}");
@@ -265,31 +265,37 @@ internal sealed partial class SupervisorHost : Supervisor
     private PluginException Translate(CallContext context, CallTarget target, WasmtimeException e, StoreLimits? instantiating, string? stderr)
     {
         if (context.Fault is { } fault) return fault;
+        var ex = FailureOf(context, target, e, instantiating);
         if (stderr is not null && e.Kind is not WasmtimeErrorKind.Interrupt)
         {
             _logger.LogInformation("plugin {Service} failed in {Target}; its stderr ended with: {Stderr}", target.Service, target, stderr);
-            return context.Fault = Translate(context, target, e, instantiating, stderr: null) is var inner && inner.Code == PluginErrorCode.Trap
-                ? new PluginException(PluginErrorCode.Trap, $"{inner.Message}; the plugin's stderr ended with: {stderr}", inner.InnerException)
-                : inner;
+            if (ex.Code == PluginErrorCode.Trap)
+                ex = new PluginException(PluginErrorCode.Trap, $"{ex.Message}; the plugin's stderr ended with: {stderr}", ex.InnerException);
         }
+        return context.Fault = ex;
+    }
+
+    /// <summary>What a failed call's Wasmtime error means, from the host's record of the call (<see cref="Translate"/> adds the plugin's output).</summary>
+    private PluginException FailureOf(CallContext context, CallTarget target, WasmtimeException e, StoreLimits? instantiating)
+    {
         if (instantiating is { } limits && e.Kind is WasmtimeErrorKind.Error)
         {
             var cause = FirstLine(e.Message);
             if (cause.Contains("resource limit exceeded", StringComparison.Ordinal)) cause += $" ({limits.Describe(Options.MemoryLimitBytes)})";
-            return context.Fault = new PluginException(PluginErrorCode.InvalidComponent, $"plugin \"{target.Service}\" cannot be instantiated: {cause}", e);
+            return new PluginException(PluginErrorCode.InvalidComponent, $"plugin \"{target.Service}\" cannot be instantiated: {cause}", e);
         }
         var where = instantiating is not null ? "while being instantiated (for " + target + ")" : "in " + target.ToString();
         if (context.HostError is StorageException { Code: StorageErrorCode.DeadlinePassed } locked)
-            return context.Fault = new PluginException(PluginErrorCode.Timeout,
+            return new PluginException(PluginErrorCode.Timeout,
                 $"call to {target} ran past its time limit of {Options.CallTimeout.TotalSeconds:0.###} s: {locked.Message}", locked);
         if (context.HostError is { } hostError && e.Kind != WasmtimeErrorKind.Interrupt)
         {
             if (hostError is not (StorageException or PluginException) || hostError is StorageException { Code: StorageErrorCode.BackendFailure or StorageErrorCode.StoreCorrupt })
                 _logger.LogError(hostError, "host function failed in {Target}", target);
             var cause = hostError is StorageException or PluginException ? hostError.Message : "the host failed (see the host's log)";
-            return context.Fault = new PluginException(PluginErrorCode.Trap, $"plugin \"{target.Service}\" trapped {where}: {cause}", hostError);
+            return new PluginException(PluginErrorCode.Trap, $"plugin \"{target.Service}\" trapped {where}: {cause}", hostError);
         }
-        var ex = e.Kind switch
+        return e.Kind switch
         {
             WasmtimeErrorKind.Interrupt when _disposed != 0 => Disposed(),
             WasmtimeErrorKind.Interrupt => new PluginException(PluginErrorCode.Timeout,
@@ -297,8 +303,6 @@ internal sealed partial class SupervisorHost : Supervisor
             WasmtimeErrorKind.StackOverflow => new PluginException(PluginErrorCode.Trap, $"plugin \"{target.Service}\" overflowed its stack {where}", e),
             _ => new PluginException(PluginErrorCode.Trap, $"plugin \"{target.Service}\" trapped {where}: {Explain(TrapCause(e.Message) ?? FirstLine(e.Message))}", e),
         };
-        context.Fault = ex;
-        return ex;
     }
 
     /// <summary>
@@ -457,8 +461,10 @@ internal sealed partial class SupervisorHost : Supervisor
             if (refused.Count > 0)
                 throw new PluginException(PluginErrorCode.ImportRefused,
                     $"plugin \"{service}:{plugin}\" imports what it may not: {string.Join("; ", refused.Select(r => $"{r.Name} ({r.Refusal})"))}");
-            var linker = Link(service, component, LinkVerdicts(component, verdicts));
-            var adapters = IsAdapted(component) ? LinkVerdicts(component, verdicts).Count - verdicts.Count : 0;
+            var linked = LinkVerdicts(component, verdicts);
+            var linker = Link(service, component, linked);
+            // Each interface an adapter added is one adapter instance in every store of the plugin.
+            var adapters = linked.Count - verdicts.Count;
             return new LoadedPlugin(this, service, plugin, file, component, linker, verdicts, Options.MaxInstancesPerPlugin, StoreLimits.For(adapters));
         }
         catch (WasmtimeException e)
