@@ -133,11 +133,10 @@ public static class StorageArchive
         ArgumentNullException.ThrowIfNull(input);
         if (format == ArchiveFormat.PsibaseLocalStorage)
         {
-            var records = ReadPsibase(input, store.Limits).ToList();
-            if (onConflict == ConflictPolicy.Fail && FirstExisting(store, records.Select(r => (r, 0L))) is { } clash)
-                throw Conflict($"psibase LocalStorage entry \"{Names.Printable($"{clash.Record.Bucket}:{clash.Record.Key}")}\" already exists (policy fail); nothing was imported");
-            CheckQuotas(store, records, onConflict);
-            return Write(store, records.Select(r => (r, 0L)), onConflict);
+            var records = ReadPsibase(input, store.Limits).Select(r => (r, 0L)).ToList();
+            Plan(store, records, onConflict, (clash, _) =>
+                Conflict($"psibase LocalStorage entry \"{Names.Printable($"{clash.Bucket}:{clash.Key}")}\" already exists (policy fail); nothing was imported"));
+            return Write(store, records, onConflict);
         }
         Stream source = input;
         FileStream? temp = null;
@@ -152,22 +151,12 @@ public static class StorageArchive
                 source = temp;
             }
             var start = source.Position;
-            // Pass 1: everything parses and is valid; conflicts under Fail are found before any write.
-            var records = ReadLines(source, store.Limits);
+            // Pass 1: everything parses and is valid; conflicts under Fail and quotas are checked before any write.
             try
             {
-                if (onConflict != ConflictPolicy.Fail)
-                {
-                    _ = records.Count(); // reading every line is the validation
-                }
-                else if (FirstExisting(store, records) is { } clash)
-                {
-                    throw Conflict(cloning
-                        ? $"record \"{Names.Printable(clash.Record.Key)}\" in {clash.Record.Bucket} already exists in the target store (policy fail); nothing was cloned"
-                        : $"archive line {clash.Line}: record \"{Names.Printable(clash.Record.Key)}\" in {clash.Record.Bucket} already exists (policy fail); nothing was imported");
-                }
-                source.Position = start;
-                CheckQuotas(store, ReadLines(source, store.Limits, findRepeats: false).Select(r => r.Record), onConflict);
+                Plan(store, ReadLines(source, store.Limits), onConflict, (clash, line) => Conflict(cloning
+                    ? $"record \"{Names.Printable(clash.Key)}\" in {clash.Bucket} already exists in the target store (policy fail); nothing was cloned"
+                    : $"archive line {line}: record \"{Names.Printable(clash.Key)}\" in {clash.Bucket} already exists (policy fail); nothing was imported"));
             }
             catch (DuplicateRecord d)
             {
@@ -259,47 +248,45 @@ public static class StorageArchive
     }
 
     /// <summary>The first record that already exists in <paramref name="store"/>, checked in batches (one read per bucket and batch, not per record).</summary>
-    private static (StoredRecord Record, long Line)? FirstExisting(KeyValueStore store, IEnumerable<(StoredRecord Record, long Line)> records)
-    {
-        foreach (var chunk in records.Chunk(BatchSize))
-        {
-            var existing = Existing(store, chunk.Select(c => (c.Record.Bucket, c.Record.Key)).ToList());
-            foreach (var c in chunk)
-                if (existing.Contains((c.Record.Bucket, c.Record.Key))) return c;
-        }
-        return null;
-    }
-
     /// <summary>
-    /// Refuses, before anything is written, an import that would leave an owner above its quota: the final usage of
-    /// every owner the archive touches is computed from its usage now, the records' sizes and the sizes of the records
-    /// they replace (skipped records change nothing). A quota broken part-way through the writes would leave the
-    /// batches already written.
+    /// Reads every record before anything is written (reading validates them) and, where the store must be looked at,
+    /// looks once per bucket and batch: under <see cref="ConflictPolicy.Fail"/> the first record (in archive order) that
+    /// exists is refused through <paramref name="conflict"/>; under a quota, an import that would leave an owner above it
+    /// is refused. An owner's final usage is its usage now, plus the records' sizes, less the sizes of the records they
+    /// replace (a skipped record changes nothing): a quota broken part-way through the writes would leave the batches
+    /// already written on a backend that cannot make an import one change.
     /// </summary>
-    private static void CheckQuotas(KeyValueStore store, IEnumerable<StoredRecord> records, ConflictPolicy onConflict)
+    private static void Plan(KeyValueStore store, IEnumerable<(StoredRecord Record, long Line)> records, ConflictPolicy onConflict,
+        Func<StoredRecord, long, StorageException> conflict)
     {
         var quota = store.Limits.Quota;
-        if (quota.IsUnlimited) return;
+        if (onConflict != ConflictPolicy.Fail && quota.IsUnlimited)
+        {
+            _ = records.Count();
+            return;
+        }
         var change = new Dictionary<(string Chain, string Owner), (long Bytes, long Items)>();
         foreach (var chunk in records.Chunk(BatchSize))
         {
-            foreach (var group in chunk.GroupBy(r => r.Bucket))
+            var stored = new Dictionary<(BucketId, string), byte[]?>();
+            foreach (var group in chunk.GroupBy(c => c.Record.Bucket))
             {
-                var keys = group.Select(r => r.Key).ToList();
-                var existing = store.Backend.GetMany(group.Key, keys);
-                var owner = (group.Key.Chain, group.Key.Owner);
+                var keys = group.Select(c => c.Record.Key).ToList();
+                var values = store.Backend.GetMany(group.Key, keys);
+                for (var i = 0; i < keys.Count; i++) stored[(group.Key, keys[i])] = values[i];
+            }
+            foreach (var (r, line) in chunk)
+            {
+                var old = stored[(r.Bucket, r.Key)];
+                if (old is not null && onConflict == ConflictPolicy.Fail) throw conflict(r, line);
+                if (old is not null && onConflict == ConflictPolicy.Skip) continue;
+                var owner = (r.Bucket.Chain, r.Bucket.Owner);
                 var (bytes, items) = change.GetValueOrDefault(owner);
-                var i = 0;
-                foreach (var r in group)
-                {
-                    var old = existing[i++];
-                    if (old is not null && onConflict == ConflictPolicy.Skip) continue;
-                    bytes += Encoding.UTF8.GetByteCount(r.Key) + r.Value.Length - (old is null ? 0 : Encoding.UTF8.GetByteCount(r.Key) + old.Length);
-                    if (old is null) items++;
-                }
-                change[owner] = (bytes, items);
+                var keyBytes = Encoding.UTF8.GetByteCount(r.Key);
+                change[owner] = (bytes + keyBytes + r.Value.Length - (old is null ? 0 : keyBytes + old.Length), items + (old is null ? 1 : 0));
             }
         }
+        if (quota.IsUnlimited) return;
         foreach (var ((chain, owner), (bytes, items)) in change)
         {
             var now = store.Backend.GetOwnerUsage(chain, owner);
