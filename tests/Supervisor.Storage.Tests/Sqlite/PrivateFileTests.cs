@@ -88,19 +88,10 @@ public sealed class PrivateFileTests
     }
 
     /// <summary>A stream that cannot seek and runs <paramref name="onEnd"/> when it is read to its end (while the spool is open).</summary>
-    private sealed class OneWayStream(byte[] bytes, Action onEnd) : Stream
+    private sealed class OneWayStream(byte[] bytes, Action onEnd) : ForwardOnlyStream
     {
         private readonly MemoryStream _inner = new(bytes);
         private bool _ended;
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-        public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
         public override int Read(byte[] buffer, int offset, int count)
         {
             var n = _inner.Read(buffer, offset, count);

@@ -134,18 +134,9 @@ public sealed class MalformedArchiveTests : IDisposable
     }
 
     /// <summary>A header line, then one line that never ends; counts what was read.</summary>
-    private sealed class EndlessLine(byte[] start) : Stream
+    private sealed class EndlessLine(byte[] start) : ForwardOnlyStream
     {
         public long BytesRead { get; private set; }
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-        public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
         public override int Read(byte[] buffer, int offset, int count)
         {
