@@ -281,7 +281,8 @@ internal sealed partial class SupervisorHost : Supervisor
         if (instantiating is { } limits && e.Kind is WasmtimeErrorKind.Error)
         {
             var cause = FirstLine(e.Message);
-            if (cause.Contains("resource limit exceeded", StringComparison.Ordinal)) cause += $" ({limits.Describe(Options.MemoryLimitBytes)})";
+            // Wasmtime says "resource limit exceeded" for counts and "exceeds memory/table limits" for sizes: name ours.
+            if (cause.Contains("limit", StringComparison.Ordinal)) cause += $" ({limits.Describe(Options.MemoryLimitBytes)})";
             return new PluginException(PluginErrorCode.InvalidComponent, $"plugin \"{target.Service}\" cannot be instantiated: {cause}", e);
         }
         var where = instantiating is not null ? "while being instantiated (for " + target + ")" : "in " + target.ToString();

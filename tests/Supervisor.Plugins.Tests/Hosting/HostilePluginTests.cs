@@ -132,6 +132,7 @@ public sealed class HostilePluginTests : PluginTestBase
 
         Assert.Equal(PluginErrorCode.InvalidComponent, e.Code);
         Assert.Contains("plugin \"wstart\" cannot be instantiated", e.Message);
+        Assert.Contains("of 16 MiB each", e.Message); // the limits named (1 memory, 2 with the byte adapter)
         Assert.Equal(1u, s.Call("walpha:plugin/api.ping"));
     }
 
@@ -303,5 +304,21 @@ public sealed class HostilePluginTests : PluginTestBase
         }
         s.Call("walpha:plugin/api.set", "k", B("v"));
         Assert.Equal(B("v"), ClientDataRecord(s, "walpha", "k"));
+    }
+
+    [Theory, Rule("PDP-LIMIT-7")]
+    [InlineData("(table 100001 funcref)", "table minimum size of 100001 elements exceeds table limits")]
+    [InlineData("(table 1 funcref) (table 1 funcref) (table 1 funcref) (table 1 funcref) (table 1 funcref)", "table count too high")]
+    public void TablesPastTheLimits_AreRefusedWhenInstantiating(string tables, string named)
+    {
+        var wat = ManyInstances(1).Replace("(table 1 funcref)", tables);
+        var s = NewSupervisor(o => o.PluginDirectory = Plugins(("wmany", wat)));
+
+        var e = Assert.Throws<PluginException>(() => s.Call("wmany:plugin/api.ping"));
+
+        Assert.Equal(PluginErrorCode.InvalidComponent, e.Code);
+        Assert.Contains(named, e.Message);
+        Assert.Contains("tables of 100000 elements", e.Message);
+        Assert.Equal(1u, s.Call("walpha:plugin/api.ping"));
     }
 }
