@@ -64,7 +64,10 @@ public abstract class Supervisor : IDisposable
     /// parameter and its WIT type; for <see cref="PluginErrorCode.ErrorResult"/>, <see cref="PluginException.ErrorValue"/>
     /// is the result as a <see cref="System.Text.Json.Nodes.JsonNode"/> (<c>{"err": ...}</c>).</exception>
     public System.Text.Json.Nodes.JsonNode? CallJson(CallTarget target, IReadOnlyList<System.Text.Json.JsonElement> args, string? caller = null,
-        ByteListFormat bytes = ByteListFormat.Base64) => JsonCalls.Call(this, target, args, caller, bytes);
+        ByteListFormat bytes = ByteListFormat.Base64) => CallJsonCore(target, args, caller, bytes);
+
+    /// <summary>The JSON call: the target resolved once, the arguments converted to its types, then called.</summary>
+    internal abstract System.Text.Json.Nodes.JsonNode? CallJsonCore(CallTarget target, IReadOnlyList<System.Text.Json.JsonElement> args, string? caller, ByteListFormat bytes);
 
     /// <summary>The type of an exported function; throws <see cref="PluginErrorCode.FunctionNotFound"/> when absent.</summary>
     internal abstract Interop.WitFunctionType FunctionType(CallTarget target);

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Supervisor.Plugins.Calling;
 using Supervisor.Plugins.Interop;
 using Supervisor.Plugins.Json;
 
@@ -41,24 +42,20 @@ internal static class JsonCalls
     public static FunctionSignature Signature(CallTarget target, WitFunctionType type) =>
         new(target, type.Parameters.Select(p => new ParameterSignature(p.Name, p.Type.ToString())).ToList(), type.Result?.ToString());
 
-    public static JsonNode? Call(Supervisor supervisor, CallTarget target, IReadOnlyList<JsonElement> args, string? caller, ByteListFormat bytes)
+    /// <summary>A call's result as JSON; null for a function without a result.</summary>
+    public static JsonNode? ResultToJson(object? result, WitFunctionType type, ByteListFormat bytes) =>
+        type.Result is null ? null : WitJson.ToJson(result, type.Result, bytes);
+
+    /// <summary>
+    /// Converts JSON arguments to the .NET values of the target's parameters, naming the parameter and its type on a
+    /// mismatch; a string argument past <paramref name="limit"/> bytes is refused from its text before it is decoded.
+    /// </summary>
+    public static object?[] FromJson(ResolvedTarget call, IReadOnlyList<JsonElement> args, ByteListFormat bytes, long limit)
     {
-        ArgumentNullException.ThrowIfNull(target);
-        ArgumentNullException.ThrowIfNull(args);
-        var type = supervisor.FunctionType(target);
-        if (supervisor is Hosting.SupervisorHost host) RefuseOversized(target, type, args, host.Options.MaxArgumentBytes);
-        var values = FromJson(target, type, args, bytes);
-        object? result;
-        try
-        {
-            result = supervisor.Call(target, values, caller);
-        }
-        catch (PluginException e) when (e.Code == PluginErrorCode.ErrorResult && type.Result is WitResultType)
-        {
-            // The err payload as JSON ({"err": ...}), so a caller that speaks JSON can show it.
-            throw new PluginException(e.Code, e.Message, e) { ErrorValue = WitJson.ToJson(new WitResult(false, e.ErrorValue), type.Result, bytes) };
-        }
-        return type.Result is null ? null : WitJson.ToJson(result, type.Result, bytes);
+        var (target, type) = (call.Target, call.Type);
+        if (args.Count != type.Parameters.Count) throw call.ArityError(args.Count);
+        RefuseOversized(target, type, args, limit);
+        return FromJson(target, type, args, bytes);
     }
 
     /// <summary>
@@ -68,7 +65,7 @@ internal static class JsonCalls
     /// </summary>
     private static void RefuseOversized(CallTarget target, WitFunctionType type, IReadOnlyList<JsonElement> args, long limit)
     {
-        for (var i = 0; i < Math.Min(args.Count, type.Parameters.Count); i++)
+        for (var i = 0; i < args.Count; i++)
         {
             if (args[i].ValueKind != JsonValueKind.String) continue;
             var raw = System.Runtime.InteropServices.JsonMarshal.GetRawUtf8Value(args[i]).Length;
@@ -78,18 +75,9 @@ internal static class JsonCalls
         }
     }
 
-    /// <summary>Converts JSON arguments to the .NET values of <paramref name="type"/>'s parameters, naming the parameter and its type on a mismatch.</summary>
-    public static object?[] FromJson(CallTarget target, WitFunctionType type, IReadOnlyList<JsonElement> args, ByteListFormat bytes)
+    private static object?[] FromJson(CallTarget target, WitFunctionType type, IReadOnlyList<JsonElement> args, ByteListFormat bytes)
     {
         var ps = type.Parameters;
-        if (args.Count != ps.Count)
-        {
-            var detail = args.Count < ps.Count
-                ? $"missing {string.Join(", ", ps.Skip(args.Count).Select(p => $"{p.Name}: {p.Type}"))}"
-                : $"{args.Count - ps.Count} too many";
-            throw new PluginException(PluginErrorCode.InvalidArguments,
-                $"{target} takes {ps.Count} argument{(ps.Count == 1 ? "" : "s")} {type}; got {args.Count} ({detail})");
-        }
         var values = new object?[ps.Count];
         for (var i = 0; i < ps.Count; i++)
         {

@@ -1,6 +1,7 @@
 using System.Text;
 using CsCheck;
 using Supervisor.Plugins.Hosting;
+using Supervisor.Plugins.Tests.HostApi;
 using Supervisor.Plugins.Tests.Hosting;
 using Supervisor.Plugins.Tests.Interop;
 using Supervisor.Storage;
@@ -159,13 +160,13 @@ public sealed class BucketAdapterTests : HostStorePluginTestBase
         {
             var value = TestSupport.RandomBytes(1000, 9);
             s.Call($"{target}.put", "k", value);
-            host.AdapterGetFilterForTests = b => { var c = (byte[])b.Clone(); c[40] = (byte)'-'; return c; };
+            host.HostContext.AdapterGetFilterForTests = b => { var c = (byte[])b.Clone(); c[40] = (byte)'-'; return c; };
             var e = Assert.Throws<PluginException>(() => s.Call($"{target}.fetch", "k"));
             Assert.Equal(PluginErrorCode.Trap, e.Code);
             Assert.Contains("not valid base64", e.Message);
-            host.AdapterGetFilterForTests = b => Encoding.ASCII.GetBytes("QUJD=");
+            host.HostContext.AdapterGetFilterForTests = b => Encoding.ASCII.GetBytes("QUJD=");
             Assert.Contains("not valid base64", Assert.Throws<PluginException>(() => s.Call($"{target}.fetch", "k")).Message);
-            host.AdapterGetFilterForTests = null;
+            host.HostContext.AdapterGetFilterForTests = null;
             Assert.Equal(value, s.Call($"{target}.fetch", "k"));
         }
     }

@@ -1,6 +1,7 @@
 using System.Text;
 using Supervisor.Plugins.Composition;
 using Supervisor.Plugins.Hosting;
+using Supervisor.Plugins.Loading;
 using Supervisor.Plugins.Interop;
 using Supervisor.Plugins.Tests.Hosting;
 using Supervisor.Plugins.Tests.Interop;
@@ -159,19 +160,19 @@ public sealed class ByteAdapterTests : PluginTestBase
                      b => Encoding.ASCII.GetBytes("c29tZSB2YWx1ZR=="),                   // non-zero unused bits (canonical: ZQ==)
                  })
         {
-            host.AdapterGetFilterForTests = corrupt;
+            host.HostContext.AdapterGetFilterForTests = corrupt;
             var e = Assert.Throws<PluginException>(() => s.Call($"{Alpha}.get", "k"));
             Assert.Equal(PluginErrorCode.Trap, e.Code);
             Assert.Contains("not valid base64", e.Message);
-            host.AdapterGetFilterForTests = null;
+            host.HostContext.AdapterGetFilterForTests = null;
             Assert.Equal(B("some value"), s.Call($"{Alpha}.get", "k")); // the poisoned instance was replaced
         }
         // A long value: the SIMD path validates too.
         var longValue = TestSupport.RandomBytes(1000, 3);
         s.Call($"{Alpha}.set", "long", longValue);
-        host.AdapterGetFilterForTests = b => { var c = (byte[])b.Clone(); c[40] = (byte)'-'; return c; };
+        host.HostContext.AdapterGetFilterForTests = b => { var c = (byte[])b.Clone(); c[40] = (byte)'-'; return c; };
         Assert.Contains("not valid base64", Assert.Throws<PluginException>(() => s.Call($"{Alpha}.get", "long")).Message);
-        host.AdapterGetFilterForTests = null;
+        host.HostContext.AdapterGetFilterForTests = null;
         Assert.Equal(longValue, s.Call($"{Alpha}.get", "long"));
     }
 
@@ -384,11 +385,11 @@ public sealed class ByteAdapterTests : PluginTestBase
         var value = TestSupport.RandomBytes(1000, 5);
         s.Call($"{Notes}.put", "k", value);
         var host = (SupervisorHost)s;
-        host.AdapterGetFilterForTests = b => { var c = (byte[])b.Clone(); c[40] = (byte)'-'; return c; };
+        host.HostContext.AdapterGetFilterForTests = b => { var c = (byte[])b.Clone(); c[40] = (byte)'-'; return c; };
         var e = Assert.Throws<PluginException>(() => s.Call($"{Notes}.fetch", "k"));
         Assert.Equal(PluginErrorCode.Trap, e.Code);
         Assert.Contains("not valid base64", e.Message);
-        host.AdapterGetFilterForTests = null;
+        host.HostContext.AdapterGetFilterForTests = null;
         Assert.Equal(value, s.Call($"{Notes}.fetch", "k"));
     }
 

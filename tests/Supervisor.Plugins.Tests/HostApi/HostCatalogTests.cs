@@ -28,6 +28,14 @@ public sealed partial class HostCatalogTests : PluginTestBase
     }
 
     [Fact, Rule("PDP-IMPORT-3")]
+    public void HostInterfaces_ImplementEveryCatalogAndAdapterInterface_AndNothingElse()
+    {
+        using var hostApi = new HostInterfaces(new HostContext("test", new global::Supervisor.Storage.StorageLimits(), Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, "example"));
+        var expected = HostCatalog.Names.Concat(global::Supervisor.Plugins.Composition.ByteAdapter.AdapterInterfaces).Order(StringComparer.Ordinal).ToList();
+        Assert.Equal(expected, hostApi.Names.Order(StringComparer.Ordinal).ToList());
+    }
+
+    [Fact, Rule("PDP-IMPORT-3")]
     public void JavaScriptPlugins_BuiltFromWit_ImportTheCatalogsTypes()
     {
         var plugins = Path.GetDirectoryName(Path.GetDirectoryName(JsPlugin("jskv2")))!;

@@ -1,0 +1,45 @@
+using System.Text;
+using Supervisor.Storage;
+using Supervisor.Testing;
+
+using Supervisor.Plugins.Tests.Hosting;
+
+namespace Supervisor.Plugins.Tests.HostApi;
+
+/// <summary>
+/// draft2's compare-and-swap raced: threads in two supervisors on one store increment a counter through
+/// <c>cas.new</c>, <c>current</c> and <c>swap</c>; a swap that wrote is an increment that happened, so the swaps that
+/// wrote add up to the counter exactly (a swap done as read, compare, then set would let two write the same value).
+/// </summary>
+public sealed class CasRaceTests : HostStorePluginTestBase
+{
+    [Fact, Rule("PDP-KV-6")]
+    public void SwapsThatWrote_EqualTheFinalCount_AcrossThreadsAndSupervisors()
+    {
+        var supervisors = new[] { NewJsSupervisor(), OtherSession() };
+        const int threadsEach = 4, times = 40;
+        long wrote = 0;
+        var failures = new System.Collections.Concurrent.ConcurrentQueue<Exception>();
+        var threads = supervisors.SelectMany(s => Enumerable.Range(0, threadsEach).Select(_ => new Thread(() =>
+        {
+            try
+            {
+                var n = (uint)Ok(s.Call("jskv2:plugin/api.cas-increment", "race", "counter", (uint)times))!;
+                Interlocked.Add(ref wrote, n);
+            }
+            catch (Exception e)
+            {
+                failures.Enqueue(e);
+            }
+        }))).ToList();
+        threads.ForEach(t => t.Start());
+        threads.ForEach(t => Assert.True(t.Join(TimeSpan.FromMinutes(2)), "a racing call did not end"));
+
+        Assert.Empty(failures);
+        var stored = StoredRecord(supervisors[0], DbMode.NonTransactional, "jskv2", "race", "counter");
+        Assert.NotNull(stored);
+        Assert.Equal(wrote, long.Parse(Encoding.UTF8.GetString(stored)));
+        // The race was real: some swaps met a concurrent write.
+        Assert.True(wrote < 2 * threadsEach * times, "no swap ever lost a race; the test raced nothing");
+    }
+}
