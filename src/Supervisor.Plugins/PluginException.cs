@@ -27,6 +27,8 @@ public enum PluginErrorCode
     ErrorResult,
     /// <summary>The supervisor or its operation can no longer be used.</summary>
     Unavailable,
+    /// <summary>The call would wait for a plugin's turn in a cycle of operations each waiting for the next; the message names the cycle.</summary>
+    Deadlock,
 }
 
 /// <summary>The one exception type of the plugin layer; <see cref="Code"/> says why.</summary>

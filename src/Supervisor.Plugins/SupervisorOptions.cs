@@ -17,6 +17,7 @@ public sealed class SupervisorOptions
     private int _maxCallDepth = 16;
     private int _maxInstancesPerPlugin = 8;
     private int _maxOpenBuckets = 256;
+    private TimeSpan _maxTurnHold = TimeSpan.FromSeconds(30);
 
     /// <summary>Where records are kept (the domain's SQLite file by default).</summary>
     public StorageOptions Storage { get; set; } = new();
@@ -63,6 +64,25 @@ public sealed class SupervisorOptions
             _defaultCaller = value;
         }
     }
+
+    /// <summary>
+    /// Longest an operation may hold the turns of the plugins it entered (default 30 s): past it, another operation
+    /// waiting for one of them takes them, and the operation fails with <see cref="PluginErrorCode.Timeout"/> at its
+    /// next call or at completion.
+    /// </summary>
+    public TimeSpan MaxTurnHold
+    {
+        get => _maxTurnHold;
+        set => _maxTurnHold = value > TimeSpan.Zero && value <= TimeSpan.FromHours(1) ? value
+            : throw new ArgumentOutOfRangeException(nameof(value), value, "MaxTurnHold must be positive and at most 1 hour");
+    }
+
+    /// <summary>
+    /// Plugins (service names) that handle concurrency themselves (atomics, compare-and-swap) and run without turns, in
+    /// parallel instances (<see cref="MaxInstancesPerPlugin"/>). Every other plugin runs one operation at a time per
+    /// store, across threads, processes and machines sharing the store, so its read-modify-writes never lose an update.
+    /// </summary>
+    public ISet<string> ConcurrentPlugins { get; } = new ValidatedServiceSet();
 
     /// <summary>Longest an outermost call may run (default 10 s).</summary>
     public TimeSpan CallTimeout

@@ -33,6 +33,13 @@ public abstract class KeyValueStore : IDisposable
     /// <summary>Starts a session: its session-duration buckets live until it is disposed.</summary>
     public abstract StorageSession OpenSession();
 
+    /// <summary>
+    /// A holder of turns for one operation named <paramref name="name"/> in errors: at most one operation at a time runs
+    /// under a given owner's turn on this store, in this process and in every process sharing the store. Another
+    /// operation may take the turns of one that held them longer than <paramref name="maxHold"/>.
+    /// </summary>
+    public TurnHolder NewTurnHolder(string name, TimeSpan maxHold) => new(Backend, name, maxHold);
+
     /// <summary>Persistent usage charged to <paramref name="service"/> on <paramref name="chain"/> (including what <c>clientdata</c> keeps for it).</summary>
     public abstract UsageEntry GetUsage(string chain, string service);
 

@@ -39,6 +39,8 @@ public enum StorageErrorCode
     BackendFailure,
     /// <summary>A wait for the store (another writer's lock) ended at the caller's deadline (<see cref="StorageDeadline"/>).</summary>
     DeadlinePassed,
+    /// <summary>Waiting for a turn would close a cycle of operations each waiting for the next (<see cref="TurnHolder"/>).</summary>
+    Deadlock,
 }
 
 /// <summary>The one exception type of the storage layer; <see cref="Code"/> says why.</summary>

@@ -11,9 +11,12 @@ internal readonly record struct Frame(string Service, CallTarget Target, bool In
 /// and the deadline. Identity questions are answered from here and from the store a host function runs in, never from
 /// anything a plugin passes.
 /// </summary>
-internal sealed class CallContext(string app, Operation operation) : CallState
+internal sealed class CallContext(string app, Operation operation, TurnHolder turns) : CallState
 {
     public override string App { get; } = app;
+
+    /// <summary>The turns of the plugins this operation entered, held until it ends.</summary>
+    public TurnHolder Turns { get; } = turns;
 
     public override Operation Operation { get; } = operation;
 

@@ -177,6 +177,8 @@ internal sealed class Dispatcher : IPluginForwarder, IDisposable
             throw new PluginException(PluginErrorCode.CallDepth,
                 $"call to {target} re-enters plugin \"{target.Service}\", which is already on the call stack ({context.StackWith(target.Service)})");
 
+        if (!_options.ConcurrentPlugins.Contains(target.Service)) EnterTurn(context, target);
+
         // The frame goes on the stack before the instance is made: code that runs while the plugin is being
         // instantiated (a core start function) must never act under the identity of the frame below it.
         context.Frames.Add(new Frame(target.Service, target, Instantiating: true));
@@ -200,6 +202,23 @@ internal sealed class Dispatcher : IPluginForwarder, IDisposable
         {
             context.Frames.RemoveAt(context.Frames.Count - 1);
             if (instance is not null) call.Pool.Return(instance);
+        }
+    }
+
+    /// <summary>Takes the turn of the target's plugin for the context's operation (kept until it ends); waiting counts against the call's time limit.</summary>
+    private void EnterTurn(CallContext context, CallTarget target)
+    {
+        try
+        {
+            context.Turns.Enter(_options.ChainId, target.Service, context.Deadline);
+        }
+        catch (StorageException e) when (e.Code == StorageErrorCode.Deadlock)
+        {
+            throw new PluginException(PluginErrorCode.Deadlock, $"call to {target}: {e.Message}", e);
+        }
+        catch (StorageException e) when (e.Code is StorageErrorCode.DeadlinePassed or StorageErrorCode.OperationEnded)
+        {
+            throw new PluginException(PluginErrorCode.Timeout, $"call to {target}: {e.Message}", e);
         }
     }
 

@@ -3,9 +3,9 @@ using Supervisor.Storage;
 namespace Supervisor.Plugins.Calling;
 
 /// <summary>An operation of one or more calls, made by one app: a trap or an <c>err</c> result fails it.</summary>
-internal sealed class GroupedOperation(Dispatcher dispatcher, string app, Operation operation) : PluginOperation
+internal sealed class GroupedOperation(Dispatcher dispatcher, string app, Operation operation, TurnHolder turns) : PluginOperation
 {
-    private readonly CallContext _context = new(app, operation);
+    private readonly CallContext _context = new(app, operation, turns);
 
     public override OperationState State => _context.Operation.State;
 
@@ -25,6 +25,7 @@ internal sealed class GroupedOperation(Dispatcher dispatcher, string app, Operat
         object? result;
         try
         {
+            _context.Turns.ThrowIfRevoked();
             result = call();
         }
         catch (PluginException e) when (e.Code != PluginErrorCode.InvalidArguments && e.Code != PluginErrorCode.FunctionNotFound && e.Code != PluginErrorCode.InvalidTarget)
@@ -35,7 +36,7 @@ internal sealed class GroupedOperation(Dispatcher dispatcher, string app, Operat
         catch (StorageException e)
         {
             _context.Operation.Fail();
-            throw new PluginException(e.Code == StorageErrorCode.DeadlinePassed ? PluginErrorCode.Timeout : PluginErrorCode.Trap, $"call to {target} failed: {e.Message}", e);
+            throw new PluginException(e.Code is StorageErrorCode.DeadlinePassed or StorageErrorCode.OperationEnded ? PluginErrorCode.Timeout : PluginErrorCode.Trap, $"call to {target} failed: {e.Message}", e);
         }
         if (result is WitResult { IsOk: false } err)
         {
@@ -56,15 +57,33 @@ internal sealed class GroupedOperation(Dispatcher dispatcher, string app, Operat
     {
         try
         {
+            if (_context.Turns.Revoked)
+            {
+                _context.Operation.Fail();
+                _context.Turns.ThrowIfRevoked();
+            }
             _context.Operation.Commit();
         }
         catch (StorageException e)
         {
-            throw new PluginException(PluginErrorCode.Unavailable, $"the operation could not commit: {e.Message}", e);
+            throw new PluginException(e.Code == StorageErrorCode.OperationEnded ? PluginErrorCode.Timeout : PluginErrorCode.Unavailable, $"the operation could not commit: {e.Message}", e);
+        }
+        finally
+        {
+            // After the commit: the next operation in these plugins sees all of this one's writes.
+            _context.Turns.Dispose();
         }
     }
 
-    public override void Fail() => _context.Operation.Fail();
+    public override void Fail()
+    {
+        _context.Operation.Fail();
+        _context.Turns.Dispose();
+    }
 
-    public override void Dispose() => _context.Operation.Dispose();
+    public override void Dispose()
+    {
+        _context.Operation.Dispose();
+        _context.Turns.Dispose();
+    }
 }

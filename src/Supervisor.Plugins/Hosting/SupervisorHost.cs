@@ -26,6 +26,7 @@ internal sealed class SupervisorHost : Supervisor
     private readonly EpochTicker _ticker = null!;
     private readonly HostInterfaces _hostApi = null!;
     private readonly PluginLoader _loader = null!;
+    private long _operations;
 
     public SupervisorHost(SupervisorOptions options)
     {
@@ -96,7 +97,8 @@ internal sealed class SupervisorHost : Supervisor
         var app = caller ?? Options.DefaultCaller;
         if (!Names.IsValidService(app))
             throw new PluginException(PluginErrorCode.InvalidTarget, $"caller \"{app}\" is not a valid psibase account name");
-        return new GroupedOperation(Dispatcher, app, _session.BeginOperation());
+        var number = Interlocked.Increment(ref _operations);
+        return new GroupedOperation(Dispatcher, app, _session.BeginOperation(), Store.NewTurnHolder($"operation {number} (app \"{app}\")", Options.MaxTurnHold));
     }
 
     internal override JsonNode? CallJsonCore(CallTarget target, IReadOnlyList<JsonElement> args, string? caller, ByteListFormat bytes)

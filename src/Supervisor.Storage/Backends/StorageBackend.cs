@@ -96,6 +96,22 @@ public abstract class StorageBackend : IDisposable
     /// <summary>Streams records (for export), optionally of one chain and service, without holding them all in memory.</summary>
     public abstract IEnumerable<StoredRecord> Scan(string? chain, string? service);
 
+    /// <summary>
+    /// The store's identity for turns: operations of one process on stores with the same scope share one turn table.
+    /// A backend whose data other backend objects can reach (a file, a server) names it; the default is this object alone.
+    /// </summary>
+    public virtual string TurnScope => _turnScope;
+
+    private readonly string _turnScope = $"instance:{Guid.NewGuid():N}";
+
+    /// <summary>
+    /// Takes the turn of <paramref name="owner"/>'s records on <paramref name="chain"/> against other processes sharing the
+    /// store, waiting until <paramref name="deadline"/> (UTC); threads of one process are serialized before this is asked
+    /// (<see cref="TurnHolder"/>). Null when no other process can reach the store (the default).
+    /// </summary>
+    /// <exception cref="StorageException"><see cref="StorageErrorCode.DeadlinePassed"/> naming the owner waited for.</exception>
+    public virtual TurnLock? LockTurn(string chain, string owner, DateTime deadline, CancellationToken cancellation) => null;
+
     /// <summary>Throws <see cref="ObjectDisposedException"/> after <see cref="Dispose()"/>.</summary>
     protected void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
 

@@ -10,13 +10,14 @@ namespace Supervisor.Plugins.Tests.HostApi;
 /// draft2's compare-and-swap raced: threads in two supervisors on one store increment a counter through
 /// <c>cas.new</c>, <c>current</c> and <c>swap</c>; a swap that wrote is an increment that happened, so the swaps that
 /// wrote add up to the counter exactly (a swap done as read, compare, then set would let two write the same value).
+/// The plugin runs without turns (it handles concurrency itself, PDP-TURN-5), so the swaps really race.
 /// </summary>
 public sealed class CasRaceTests : HostStorePluginTestBase
 {
     [Fact, Rule("PDP-KV-6")]
     public void SwapsThatWrote_EqualTheFinalCount_AcrossThreadsAndSupervisors()
     {
-        var supervisors = new[] { NewJsSupervisor(), OtherSession() };
+        var supervisors = new[] { NewJsSupervisor(Concurrent("jskv2")), OtherSession(Concurrent("jskv2")) };
         const int threadsEach = 4, times = 40;
         long wrote = 0;
         var failures = new System.Collections.Concurrent.ConcurrentQueue<Exception>();

@@ -134,12 +134,12 @@ public sealed class HostDbTests : HostStorePluginTestBase
     [Fact, Rule("PDP-DB-3", "PDP-PERSIST-1")]
     public void NonTransactionalPersistent_IsWrittenAtOnce_AndSurvivesFailure()
     {
-        var s = NewJsSupervisor();
+        var s = NewJsSupervisor(Concurrent("jsdb"));
         using (var op = s.BeginOperation())
         {
             op.Call($"{Db}.set", NonTrx, Persistent, "b", "k", B("v"));
             Assert.Equal(B("v"), StoredRecord(s, DbMode.NonTransactional, "jsdb", "b", "k")); // before the operation ends
-            Assert.Equal(B("v"), OtherSession().Call($"{Db}.get", NonTrx, Persistent, "b", "k"));
+            Assert.Equal(B("v"), OtherSession(Concurrent("jsdb")).Call($"{Db}.get", NonTrx, Persistent, "b", "k"));
             op.Fail();
         }
         Assert.Equal(B("v"), s.Call($"{Db}.get", NonTrx, Persistent, "b", "k"));
@@ -148,7 +148,7 @@ public sealed class HostDbTests : HostStorePluginTestBase
         Assert.Equal(B("stays"), s.Call($"{Db}.get", NonTrx, Persistent, "b", "f"));
         Trap(s, $"{Db}.set-then-throw", NonTrx, Persistent, "b", "t", B("stays too"));
         Assert.Equal(B("stays too"), s.Call($"{Db}.get", NonTrx, Persistent, "b", "t"));
-        Assert.Equal(B("stays too"), OtherSession().Call($"{Db}.get", NonTrx, Persistent, "b", "t"));
+        Assert.Equal(B("stays too"), OtherSession(Concurrent("jsdb")).Call($"{Db}.get", NonTrx, Persistent, "b", "t"));
     }
 
     [Fact, Rule("PDP-DB-3", "PDP-TRX-1")]
@@ -162,8 +162,8 @@ public sealed class HostDbTests : HostStorePluginTestBase
     [Fact, Rule("PDP-DB-3", "PDP-TRX-1", "PDP-TRX-2")]
     public void Transactional_IsInvisibleOutsideUntilTheOperationSucceeds()
     {
-        var s = NewJsSupervisor();
-        var other = OtherSession();
+        var s = NewJsSupervisor(Concurrent("jsdb"));
+        var other = OtherSession(Concurrent("jsdb"));
         using (var op = s.BeginOperation())
         {
             op.Call($"{Db}.set", Trx, Persistent, "b", "k", B("v"));
@@ -254,8 +254,8 @@ public sealed class HostDbTests : HostStorePluginTestBase
     [Fact, Rule("PDP-DB-6")]
     public void GroupedOperation_CommitsTheTransactionalWritesOfAllItsCalls_Together()
     {
-        var s = NewJsSupervisor();
-        var other = OtherSession();
+        var s = NewJsSupervisor(Concurrent("jsdb"));
+        var other = OtherSession(Concurrent("jsdb"));
         using (var op = s.BeginOperation("myapp"))
         {
             op.Call($"{Db}.set", Trx, Persistent, "b", "one", B("1"));

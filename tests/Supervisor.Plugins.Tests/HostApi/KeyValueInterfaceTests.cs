@@ -66,7 +66,13 @@ public abstract class HostStorePluginTestBase : PluginTestBase
     });
 
     /// <summary>A second supervisor on the same store file (a new session), disposed with the test.</summary>
-    protected Supervisor OtherSession() => NewJsSupervisor();
+    protected Supervisor OtherSession(Action<SupervisorOptions>? configure = null) => NewJsSupervisor(configure);
+
+    /// <summary>
+    /// Runs <paramref name="service"/> without turns, so another operation can look at its records while an operation
+    /// that entered it is still open (which its turn would otherwise make wait: PDP-TURN-1).
+    /// </summary>
+    protected static Action<SupervisorOptions> Concurrent(string service) => o => o.ConcurrentPlugins.Add(service);
 
     /// <summary>The payload of an <c>ok</c> result.</summary>
     protected static object? Ok(object? result)

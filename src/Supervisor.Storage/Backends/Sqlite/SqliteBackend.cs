@@ -642,6 +642,12 @@ internal sealed class SqliteBackend : StorageBackend
         }
     }
 
+    /// <summary>Operations on one file share one turn table in this process, whichever object opened it.</summary>
+    public override string TurnScope => "sqlite:" + Path;
+
+    public override TurnLock? LockTurn(string chain, string owner, DateTime deadline, CancellationToken cancellation) =>
+        SqliteTurnLock.Take(Path, chain, owner, deadline, cancellation);
+
     protected override void Dispose(bool disposing)
     {
         while (_all.TryDequeue(out var c)) c.Dispose();

@@ -1,0 +1,58 @@
+using System.Security.Cryptography;
+using System.Text;
+
+namespace Supervisor.Storage.Backends.Sqlite;
+
+/// <summary>
+/// A turn held against other processes on one SQLite store: a lock file per chain and owner in a folder beside the
+/// store, held open with exclusive sharing, which .NET maps to <c>flock</c> on Unix (and a sharing lock on Windows). The
+/// operating system releases it when its holder dies, even by SIGKILL, so a dead holder never makes the next operation
+/// wait. Never a lock on the store file itself, which SQLite locks on its own terms.
+/// </summary>
+internal sealed class SqliteTurnLock(FileStream file) : TurnLock
+{
+    private FileStream? _file = file;
+
+    /// <summary>The folder the lock files of the store at <paramref name="storePath"/> live in.</summary>
+    public static string Folder(string storePath) => storePath + ".turns";
+
+    /// <summary>Takes the lock of <paramref name="owner"/> on <paramref name="chain"/>, polling until <paramref name="deadline"/>.</summary>
+    public static SqliteTurnLock Take(string storePath, string chain, string owner, DateTime deadline, CancellationToken cancellation)
+    {
+        var folder = Folder(storePath);
+        var path = Path.Combine(folder, FileName(chain, owner));
+        var pause = 0;
+        while (true)
+        {
+            IOException busy;
+            try
+            {
+                return new SqliteTurnLock(PrivateFiles.Create(path, FileMode.OpenOrCreate, FileShare.None));
+            }
+            catch (DirectoryNotFoundException)
+            {
+                PrivateFiles.CreateFolder(folder);
+                continue;
+            }
+            catch (IOException e) when (e is not (FileNotFoundException or PathTooLongException))
+            {
+                // Held by another process (flock's EWOULDBLOCK surfaces as a sharing violation).
+                busy = e;
+            }
+            if (DateTime.UtcNow >= deadline)
+                throw new StorageException(StorageErrorCode.DeadlinePassed,
+                    $"waited until the time limit for the turn of \"{owner}\" on chain \"{chain}\", which another process holds (lock file {path}: {busy.Message})");
+            cancellation.ThrowIfCancellationRequested();
+            // Short pauses first: most turns are held for a call of a few microseconds.
+            if (pause < 10) Thread.Yield();
+            else Thread.Sleep(pause < 20 ? 0 : 1);
+            pause++;
+        }
+    }
+
+    /// <summary>The owner's name (an account name, safe in a file name) and a digest of the chain id, which may hold any character.</summary>
+    private static string FileName(string chain, string owner) =>
+        $"{owner}.{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(chain)).AsSpan(0, 8))}.lock";
+
+    public override void Dispose() => Interlocked.Exchange(ref _file, null)?.Dispose();
+}
