@@ -1,3 +1,6 @@
+using Supervisor.Plugins.Composition.Binary;
+using Supervisor.Plugins.Interop;
+
 namespace Supervisor.Plugins.Composition;
 
 /// <summary>
@@ -11,24 +14,13 @@ namespace Supervisor.Plugins.Composition;
 /// <c>memory.copy</c> rather than Wasmtime's component-to-component copy (48-58 us at 64 KiB, the largest share
 /// of a nested call). Any other layout returns null and the plugin is nested instead.
 /// </summary>
-internal static partial class ComponentComposer
+internal static class ClientDataSplice
 {
-    private const byte CoreSortFunc = 0x00, CoreSortTable = 0x01, CoreSortMemory = 0x02, CoreSortInstance = 0x12;
+    /// <summary>The second fixup's module name for the adapter's functions (distinct from any table module: wit-component names its own "shim").</summary>
+    private const string FixupFunctions = "supervisor-adapter";
 
-    /// <summary>The plugin spliced with the clientdata adapter, or null (and why) when its layout is not wit-component's.</summary>
-    public static CompositionResult? TrySplice(byte[] plugin, AdapterSpec clientData, byte[] spliceModule, byte[] memoryModule, out string? reason)
-    {
-        try
-        {
-            reason = null;
-            return SpliceCore(plugin, clientData, spliceModule, memoryModule, ref reason);
-        }
-        catch (FormatException e)
-        {
-            reason = e.Message;
-            return null;
-        }
-    }
+    /// <summary>The adapter's host functions, in the order the splice aliases and lowers them.</summary>
+    private static readonly string[] HostFunctions = ["get-enc", "set-enc", "fail"];
 
     /// <summary>What the walk over the plugin's top level found.</summary>
     private sealed class TopLevel
@@ -43,9 +35,14 @@ internal static partial class ComponentComposer
         public readonly List<(uint Module, List<(string Name, uint Instance)> Args)> Instantiations = new();
     }
 
-    private static CompositionResult? SpliceCore(byte[] plugin, AdapterSpec clientData, byte[] spliceModule, byte[] memoryModule, ref string? reason)
+    /// <summary>
+    /// The plugin spliced with the clientdata adapter, or null (and why) when its layout is not wit-component's;
+    /// throws <see cref="FormatException"/> where the plugin is malformed.
+    /// </summary>
+    public static CompositionResult? Splice(byte[] plugin, AdapterSpec clientData, byte[] spliceModule, byte[] memoryModule, out string? reason)
     {
-        var sections = Sections(plugin, "the plugin");
+        reason = null;
+        var sections = WasmReader.Sections(plugin, "the plugin");
         var top = Walk(plugin, sections, clientData.Interface);
         if (top.ClientDataInstance is null || !top.Lowered.TryGetValue("get", out var get) || !top.Lowered.TryGetValue("set", out var set))
         {
@@ -70,8 +67,8 @@ internal static partial class ComponentComposer
             foreach (var (argName, argInstance) in args)
             {
                 if (!top.Bags.TryGetValue(argInstance, out var bag)) continue;
-                var getName = bag.FirstOrDefault(e => e.Sort == CoreSortFunc && e.Index == get.Func).Name;
-                var setName = bag.FirstOrDefault(e => e.Sort == CoreSortFunc && e.Index == set.Func).Name;
+                var getName = bag.FirstOrDefault(e => e.Sort == CoreSort.Func && e.Index == get.Func).Name;
+                var setName = bag.FirstOrDefault(e => e.Sort == CoreSort.Func && e.Index == set.Func).Name;
                 if (getName is null || setName is null) continue;
                 var fixup = ReadFixup(plugin, range.Start, range.End, argName);
                 if (fixup.Table is not { } t || !fixup.Slots.TryGetValue(getName, out getSlot) || !fixup.Slots.TryGetValue(setName, out setSlot)) continue;
@@ -87,78 +84,75 @@ internal static partial class ComponentComposer
             return null;
         }
 
-        var layout = AdapterLayout.Read(clientData);
-        var o = new Writer();
+        var shape = AdapterShape.Read(clientData);
+        var o = new WasmWriter();
         o.Bytes(plugin);
         uint types = top.Types, funcs = top.Funcs, instances = top.Instances, coreModules = top.CoreModules,
             coreInstances = top.CoreInstances, coreFuncs = top.CoreFuncs, coreMemories = top.CoreMemories;
 
         // The adapter's host interface: type, import, and its three functions.
-        var section = new Writer();
-        section.U32(1);
-        layout.WriteHostType(section, 0);
-        o.Section(SecType, section.ToArray());
-        o.Section(SecImport, ImportEntry(clientData.HostInterface, SortInstance, types++));
+        o.Section(SectionId.Type, e => shape.WriteHostType(e, 0));
+        var hostType = types++;
+        o.Section(SectionId.Import, e => e.Extern(clientData.HostInterface, Sort.Instance, hostType));
         var host = instances++;
         var hostFuncs = new Dictionary<string, uint>();
-        foreach (var name in new[] { "get-enc", "set-enc", "fail" })
+        foreach (var name in HostFunctions)
         {
-            o.Section(SecAlias, AliasEntry(SortFunc, host, name));
+            o.Section(SectionId.Alias, e => e.Alias(Sort.Func, host, name));
             hostFuncs[name] = funcs++;
         }
 
         // The scratch memory module, instantiated; its memory and realloc.
-        o.Section(SecCoreModule, memoryModule);
+        o.Section(SectionId.CoreModule, memoryModule);
         var memModule = coreModules++;
-        o.Section(SecCoreInstance, CoreInstantiate(memModule, []));
+        o.Section(SectionId.CoreInstance, e => e.Instantiate(memModule, []));
         var mem = coreInstances++;
-        o.Section(SecAlias, CoreAlias(CoreSortMemory, mem, "memory"));
+        o.Section(SectionId.Alias, e => e.Alias(Sort.Core, mem, "memory", CoreSort.Memory));
         var scratch = coreMemories++;
-        o.Section(SecAlias, CoreAlias(CoreSortFunc, mem, "realloc"));
+        o.Section(SectionId.Alias, e => e.Alias(Sort.Core, mem, "realloc", CoreSort.Func));
         var scratchRealloc = coreFuncs++;
 
-        // The host functions lowered over the scratch memory.
+        // The host functions lowered over the scratch memory; only get-enc returns a value, so only it needs a realloc.
         var lowered = new Dictionary<string, uint>();
-        foreach (var name in new[] { "get-enc", "set-enc", "fail" })
+        foreach (var name in HostFunctions)
         {
-            var canon = new Writer();
-            canon.U32(1);
-            canon.Byte(0x01);
-            canon.Byte(0x00);
-            canon.U32(hostFuncs[name]);
-            canon.U32(name == "get-enc" ? 3u : 2u);
-            canon.Byte(0x00); // string-encoding=utf8
-            canon.Byte(0x03);
-            canon.U32(scratch);
-            if (name == "get-enc")
+            var returns = name == "get-enc";
+            o.Section(SectionId.Canon, e =>
             {
-                canon.Byte(0x04);
-                canon.U32(scratchRealloc);
-            }
-            o.Section(SecCanon, canon.ToArray());
+                e.Byte(CanonOp.Lower);
+                e.Byte(CoreSort.Func);
+                e.U32(hostFuncs[name]);
+                e.U32(returns ? 3u : 2u); // the number of options
+                e.Byte(CanonOption.Utf8);
+                e.Byte(CanonOption.Memory);
+                e.U32(scratch);
+                if (!returns) return;
+                e.Byte(CanonOption.Realloc);
+                e.U32(scratchRealloc);
+            });
             lowered[name] = coreFuncs++;
         }
 
         // The adapter module, instantiated with the scratch memory, the plugin's memory and realloc, and the host.
-        o.Section(SecCoreModule, spliceModule);
+        o.Section(SectionId.CoreModule, spliceModule);
         var adapterModule = coreModules++;
-        o.Section(SecCoreInstance, CoreBag([("memory", CoreSortMemory, pluginMemory), ("realloc", CoreSortFunc, pluginRealloc)]));
+        o.Section(SectionId.CoreInstance, e => e.CoreExports([("memory", CoreSort.Memory, pluginMemory), ("realloc", CoreSort.Func, pluginRealloc)]));
         var pluginBag = coreInstances++;
-        o.Section(SecCoreInstance, CoreBag(lowered.Select(l => (l.Key, CoreSortFunc, l.Value)).ToList()));
+        o.Section(SectionId.CoreInstance, e => e.CoreExports(lowered.Select(l => (l.Key, CoreSort.Func, l.Value)).ToList()));
         var hostBag = coreInstances++;
-        o.Section(SecCoreInstance, CoreInstantiate(adapterModule, [("mem", mem), ("plugin", pluginBag), ("host", hostBag)]));
+        o.Section(SectionId.CoreInstance, e => e.Instantiate(adapterModule, [("mem", CoreSort.Instance, mem), ("plugin", CoreSort.Instance, pluginBag), ("host", CoreSort.Instance, hostBag)]));
         var adapter = coreInstances++;
-        o.Section(SecAlias, CoreAlias(CoreSortFunc, adapter, "get"));
+        o.Section(SectionId.Alias, e => e.Alias(Sort.Core, adapter, "get", CoreSort.Func));
         var adaptedGet = coreFuncs++;
-        o.Section(SecAlias, CoreAlias(CoreSortFunc, adapter, "set"));
+        o.Section(SectionId.Alias, e => e.Alias(Sort.Core, adapter, "set", CoreSort.Func));
         var adaptedSet = coreFuncs++;
 
         // A second fixup: the adapter's functions into the table slots of get and set.
-        o.Section(SecCoreModule, FixupModule(importTable.Module, importTable.Field, getSlot, setSlot));
+        o.Section(SectionId.CoreModule, FixupModule(importTable.Module, importTable.Field, getSlot, setSlot));
         var fixupModule = coreModules++;
-        o.Section(SecCoreInstance, CoreBag([("get", CoreSortFunc, adaptedGet), ("set", CoreSortFunc, adaptedSet)]));
+        o.Section(SectionId.CoreInstance, e => e.CoreExports([("get", CoreSort.Func, adaptedGet), ("set", CoreSort.Func, adaptedSet)]));
         var fixupBag = coreInstances++;
-        o.Section(SecCoreInstance, CoreInstantiate(fixupModule, [(importTable.Module, importTable.Instance), (FixupFunctions, fixupBag)]));
+        o.Section(SectionId.CoreInstance, e => e.Instantiate(fixupModule, [(importTable.Module, CoreSort.Instance, importTable.Instance), (FixupFunctions, CoreSort.Instance, fixupBag)]));
 
         return new CompositionResult(CompositionStatus.Composed, o.ToArray(), null, [clientData.HostInterface]) { Original = plugin };
     }
@@ -169,40 +163,40 @@ internal static partial class ComponentComposer
         var t = new TopLevel();
         foreach (var sec in sections)
         {
-            var r = new Reader(plugin, sec.Start, sec.End);
+            var r = new WasmReader(plugin, sec.Start, sec.End);
             switch (sec.Id)
             {
-                case SecCustom:
+                case SectionId.Custom:
                     continue;
-                case SecCoreModule:
+                case SectionId.CoreModule:
                     t.CoreModuleBytes[t.CoreModules++] = (sec.Start, sec.End);
                     continue;
-                case SecComponent:
+                case SectionId.Component:
                     continue; // nothing appended refers to components
-                case SecCoreType:
+                case SectionId.CoreType:
                     r.U32();
                     continue; // core types are never referenced by what splicing adds
-                case SecType:
+                case SectionId.Type:
                     t.Types += r.U32();
                     continue;
-                case SecCoreInstance:
+                case SectionId.CoreInstance:
                     for (var n = r.U32(); n > 0; n--)
                     {
                         var index = t.CoreInstances++;
                         switch (r.Byte())
                         {
-                            case 0x00:
+                            case InstanceExpr.Instantiate:
                                 var module = r.U32();
                                 var args = new List<(string, uint)>();
                                 for (var a = r.U32(); a > 0; a--)
                                 {
                                     var name = r.Name();
-                                    if (r.Byte() != CoreSortInstance) throw new FormatException("a core instantiation argument that is not an instance");
+                                    if (r.Byte() != CoreSort.Instance) throw new FormatException("a core instantiation argument that is not an instance");
                                     args.Add((name, r.U32()));
                                 }
                                 t.Instantiations.Add((module, args));
                                 break;
-                            case 0x01:
+                            case InstanceExpr.Exports:
                                 var bag = new List<(string, byte, uint)>();
                                 for (var e = r.U32(); e > 0; e--) bag.Add((r.Name(), r.Byte(), r.U32()));
                                 t.Bags[index] = bag;
@@ -212,107 +206,48 @@ internal static partial class ComponentComposer
                         }
                     }
                     break;
-                case SecInstance:
+                case SectionId.Instance:
                     for (var n = r.U32(); n > 0; n--)
                     {
                         t.Instances++;
                         switch (r.Byte())
                         {
-                            case 0x00:
+                            case InstanceExpr.Instantiate:
                                 r.U32();
-                                for (var a = r.U32(); a > 0; a--) { r.NameBytes(); SkipSortIndex(ref r); }
+                                for (var a = r.U32(); a > 0; a--) { r.NameBytes(); SkipSortIndex(r); }
                                 break;
-                            case 0x01:
-                                for (var e = r.U32(); e > 0; e--) { r.ExternName(); SkipSortIndex(ref r); }
+                            case InstanceExpr.Exports:
+                                for (var e = r.U32(); e > 0; e--) { r.ExternName(); SkipSortIndex(r); }
                                 break;
                             default:
                                 throw new FormatException("an unknown instance form");
                         }
                     }
                     break;
-                case SecAlias:
-                    for (var n = r.U32(); n > 0; n--)
-                    {
-                        var sort = r.Byte();
-                        var coreSort = sort == 0x00 ? r.Byte() : (byte)0xff;
-                        var target = r.Byte();
-                        uint instance = 0;
-                        string? name = null;
-                        switch (target)
-                        {
-                            case 0x00 or 0x01: instance = r.U32(); name = r.Name(); break;
-                            case 0x02: r.U32(); r.U32(); break;
-                            default: throw new FormatException("an unknown alias target");
-                        }
-                        if (sort == 0x00)
-                        {
-                            switch (coreSort)
-                            {
-                                case CoreSortFunc: t.CoreFuncs++; break;
-                                case CoreSortTable: break; // the import table is reached through its instance
-                                case CoreSortMemory:
-                                    if (target == 0x01) t.CoreMemoryOrigins[t.CoreMemories] = (instance, name!);
-                                    t.CoreMemories++;
-                                    break;
-                                case 0x11: t.CoreModules++; break;
-                                case CoreSortInstance: t.CoreInstances++; break;
-                                case 0x03 or 0x10: break; // globals and core types: not counted, never referenced here
-                                default: throw new FormatException("an alias of an unknown core sort");
-                            }
-                            continue;
-                        }
-                        if (sort == SortFunc && target == 0x00 && instance == t.ClientDataInstance && name is "get" or "set")
-                            t.ClientDataFuncs[t.Funcs] = name;
-                        Count(t, sort);
-                    }
+                case SectionId.Alias:
+                    for (var n = r.U32(); n > 0; n--) WalkAlias(t, r);
                     break;
-                case SecCanon:
-                    for (var n = r.U32(); n > 0; n--)
-                    {
-                        var op = r.Byte();
-                        switch (op)
-                        {
-                            case 0x00:
-                                if (r.Byte() != 0x00) throw new FormatException("an unknown canon lift form");
-                                r.U32();
-                                SkipCanonOptions(ref r);
-                                r.U32();
-                                t.Funcs++;
-                                break;
-                            case 0x01:
-                                if (r.Byte() != 0x00) throw new FormatException("an unknown canon lower form");
-                                var func = r.U32();
-                                var (memory, realloc) = SkipCanonOptions(ref r);
-                                if (t.ClientDataFuncs.TryGetValue(func, out var which)) t.Lowered[which] = (t.CoreFuncs, memory, realloc);
-                                t.CoreFuncs++;
-                                break;
-                            case 0x02 or 0x03 or 0x04:
-                                r.U32();
-                                t.CoreFuncs++;
-                                break;
-                            default:
-                                throw new FormatException($"a canonical built-in the splicer does not know (0x{op:x2})");
-                        }
-                    }
+                case SectionId.Canon:
+                    for (var n = r.U32(); n > 0; n--) WalkCanon(t, r);
                     break;
-                case SecImport:
+                case SectionId.Import:
                     for (var n = r.U32(); n > 0; n--)
                     {
                         var (_, name) = r.ExternName();
                         var sort = r.Peek();
-                        if (sort == SortInstance && name == clientDataInterface) t.ClientDataInstance = t.Instances;
-                        SkipExternDesc(ref r, name);
+                        if (sort == Sort.Instance && name == clientDataInterface) t.ClientDataInstance = t.Instances;
+                        TypeSkipper.ExternDesc(r, name);
                         Count(t, sort);
                     }
                     break;
-                case SecExport:
+                case SectionId.Export:
                     for (var n = r.U32(); n > 0; n--)
                     {
                         var (_, name) = r.ExternName();
                         var sort = r.Byte();
-                        if (sort == 0x00) throw new FormatException($"export \"{name}\" is a core item");
+                        if (sort == Sort.Core) throw new FormatException($"export \"{name}\" is a core item");
                         r.U32();
-                        if (r.Byte() == 0x01) SkipExternDesc(ref r, name);
+                        if (r.Byte() == Flag.Present) TypeSkipper.ExternDesc(r, name);
                         Count(t, sort);
                     }
                     break;
@@ -324,36 +259,101 @@ internal static partial class ComponentComposer
         return t;
     }
 
+    /// <summary>Counts one alias entry, noting clientdata's get and set and where aliased core memories come from.</summary>
+    private static void WalkAlias(TopLevel t, WasmReader r)
+    {
+        var sort = r.Byte();
+        byte? coreSort = sort == Sort.Core ? r.Byte() : null;
+        var target = r.Byte();
+        uint instance = 0;
+        string? name = null;
+        switch (target)
+        {
+            case AliasTarget.Export or AliasTarget.CoreExport: instance = r.U32(); name = r.Name(); break;
+            case AliasTarget.Outer: r.U32(); r.U32(); break;
+            default: throw new FormatException("an unknown alias target");
+        }
+        if (sort == Sort.Core)
+        {
+            switch (coreSort)
+            {
+                case CoreSort.Func: t.CoreFuncs++; break;
+                case CoreSort.Table: break; // the import table is reached through its instance
+                case CoreSort.Memory:
+                    if (target == AliasTarget.CoreExport) t.CoreMemoryOrigins[t.CoreMemories] = (instance, name!);
+                    t.CoreMemories++;
+                    break;
+                case CoreSort.Module: t.CoreModules++; break;
+                case CoreSort.Instance: t.CoreInstances++; break;
+                case CoreSort.Global or CoreSort.Type: break; // not counted, never referenced here
+                default: throw new FormatException("an alias of an unknown core sort");
+            }
+            return;
+        }
+        if (sort == Sort.Func && target == AliasTarget.Export && instance == t.ClientDataInstance && name is "get" or "set")
+            t.ClientDataFuncs[t.Funcs] = name;
+        Count(t, sort);
+    }
+
+    /// <summary>Counts one canonical definition, noting the lowering of clientdata's get and set.</summary>
+    private static void WalkCanon(TopLevel t, WasmReader r)
+    {
+        var op = r.Byte();
+        switch (op)
+        {
+            case CanonOp.Lift:
+                if (r.Byte() != CoreSort.Func) throw new FormatException("an unknown canon lift form");
+                r.U32();
+                SkipCanonOptions(r);
+                r.U32();
+                t.Funcs++;
+                break;
+            case CanonOp.Lower:
+                if (r.Byte() != CoreSort.Func) throw new FormatException("an unknown canon lower form");
+                var func = r.U32();
+                var (memory, realloc) = SkipCanonOptions(r);
+                if (t.ClientDataFuncs.TryGetValue(func, out var which)) t.Lowered[which] = (t.CoreFuncs, memory, realloc);
+                t.CoreFuncs++;
+                break;
+            case CanonOp.ResourceNew or CanonOp.ResourceDrop or CanonOp.ResourceRep:
+                r.U32();
+                t.CoreFuncs++;
+                break;
+            default:
+                throw new FormatException($"a canonical built-in the splicer does not know (0x{op:x2})");
+        }
+    }
+
     private static void Count(TopLevel t, byte sort)
     {
         switch (sort)
         {
-            case SortFunc: t.Funcs++; break;
-            case SortType: t.Types++; break;
-            case SortInstance: t.Instances++; break;
-            case SortComponent: break; // nothing appended refers to components
+            case Sort.Func: t.Funcs++; break;
+            case Sort.Type: t.Types++; break;
+            case Sort.Instance: t.Instances++; break;
+            case Sort.Component: break; // nothing appended refers to components
             default: throw new FormatException($"an item of a kind the splicer does not count (0x{sort:x2})");
         }
     }
 
-    private static void SkipSortIndex(ref Reader r)
+    private static void SkipSortIndex(WasmReader r)
     {
-        if (r.Byte() == 0x00) r.Byte();
+        if (r.Byte() == Sort.Core) r.Byte();
         r.U32();
     }
 
     /// <summary>Skips canonical options; returns the memory and realloc they name.</summary>
-    private static (uint? Memory, uint? Realloc) SkipCanonOptions(ref Reader r)
+    private static (uint? Memory, uint? Realloc) SkipCanonOptions(WasmReader r)
     {
         uint? memory = null, realloc = null;
         for (var n = r.U32(); n > 0; n--)
         {
             switch (r.Byte())
             {
-                case 0x00 or 0x01 or 0x02 or 0x06: break;
-                case 0x03: memory = r.U32(); break;
-                case 0x04: realloc = r.U32(); break;
-                case 0x05 or 0x07: r.U32(); break;
+                case CanonOption.Utf8 or CanonOption.Utf16 or CanonOption.CompactUtf16 or CanonOption.Async: break;
+                case CanonOption.Memory: memory = r.U32(); break;
+                case CanonOption.Realloc: realloc = r.U32(); break;
+                case CanonOption.PostReturn or CanonOption.Callback: r.U32(); break;
                 default: throw new FormatException("an unknown canonical option");
             }
         }
@@ -367,9 +367,9 @@ internal static partial class ComponentComposer
     private static ((string Module, string Field)? Table, Dictionary<string, uint> Slots) ReadFixup(byte[] bytes, int start, int end, string module)
     {
         (string, string)? table = null;
-        var r = new Reader(bytes, start, end);
+        var r = new WasmReader(bytes, start, end);
         var magic = new[] { r.Byte(), r.Byte(), r.Byte(), r.Byte(), r.Byte(), r.Byte(), r.Byte(), r.Byte() };
-        if (!magic.AsSpan().SequenceEqual(new byte[] { 0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00 }))
+        if (!magic.AsSpan().SequenceEqual(Preamble.CoreModule))
             throw new FormatException("the fixup is not a core module");
         var funcImports = new List<string?>();
         var slots = new Dictionary<string, uint>();
@@ -378,9 +378,9 @@ internal static partial class ComponentComposer
             var id = r.Byte();
             var size = r.U32();
             if (size > (uint)(end - r.Pos)) throw new FormatException("a fixup section runs past the module");
-            var s = new Reader(bytes, r.Pos, r.Pos + (int)size);
+            var s = new WasmReader(bytes, r.Pos, r.Pos + (int)size);
             r.Pos += (int)size;
-            if (id == 2)
+            if (id == CoreModule.ImportSection)
             {
                 for (var n = s.U32(); n > 0; n--)
                 {
@@ -388,25 +388,25 @@ internal static partial class ComponentComposer
                     var field = s.Name();
                     switch (s.Byte())
                     {
-                        case 0x00: s.U32(); funcImports.Add(from == module ? field : null); break;
-                        case 0x01: s.Byte(); SkipLimits(ref s); table = (from, field); break;
-                        case 0x02: SkipLimits(ref s); break;
-                        case 0x03: s.Byte(); s.Byte(); break;
+                        case CoreSort.Func: s.U32(); funcImports.Add(from == module ? field : null); break;
+                        case CoreSort.Table: s.Byte(); SkipLimits(s); table = (from, field); break;
+                        case CoreSort.Memory: SkipLimits(s); break;
+                        case CoreSort.Global: s.Byte(); s.Byte(); break;
                         default: throw new FormatException("an unknown import kind in the fixup");
                     }
                 }
             }
-            else if (id == 9)
+            else if (id == CoreModule.ElementSection)
             {
                 for (var n = s.U32(); n > 0; n--)
                 {
                     var flags = s.U32();
-                    if (flags == 2 && s.U32() != 0) throw new FormatException("a fixup segment for another table");
-                    else if (flags is not (0 or 2)) throw new FormatException("a fixup element segment of an unknown form");
-                    if (s.Byte() != 0x41) throw new FormatException("a fixup segment offset that is not i32.const");
+                    if (flags == CoreModule.ActiveSegmentWithTable && s.U32() != 0) throw new FormatException("a fixup segment for another table");
+                    else if (flags is not (CoreModule.ActiveSegment or CoreModule.ActiveSegmentWithTable)) throw new FormatException("a fixup element segment of an unknown form");
+                    if (s.Byte() != CoreModule.I32Const) throw new FormatException("a fixup segment offset that is not i32.const");
                     var offset = (uint)s.S32();
-                    if (s.Byte() != 0x0b) throw new FormatException("a fixup segment offset that is not a constant");
-                    if (flags == 2 && s.Byte() != 0x00) throw new FormatException("a fixup segment of another element kind");
+                    if (s.Byte() != CoreModule.End) throw new FormatException("a fixup segment offset that is not a constant");
+                    if (flags == CoreModule.ActiveSegmentWithTable && s.Byte() != CoreModule.ElemKindFuncRef) throw new FormatException("a fixup segment of another element kind");
                     var count = s.U32();
                     for (uint k = 0; k < count; k++)
                     {
@@ -419,61 +419,15 @@ internal static partial class ComponentComposer
         return (table, slots);
     }
 
-    private static void SkipLimits(ref Reader r)
+    private static void SkipLimits(WasmReader r)
     {
         var flags = r.Byte();
         r.U32();
-        if ((flags & 1) != 0) r.U32();
+        if ((flags & CoreModule.LimitsHasMax) != 0) r.U32();
     }
-
-    private static byte[] CoreInstantiate(uint module, List<(string Name, uint Instance)> args)
-    {
-        var w = new Writer();
-        w.U32(1);
-        w.Byte(0x00);
-        w.U32(module);
-        w.U32((uint)args.Count);
-        foreach (var (name, instance) in args)
-        {
-            w.Name(name);
-            w.Byte(CoreSortInstance);
-            w.U32(instance);
-        }
-        return w.ToArray();
-    }
-
-    private static byte[] CoreBag(List<(string Name, byte Sort, uint Index)> exports)
-    {
-        var w = new Writer();
-        w.U32(1);
-        w.Byte(0x01);
-        w.U32((uint)exports.Count);
-        foreach (var (name, sort, index) in exports)
-        {
-            w.Name(name);
-            w.Byte(sort);
-            w.U32(index);
-        }
-        return w.ToArray();
-    }
-
-    private static byte[] CoreAlias(byte coreSort, uint instance, string name)
-    {
-        var w = new Writer();
-        w.U32(1);
-        w.Byte(0x00);
-        w.Byte(coreSort);
-        w.Byte(0x01);
-        w.U32(instance);
-        w.Name(name);
-        return w.ToArray();
-    }
-
-    /// <summary>The second fixup's module name for the adapter's functions (distinct from any table module: wit-component names its own "shim").</summary>
-    private const string FixupFunctions = "supervisor-adapter";
 
     /// <summary>A core module importing the plugin's import table and the adapter's get and set, writing them into their slots.</summary>
-    private static byte[] FixupModule(string tableModule, string tableField, uint getSlot, uint setSlot) => Interop.Wat.ToBinary($"""
+    private static byte[] FixupModule(string tableModule, string tableField, uint getSlot, uint setSlot) => Wat.ToBinary($"""
         (module
           (import "{Escape(tableModule)}" "{Escape(tableField)}" (table 0 funcref))
           (import "{FixupFunctions}" "get" (func $get (param i32 i32 i32)))
