@@ -87,16 +87,24 @@ internal static class CliApp
             Recursive = true,
         };
 
+        var concurrent = new Option<string[]>("--concurrent-plugin")
+        {
+            Description = "A plugin (service name) that handles concurrency itself and runs without turns, in parallel instances; repeat for several [default: none: every plugin runs one operation at a time per store]",
+            HelpName = "SERVICE",
+            Recursive = true,
+            AllowMultipleArgumentsPerToken = false,
+        };
+
         var root = new RootCommand(
             "Supervisor for .NET: runs psibase-style WebAssembly plugins and gives each its private client-side storage.\n"
             + "Arguments are JSON mapped to each parameter's WIT type; results print as JSON on stdout.\n"
             + "Exit codes: 0 success, 1 a plugin failed (trap, limit, err result, refused import), 2 bad usage or arguments.");
-        foreach (var o in new Option[] { plugins, store, domain, chain, caller, cache, bytesAs, timeout, memoryLimit, maxCallDepth }) root.Options.Add(o);
+        foreach (var o in new Option[] { plugins, store, domain, chain, caller, cache, bytesAs, timeout, memoryLimit, maxCallDepth, concurrent }) root.Options.Add(o);
 
         Settings SettingsOf(ParseResult r) => new(
             r.GetValue(plugins)!, r.GetValue(store), r.GetValue(domain)!, r.GetValue(chain)!, r.GetValue(caller)!, r.GetValue(cache)!,
             r.GetValue(bytesAs) switch { "array" => ByteListFormat.Array, "text" => ByteListFormat.Text, _ => ByteListFormat.Base64 },
-            r.GetValue(timeout), r.GetValue(memoryLimit), r.GetValue(maxCallDepth));
+            r.GetValue(timeout), r.GetValue(memoryLimit), r.GetValue(maxCallDepth), r.GetValue(concurrent) ?? []);
 
         // call
         var target = new Argument<string>("target") { Description = "The function: <service>:<plugin>/<interface>.<function>" };
@@ -183,4 +191,4 @@ internal static class CliApp
 
 /// <summary>The global options of one run.</summary>
 internal sealed record Settings(string Plugins, string? Store, string Domain, string Chain, string Caller, string Cache, ByteListFormat Bytes,
-    string? Timeout = null, string? MemoryLimit = null, int? MaxCallDepth = null);
+    string? Timeout = null, string? MemoryLimit = null, int? MaxCallDepth = null, IReadOnlyList<string>? ConcurrentPlugins = null);

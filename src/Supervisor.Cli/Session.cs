@@ -45,6 +45,7 @@ internal sealed partial class Session(Settings settings, CliConsole console) : I
         if (settings.Timeout is { } timeout) Set("--timeout", () => options.CallTimeout = Units.ParseDuration(timeout));
         if (settings.MemoryLimit is { } memory) Set("--memory-limit", () => options.MemoryLimitBytes = Units.ParseSize(memory));
         if (settings.MaxCallDepth is { } depth) Set("--max-call-depth", () => options.MaxCallDepth = depth);
+        foreach (var service in settings.ConcurrentPlugins ?? []) Set("--concurrent-plugin", () => options.ConcurrentPlugins.Add(service));
         Set("--domain", () =>
         {
             storage ??= new StorageOptions();

@@ -14,7 +14,14 @@ internal sealed class ValidatedServiceSet : ISet<string>
 
     public bool Add(string item)
     {
-        Names.ValidateService(item);
+        try
+        {
+            Names.ValidateService(item);
+        }
+        catch (StorageException e)
+        {
+            throw new ArgumentException($"SupervisorOptions.ConcurrentPlugins: {e.Message}", nameof(item), e);
+        }
         return _names.Add(item);
     }
 

@@ -148,4 +148,16 @@ public sealed class HostileTests : IDisposable
         Assert.Equal(2, badDepth.ExitCode);
         Assert.Contains("--max-call-depth", badDepth.Err);
     }
+
+    [Fact, Rule("PDP-TURN-5")]
+    public void ConcurrentPlugin_IsAnOption_CheckedAsAServiceName()
+    {
+        var ok = Cli.InProcess(null, ["call", "walpha:plugin/api.ping", "--concurrent-plugin", "walpha", "--concurrent-plugin", "wbeta", .. _box.Options]);
+        Assert.Equal(0, ok.ExitCode);
+
+        var bad = Cli.InProcess(null, ["call", "walpha:plugin/api.ping", "--concurrent-plugin", "Bad Name", .. _box.Options]);
+        Assert.Equal(2, bad.ExitCode);
+        Assert.Contains("--concurrent-plugin", bad.Err);
+        Assert.Contains("Bad Name", bad.Err);
+    }
 }

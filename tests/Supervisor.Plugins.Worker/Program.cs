@@ -5,6 +5,10 @@
 // calls wfuzz:plugin/api.poke CALLS times with seeds from SEED (each poke calls one host function with random core
 // arguments) and prints one line: fuzz calls=N ok=N <code>=N ... escaped=N managed-kib=BEFORE->AFTER rss-kib=BEFORE->AFTER.
 // Exit code 0 when every failure was a PluginException (none escaped as another type).
+//   Supervisor.Plugins.Worker <plugin-dir> <cache-dir> <store> <chain> --repeat CALLS THREADS <target> [json-arg ...]
+// makes CALLS calls (one operation each) from each of THREADS threads and prints "repeat ok=N failed=N" (exit 1 on a failure).
+//   Supervisor.Plugins.Worker <plugin-dir> <cache-dir> <store> <chain> --hold <target>
+// calls the target (a function without parameters) inside an operation it never ends (so it keeps the plugin's turn), prints "holding", and waits to be killed.
 // Calls the function once (one operation) with JSON arguments (list<u8> as base64) and prints one line:
 //   ok <result as JSON>            (null for a function without a result)
 //   error <PluginErrorCode> <message>   exit code 1
@@ -56,6 +60,41 @@ using var supervisor = Supervisor.Plugins.Supervisor.Create(new SupervisorOption
     Storage = new StorageOptions { Location = args[2] },
     ChainId = args[3],
 });
+if (rest.Length >= 4 && rest[0] == "--repeat")
+{
+    var calls = int.Parse(rest[1], System.Globalization.CultureInfo.InvariantCulture);
+    var threads = int.Parse(rest[2], System.Globalization.CultureInfo.InvariantCulture);
+    var repeatTarget = CallTarget.Parse(rest[3]);
+    var repeatArgs = rest[4..].Select(a => JsonDocument.Parse(a).RootElement.Clone()).ToList();
+    long ok = 0, failed = 0;
+    var workers = Enumerable.Range(0, threads).Select(_ => new Thread(() =>
+    {
+        for (var i = 0; i < calls; i++)
+        {
+            try
+            {
+                supervisor.CallJson(repeatTarget, repeatArgs);
+                Interlocked.Increment(ref ok);
+            }
+            catch (PluginException e)
+            {
+                if (Interlocked.Increment(ref failed) <= 3) Console.Error.WriteLine($"error {e.Code} {e.Message.ReplaceLineEndings(" ")}");
+            }
+        }
+    })).ToList();
+    workers.ForEach(t => t.Start());
+    workers.ForEach(t => t.Join());
+    Console.Out.WriteLine($"repeat ok={ok} failed={failed}");
+    return failed == 0 ? 0 : 1;
+}
+if (rest.Length >= 2 && rest[0] == "--hold")
+{
+    var held = supervisor.BeginOperation(caller);
+    held.Call(CallTarget.Parse(rest[1]), []);
+    Console.Out.WriteLine("holding");
+    Thread.Sleep(Timeout.Infinite);
+    return 0;
+}
 var jsonArgs = rest[1..].Select(a => JsonDocument.Parse(a).RootElement.Clone()).ToList();
 var code = 0;
 void Call()

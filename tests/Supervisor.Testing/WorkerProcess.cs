@@ -15,9 +15,9 @@ public sealed class WorkerProcess : IDisposable
     private readonly Task _reader;
     private readonly Task<string> _stderr;
 
-    private WorkerProcess(params string[] args)
+    private WorkerProcess(string worker, string[] args)
     {
-        var dll = Path.Combine(AppContext.BaseDirectory, "Supervisor.Storage.Worker.dll");
+        var dll = Path.Combine(AppContext.BaseDirectory, worker + ".dll");
         if (!File.Exists(dll)) throw new FileNotFoundException("the worker is not next to the tests; is the ProjectReference there?", dll);
         var start = new ProcessStartInfo(DotnetHost())
         {
@@ -33,7 +33,10 @@ public sealed class WorkerProcess : IDisposable
     }
 
     /// <summary>Starts the worker with these arguments.</summary>
-    public static WorkerProcess Start(params string[] args) => new(args);
+    public static WorkerProcess Start(params string[] args) => new("Supervisor.Storage.Worker", args);
+
+    /// <summary>Starts another worker program next to the tests (<paramref name="worker"/>: its assembly name) with these arguments.</summary>
+    public static WorkerProcess StartProgram(string worker, params string[] args) => new(worker, args);
 
     private static string DotnetHost()
     {

@@ -1,0 +1,199 @@
+using Supervisor.Storage;
+using Supervisor.Plugins.Tests.Hosting;
+using Supervisor.Testing;
+
+namespace Supervisor.Plugins.Tests.Calling;
+
+/// <summary>
+/// Turns: at most one operation at a time inside a plugin of a store. The <c>notes</c> example does read-modify-write
+/// through clientdata (which has no compare-and-swap), so without turns concurrent <c>add</c>s lose and duplicate notes.
+/// Outcomes are asserted, never timing.
+/// </summary>
+public sealed class TurnTests : PluginTestBase
+{
+    private const string Add = "notes:plugin/api.add";
+    private const string ListAll = "notes:plugin/api.list-all";
+    private const string Theme = "settings:plugin/api.get-theme";
+
+    private static string Examples
+    {
+        get
+        {
+            var dir = Path.Combine(RepositoryPaths.Root, "artifacts", "examples", "plugins");
+            if (!File.Exists(Path.Combine(dir, "notes", "plugin.wasm")))
+                Assert.Fail($"the example plugins are missing from {dir}: run `npm ci && npm run build:examples` in {RepositoryPaths.Root} before these tests");
+            return dir;
+        }
+    }
+
+    private Supervisor NewNotes(Action<SupervisorOptions>? configure = null) => NewSupervisor(o =>
+    {
+        o.PluginDirectory = Examples;
+        configure?.Invoke(o);
+    });
+
+    /// <summary>Every note's id; fails when a note is missing or an id repeats.</summary>
+    private static List<uint> NoteIds(Supervisor s) =>
+        ((System.Collections.IEnumerable)s.Call(ListAll)!).Cast<IDictionary<string, object?>>().Select(n => (uint)n["id"]!).ToList();
+
+    [Fact, Rule("PDP-TURN-1")]
+    public void NotesAdd_FromThreadsOfTwoSupervisors_KeepsEveryNoteWithDistinctIds()
+    {
+        var supervisors = new[] { NewNotes(), NewNotes() };
+        const int threadsEach = 4, calls = 15;
+        var ids = new System.Collections.Concurrent.ConcurrentBag<uint>();
+        var threads = supervisors.SelectMany(s => Enumerable.Range(0, threadsEach).Select(t => new Thread(() =>
+        {
+            for (var i = 0; i < calls; i++) ids.Add((uint)s.Call(Add, $"note {t}.{i}")!);
+        }))).ToList();
+        threads.ForEach(t => t.Start());
+        threads.ForEach(t => Assert.True(t.Join(TimeSpan.FromMinutes(2)), "an add did not end"));
+
+        const int expected = 2 * threadsEach * calls;
+        Assert.Equal(expected, ids.Distinct().Count());
+        var stored = NoteIds(supervisors[0]);
+        Assert.Equal(expected, stored.Count);
+        Assert.Equal(ids.Order(), stored.Order());
+    }
+
+    [Fact, Rule("PDP-TURN-1", "PDP-TURN-3")]
+    public void NotesAdd_FromSeveralProcessesAndThreads_KeepsEveryNoteWithDistinctIds()
+    {
+        var s = NewNotes();
+        s.Call(ListAll); // compiled once, before the children start
+        const int processes = 3, threadsEach = 3, calls = 8;
+        var workers = Enumerable.Range(0, processes).Select(_ => WorkerProcess.StartProgram("Supervisor.Plugins.Worker",
+            Examples, SharedCache, StorePath, "test", "--repeat", calls.ToString(), threadsEach.ToString(), Add, "\"from a child\"")).ToList();
+        try
+        {
+            var threads = Enumerable.Range(0, threadsEach).Select(_ => new Thread(() =>
+            {
+                for (var i = 0; i < calls; i++) s.Call(Add, "from the parent");
+            })).ToList();
+            threads.ForEach(t => t.Start());
+            threads.ForEach(t => Assert.True(t.Join(TimeSpan.FromMinutes(2)), "an add did not end"));
+            foreach (var w in workers) Assert.Equal($"repeat ok={threadsEach * calls} failed=0", Assert.Single(w.Succeed(TimeSpan.FromMinutes(2))));
+        }
+        finally
+        {
+            workers.ForEach(w => w.Dispose());
+        }
+
+        var ids = NoteIds(s);
+        Assert.Equal((processes + 1) * threadsEach * calls, ids.Count);
+        Assert.Equal(ids.Count, ids.Distinct().Count());
+    }
+
+    [Fact, Rule("PDP-TURN-2")]
+    public void OppositeOrders_InOneProcess_FailOneOperationAtOnce_WithADeadlockNamingTheCycle()
+    {
+        var s = NewNotes();
+        var first = s.BeginOperation();
+        var second = s.BeginOperation();
+        first.Call(ListAll);   // first holds notes
+        second.Call(Theme);    // second holds settings
+        PluginException? deadlock = null;
+        var outcomes = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        void Cross(PluginOperation op, string target)
+        {
+            try
+            {
+                op.Call(target);
+                outcomes.Enqueue("ok");
+                op.Complete();
+            }
+            catch (PluginException e) when (e.Code == PluginErrorCode.Deadlock)
+            {
+                deadlock = e;
+                outcomes.Enqueue("deadlock");
+            }
+            finally
+            {
+                op.Dispose();
+            }
+        }
+        var threads = new[] { new Thread(() => Cross(first, Theme)), new Thread(() => Cross(second, ListAll)) };
+        foreach (var t in threads) t.Start();
+        foreach (var t in threads) Assert.True(t.Join(TimeSpan.FromMinutes(2)), "a crossing call did not end");
+
+        Assert.Equal(["deadlock", "ok"], outcomes.Order());
+        Assert.Contains("deadlock", deadlock!.Message);
+        Assert.Contains("notes", deadlock.Message);
+        Assert.Contains("settings", deadlock.Message);
+        Assert.Equal(OperationState.Failed, (deadlock.Message.Contains("operation 1 ", StringComparison.Ordinal) ? first : second).State);
+    }
+
+    [Fact, Rule("PDP-TURN-1")]
+    public void AnOpenOperation_MakesAnotherWait_UntilItsTimeLimit_NamingTheHolder()
+    {
+        var s = NewNotes(o => o.CallTimeout = TimeSpan.FromMilliseconds(300));
+        using var holder = s.BeginOperation("holder");
+        holder.Call(Add, "held");
+
+        var e = Assert.Throws<PluginException>(() => s.Call(Add, "waits"));
+        Assert.Equal(PluginErrorCode.Timeout, e.Code);
+        Assert.Contains("\"notes\"", e.Message);
+        Assert.Contains("app \"holder\"", e.Message);
+
+        holder.Complete();
+        Assert.IsType<uint>(s.Call(Add, "after"));
+        Assert.Equal(2, NoteIds(s).Count);
+    }
+
+    [Fact, Rule("PDP-TURN-5")]
+    public void AConcurrentPlugin_TakesNoTurn()
+    {
+        var s = NewNotes(o =>
+        {
+            o.CallTimeout = TimeSpan.FromMilliseconds(300);
+            o.ConcurrentPlugins.Add("notes");
+        });
+        using var open = s.BeginOperation();
+        open.Call(Add, "open");
+        Assert.IsType<uint>(s.Call(Add, "not waiting"));
+        open.Complete();
+        Assert.Throws<ArgumentException>(() => new SupervisorOptions().ConcurrentPlugins.Add("Not A Name"));
+    }
+
+    [Fact, Rule("PDP-TURN-6")]
+    public void AGroupHeldPastTheBound_LosesItsTurns_AndFailsWithTimeout()
+    {
+        var s = NewNotes(o => o.MaxTurnHold = TimeSpan.FromMilliseconds(100));
+        var slow = s.BeginOperation("slow");
+        slow.Call(Add, "slow");
+        Thread.Sleep(300); // past the bound, so the next operation may take the turn
+        Assert.IsType<uint>(s.Call(Add, "next"));
+
+        var e = Assert.Throws<PluginException>(() => slow.Call(Add, "again"));
+        Assert.Equal(PluginErrorCode.Timeout, e.Code);
+        Assert.Contains("took them", e.Message);
+        Assert.Equal(OperationState.Failed, slow.State);
+        slow.Dispose();
+    }
+
+    [Fact, Rule("PDP-TURN-3")]
+    public void AHolderKilledWithSigkill_DoesNotHoldTheTurn()
+    {
+        var s = NewNotes(o => o.CallTimeout = TimeSpan.FromSeconds(1));
+        s.Call(ListAll);
+        using var holder = WorkerProcess.StartProgram("Supervisor.Plugins.Worker", Examples, SharedCache, StorePath, "test", "--hold", ListAll);
+        WithinHangGuard(() =>
+        {
+            while (!holder.Lines.Contains("holding"))
+            {
+                if (holder.HasExited) Assert.Fail("the holding worker ended: " + string.Join("\n", holder.Lines));
+                Thread.Sleep(20);
+            }
+            return true;
+        }, "the worker never held the turn");
+
+        var e = Assert.Throws<PluginException>(() => s.Call(Add, "while held"));
+        Assert.Equal(PluginErrorCode.Timeout, e.Code);
+        Assert.Contains("another process", e.Message);
+
+        holder.Kill();
+        holder.WaitForExit(TimeSpan.FromMinutes(1));
+        Assert.IsType<uint>(s.Call(Add, "after the kill"));
+        Assert.Single(NoteIds(s));
+    }
+}
