@@ -4,31 +4,6 @@ using System.Text.Json;
 
 namespace Supervisor.Storage.Sync;
 
-/// <summary>What import does with a record that already exists in the target store.</summary>
-public enum ConflictPolicy
-{
-    /// <summary>The archive wins.</summary>
-    Overwrite,
-    /// <summary>The target wins: the archived record is not imported.</summary>
-    Skip,
-    /// <summary>The import is refused before anything is written.</summary>
-    Fail,
-}
-
-/// <summary>The archive formats.</summary>
-public enum ArchiveFormat
-{
-    /// <summary>This supervisor's versioned JSON Lines archive (header, records, trailer).</summary>
-    JsonLines,
-    /// <summary>psibase's browser LocalStorage: one JSON object, keys <c>chain:non-trx|trx:service:bucket:key</c>, values base64.</summary>
-    PsibaseLocalStorage,
-}
-
-/// <summary>What an import did.</summary>
-/// <param name="Imported">Records written.</param>
-/// <param name="Skipped">Records left out because they existed (policy <see cref="ConflictPolicy.Skip"/>).</param>
-public readonly record struct ImportResult(long Imported, long Skipped);
-
 /// <summary>
 /// Export and import of a store's persistent records. JSON Lines: a header line
 /// <c>{"format":"supervisor-storage","version":1,"chain":...,"service":...}</c>, one line per record
