@@ -39,4 +39,6 @@ public enum StorageErrorCode
     BackendFailure,
     /// <summary>A wait for the store (another writer's lock) ended at the caller's deadline (<see cref="StorageDeadline"/>).</summary>
     DeadlinePassed,
+    /// <summary>An import or clone under <see cref="Sync.ConflictPolicy.Fail"/> found a record that already exists in the target store.</summary>
+    Conflict,
 }

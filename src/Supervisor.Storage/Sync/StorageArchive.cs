@@ -176,17 +176,10 @@ public static class StorageArchive
     }
 
     /// <summary>Whether <paramref name="e"/> is an import refused because a record exists under <see cref="ConflictPolicy.Fail"/>
-    /// (as opposed to a malformed or invalid archive).</summary>
-    public static bool IsConflict(StorageException e) => e?.Data[ConflictMark] is true;
+    /// (as opposed to a malformed or invalid archive): its code is <see cref="StorageErrorCode.Conflict"/>.</summary>
+    public static bool IsConflict(StorageException e) => e?.Code == StorageErrorCode.Conflict;
 
-    private const string ConflictMark = "Supervisor.Storage.Sync.Conflict";
-
-    private static StorageException Conflict(string message)
-    {
-        var e = new StorageException(StorageErrorCode.InvalidArgument, message);
-        e.Data[ConflictMark] = true;
-        return e;
-    }
+    private static StorageException Conflict(string message) => new(StorageErrorCode.Conflict, message);
 
     private static ImportResult Write(KeyValueStore store, IEnumerable<(StoredRecord Record, long Line)> records, ConflictPolicy onConflict)
     {
