@@ -47,6 +47,18 @@ public abstract class KeyValueStore : IDisposable
     /// <summary>Deletes every persistent record of a chain, or of one service in it; returns how many.</summary>
     public abstract long Clear(string chain, string? service = null);
 
+    /// <summary>Streams the persistent records, optionally of one chain and service (export reads them here).</summary>
+    internal IEnumerable<StoredRecord> Scan(string? chain, string? service) => Backend.Scan(chain, service);
+
+    /// <summary>The persistent values of <paramref name="keys"/> in one bucket, null for each absent one, read consistently.</summary>
+    internal byte[]?[] GetMany(BucketId bucket, IReadOnlyList<string> keys) => Backend.GetMany(bucket, keys);
+
+    /// <summary>
+    /// Writes an import's batches of persistent records under this store's quota: one change where the backend can,
+    /// otherwise each batch whole (<see cref="StorageBackend.ApplyAll"/>).
+    /// </summary>
+    internal void ApplyAll(IEnumerable<IReadOnlyList<Write>> batches) => Backend.ApplyAll(batches, Limits.Quota);
+
     /// <inheritdoc />
     public abstract void Dispose();
 }

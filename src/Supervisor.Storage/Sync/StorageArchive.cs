@@ -52,7 +52,7 @@ public static class StorageArchive
             if (service is null) w.WriteNull("service"); else w.WriteString("service", service);
             w.WriteEndObject();
         });
-        foreach (var r in store.Backend.Scan(chain, service))
+        foreach (var r in store.Scan(chain, service))
         {
             Line(w =>
             {
@@ -83,7 +83,7 @@ public static class StorageArchive
         long n = 0;
         using var w = new Utf8JsonWriter(output, WriterOptions);
         w.WriteStartObject();
-        foreach (var r in store.Backend.Scan(chain, service))
+        foreach (var r in store.Scan(chain, service))
         {
             w.WriteBase64String($"{r.Bucket}:{r.Key}", r.Value);
             if (++n % 256 == 0) w.Flush();
@@ -185,7 +185,7 @@ public static class StorageArchive
     {
         long imported = 0, skipped = 0;
         // One change where the backend can (SQLite, memory); Redis says how many records a failure left written.
-        store.Backend.ApplyAll(Batches(), store.Limits.Quota);
+        store.ApplyAll(Batches());
         return new ImportResult(imported, skipped);
 
         IEnumerable<IReadOnlyList<Write>> Batches()
@@ -215,7 +215,6 @@ public static class StorageArchive
         }
     }
 
-    /// <summary>The first record that already exists in <paramref name="store"/>, checked in batches (one read per bucket and batch, not per record).</summary>
     /// <summary>
     /// Reads every record before anything is written (reading validates them) and, where the store must be looked at,
     /// looks once per bucket and batch: under <see cref="ConflictPolicy.Fail"/> the first record (in archive order) that
@@ -240,7 +239,7 @@ public static class StorageArchive
             foreach (var group in chunk.GroupBy(c => c.Record.Bucket))
             {
                 var keys = group.Select(c => c.Record.Key).ToList();
-                var values = store.Backend.GetMany(group.Key, keys);
+                var values = store.GetMany(group.Key, keys);
                 for (var i = 0; i < keys.Count; i++) stored[(group.Key, keys[i])] = values[i];
             }
             foreach (var (r, line) in chunk)
@@ -257,7 +256,7 @@ public static class StorageArchive
         if (quota.IsUnlimited) return;
         foreach (var ((chain, owner), (bytes, items)) in change)
         {
-            var now = store.Backend.GetOwnerUsage(chain, owner);
+            var now = store.GetUsage(chain, owner);
             try
             {
                 quota.Check(chain, owner, now.Bytes + bytes, now.Items + items, bytes, items);
@@ -275,7 +274,7 @@ public static class StorageArchive
         foreach (var group in keys.GroupBy(k => k.Bucket))
         {
             var names = group.Select(k => k.Key).Distinct().ToList();
-            var values = store.Backend.GetMany(group.Key, names);
+            var values = store.GetMany(group.Key, names);
             for (var i = 0; i < names.Count; i++)
                 if (values[i] is not null) found.Add((group.Key, names[i]));
         }
