@@ -138,8 +138,7 @@ internal sealed class StoreBucket : Bucket
         CheckKey(key);
         CheckValue(key, value.Length);
         if (!_transactional) return _backend.CompareAndSwap(Id, key, expected, value, _op.Store.Quota);
-        var current = Get(key);
-        var matches = expected is null ? current is null : current is not null && current.AsSpan().SequenceEqual(expected);
+        var matches = Keys.SwapMatches(Get(key), expected);
         if (matches) _op.Buffer(Duration, Id, key, value.ToArray());
         return matches;
     }

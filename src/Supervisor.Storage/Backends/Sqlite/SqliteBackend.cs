@@ -363,8 +363,7 @@ internal sealed class SqliteBackend : StorageBackend
         var copy = value.ToArray();
         return InWriteTransaction(bucket, quota, (c, id) =>
         {
-            var current = ReadValue(c, id, key);
-            var matches = expected is null ? current is null : current is not null && current.AsSpan().SequenceEqual(expected);
+            var matches = Keys.SwapMatches(ReadValue(c, id, key), expected);
             if (matches) c[Upsert].Bind(1, id).Bind(2, key).BindBlob(3, copy).Run();
             return matches;
         });
