@@ -2,192 +2,151 @@ using Supervisor.Storage.Backends;
 
 namespace Supervisor.Storage;
 
-internal sealed class StoreBucket : Bucket
+/// <summary>
+/// A bucket seen through one operation. Every call is checked here against the operation's state and the store's
+/// limits, then handed to the bucket's mode: <see cref="DirectBucket"/> writes through to the backend,
+/// <see cref="TransactionalBucket"/> keeps writes in the operation until it commits.
+/// </summary>
+internal abstract class StoreBucket : Bucket
 {
-    private readonly StoreOperation _op;
-    private readonly StorageBackend _backend;
-    private readonly bool _transactional;
     private readonly StorageLimits _limits;
 
-    public StoreBucket(StoreOperation op, BucketId id, StorageDuration duration)
+    protected StoreBucket(StoreOperation op, BucketId id, StorageDuration duration)
     {
-        _op = op;
+        Operation = op;
         Id = id;
         Duration = duration;
-        _backend = op.BackendFor(duration);
-        _transactional = id.Mode == DbMode.Transactional;
+        Backend = op.BackendFor(duration);
         _limits = op.Store.Limits;
     }
 
-    public override BucketId Id { get; }
+    /// <summary>The bucket for <paramref name="id"/>'s mode.</summary>
+    public static StoreBucket Open(StoreOperation op, BucketId id, StorageDuration duration) =>
+        id.Mode == DbMode.Transactional ? new TransactionalBucket(op, id, duration) : new DirectBucket(op, id, duration);
 
-    public override StorageDuration Duration { get; }
+    public sealed override BucketId Id { get; }
 
-    private void CheckKey(string key)
-    {
-        _op.EnsureActive();
-        Keys.Validate(key, _limits.MaxKeyBytes);
-    }
+    public sealed override StorageDuration Duration { get; }
 
-    private void CheckValue(string key, int length) => _limits.ValidateValueSize(key, length);
+    protected StoreOperation Operation { get; }
 
-    private void CheckBatch(int count)
-    {
-        if (count > _limits.MaxBatchSize)
-            throw new StorageException(StorageErrorCode.InvalidArgument, $"batch holds {count} keys; the limit is {_limits.MaxBatchSize}");
-    }
+    /// <summary>The backend of the bucket's duration.</summary>
+    protected StorageBackend Backend { get; }
 
-    /// <summary>The pending write for a key: (true, value-or-null-for-deleted) or (false, _) when none.</summary>
-    private (bool Found, byte[]? Value) PendingFor(string key)
-    {
-        if (!_transactional || _op.Pending(Duration, Id) is not { } p || !p.TryGetValue(key, out var v)) return (false, null);
-        return (true, v);
-    }
+    protected Quota Quota => Operation.Store.Quota;
 
-    public override byte[]? Get(string key)
+    public sealed override byte[]? Get(string key)
     {
         CheckKey(key);
-        var (found, value) = PendingFor(key);
-        return found ? value : _backend.Get(Id, key);
+        return Read(key);
     }
 
-    public override bool Exists(string key)
+    public sealed override bool Exists(string key)
     {
         CheckKey(key);
-        var (found, value) = PendingFor(key);
-        return found ? value is not null : _backend.Exists(Id, key);
+        return Contains(key);
     }
 
-    public override void Set(string key, ReadOnlySpan<byte> value)
+    public sealed override void Set(string key, ReadOnlySpan<byte> value)
     {
         CheckKey(key);
-        CheckValue(key, value.Length);
-        if (_transactional) _op.Buffer(Duration, Id, key, value.ToArray());
-        else _backend.Set(Id, key, value, _op.Store.Quota);
+        _limits.ValidateValueSize(key, value.Length);
+        Put(key, value);
     }
 
-    public override bool Delete(string key)
+    public sealed override bool Delete(string key)
     {
         CheckKey(key);
-        if (!_transactional) return _backend.Delete(Id, key);
-        var existed = Exists(key);
-        _op.Buffer(Duration, Id, key, null);
-        return existed;
+        return Remove(key);
     }
 
-    public override KeyPage ListKeys(byte[]? cursor = null, int pageSize = Keys.DefaultPageSize)
+    public sealed override KeyPage ListKeys(byte[]? cursor = null, int pageSize = Keys.DefaultPageSize)
     {
-        _op.EnsureActive();
+        Operation.EnsureActive();
         Keys.ValidatePageSize(pageSize);
         var after = Keys.ParseCursor(cursor, cursor is null);
-        var pending = _transactional ? _op.Pending(Duration, Id) : null;
         // One key more than the page tells whether another page follows.
-        var keys = pending is null || pending.Count == 0
-            ? _backend.ListKeys(Id, after, pageSize + 1).ToList()
-            : Merge(after, pending).Take(pageSize + 1).ToList();
+        var keys = KeysAfter(after, pageSize + 1);
         if (keys.Count <= pageSize) return new KeyPage(keys, null);
         keys.RemoveAt(keys.Count - 1);
         return new KeyPage(keys, Keys.CursorAfter(keys[^1]));
     }
 
-    private IEnumerable<string> Merge(string? after, SortedDictionary<string, byte[]?> pending)
-    {
-        var order = Keys.Utf8Order;
-        using var p = pending.Where(kv => after is null || order.Compare(kv.Key, after) > 0).GetEnumerator();
-        var hasP = p.MoveNext();
-        var from = after;
-        while (true)
-        {
-            var chunk = _backend.ListKeys(Id, from, Keys.MaxPageSize);
-            foreach (var k in chunk)
-            {
-                while (hasP && order.Compare(p.Current.Key, k) < 0)
-                {
-                    if (p.Current.Value is not null) yield return p.Current.Key;
-                    hasP = p.MoveNext();
-                }
-                if (hasP && p.Current.Key == k)
-                {
-                    if (p.Current.Value is not null) yield return k;
-                    hasP = p.MoveNext();
-                }
-                else
-                {
-                    yield return k;
-                }
-            }
-            if (chunk.Count < Keys.MaxPageSize) break;
-            from = chunk[^1];
-        }
-        for (; hasP; hasP = p.MoveNext())
-            if (p.Current.Value is not null) yield return p.Current.Key;
-    }
-
-    public override long Increment(string key, long delta)
+    public sealed override long Increment(string key, long delta)
     {
         CheckKey(key);
-        if (!_transactional) return _backend.Increment(Id, key, delta, _op.Store.Quota);
-        var current = Get(key) is { } v ? Keys.ParseCounter(v, key) : 0;
-        var next = Keys.AddCounter(current, delta, key);
-        _op.Buffer(Duration, Id, key, Keys.FormatCounter(next));
-        return next;
+        return Add(key, delta);
     }
 
-    public override bool CompareAndSwap(string key, byte[]? expected, ReadOnlySpan<byte> value)
+    public sealed override bool CompareAndSwap(string key, byte[]? expected, ReadOnlySpan<byte> value)
     {
         CheckKey(key);
-        CheckValue(key, value.Length);
-        if (!_transactional) return _backend.CompareAndSwap(Id, key, expected, value, _op.Store.Quota);
-        var matches = Keys.SwapMatches(Get(key), expected);
-        if (matches) _op.Buffer(Duration, Id, key, value.ToArray());
-        return matches;
+        _limits.ValidateValueSize(key, value.Length);
+        return Swap(key, expected, value);
     }
 
-    public override byte[]?[] GetMany(IReadOnlyList<string> keys)
+    public sealed override byte[]?[] GetMany(IReadOnlyList<string> keys)
     {
-        _op.EnsureActive();
-        CheckBatch(keys.Count);
-        foreach (var k in keys) Keys.Validate(k, _limits.MaxKeyBytes);
-        var result = _backend.GetMany(Id, keys);
-        if (_transactional)
-        {
-            for (var i = 0; i < keys.Count; i++)
-            {
-                var (found, value) = PendingFor(keys[i]);
-                if (found) result[i] = value;
-            }
-        }
-        return result;
+        CheckKeys(keys);
+        return ReadMany(keys);
     }
 
-    public override void SetMany(IReadOnlyList<KeyValuePair<string, byte[]>> records)
+    public sealed override void SetMany(IReadOnlyList<KeyValuePair<string, byte[]>> records)
     {
-        _op.EnsureActive();
+        Operation.EnsureActive();
         CheckBatch(records.Count);
         foreach (var (k, v) in records)
         {
             Keys.Validate(k, _limits.MaxKeyBytes);
             ArgumentNullException.ThrowIfNull(v);
-            CheckValue(k, v.Length);
+            _limits.ValidateValueSize(k, v.Length);
         }
-        if (_transactional)
-        {
-            _op.Buffer(Duration, Id, records.Select(r => new KeyValuePair<string, byte[]?>(r.Key, r.Value.ToArray())).ToList());
-            return;
-        }
-        _backend.Apply(records.Select(r => new Write(Id, r.Key, r.Value)).ToList(), _op.Store.Quota);
+        PutMany(records);
     }
 
-    public override void DeleteMany(IReadOnlyList<string> keys)
+    public sealed override void DeleteMany(IReadOnlyList<string> keys)
     {
-        _op.EnsureActive();
+        CheckKeys(keys);
+        RemoveMany(keys);
+    }
+
+    protected abstract byte[]? Read(string key);
+
+    protected abstract bool Contains(string key);
+
+    protected abstract void Put(string key, ReadOnlySpan<byte> value);
+
+    protected abstract bool Remove(string key);
+
+    /// <summary>Up to <paramref name="count"/> keys after <paramref name="after"/> (null: from the start), in UTF-8 byte order.</summary>
+    protected abstract List<string> KeysAfter(string? after, int count);
+
+    protected abstract long Add(string key, long delta);
+
+    protected abstract bool Swap(string key, byte[]? expected, ReadOnlySpan<byte> value);
+
+    protected abstract byte[]?[] ReadMany(IReadOnlyList<string> keys);
+
+    protected abstract void PutMany(IReadOnlyList<KeyValuePair<string, byte[]>> records);
+
+    protected abstract void RemoveMany(IReadOnlyList<string> keys);
+
+    private void CheckKey(string key)
+    {
+        Operation.EnsureActive();
+        Keys.Validate(key, _limits.MaxKeyBytes);
+    }
+
+    private void CheckKeys(IReadOnlyList<string> keys)
+    {
+        Operation.EnsureActive();
         CheckBatch(keys.Count);
         foreach (var k in keys) Keys.Validate(k, _limits.MaxKeyBytes);
-        if (_transactional)
-        {
-            _op.Buffer(Duration, Id, keys.Select(k => new KeyValuePair<string, byte[]?>(k, null)).ToList());
-            return;
-        }
-        _backend.Apply(keys.Select(k => new Write(Id, k, null)).ToList(), _op.Store.Quota);
+    }
+
+    private void CheckBatch(int count)
+    {
+        if (count > _limits.MaxBatchSize)
+            throw new StorageException(StorageErrorCode.InvalidArgument, $"batch holds {count} keys; the limit is {_limits.MaxBatchSize}");
     }
 }

@@ -25,7 +25,7 @@ internal sealed class StoreOperation : Operation
             throw new StorageException(StorageErrorCode.InvalidArgument, $"duration {(int)duration} is not a storage-duration");
         if (id.Chain is null)
             throw new StorageException(StorageErrorCode.InvalidArgument, "bucket id is default; create it with its constructor");
-        return new StoreBucket(this, id, duration);
+        return StoreBucket.Open(this, id, duration);
     }
 
     internal void EnsureActive()
