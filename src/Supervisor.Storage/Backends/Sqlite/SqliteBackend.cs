@@ -11,27 +11,12 @@ namespace Supervisor.Storage.Backends.Sqlite;
 /// </summary>
 internal sealed class SqliteBackend : StorageBackend
 {
-    internal const long SchemaVersion = 2;
-    internal const long ApplicationId = 0x53555056; // "SUPV"
-
     private const string SelectValue = "SELECT value FROM records WHERE bucket_id = ?1 AND key = ?2";
     private const string SelectExists = "SELECT 1 FROM records WHERE bucket_id = ?1 AND key = ?2";
     // size (UTF-8 key bytes + value bytes) is stored so the usage triggers never read OLD.value:
     // in a trigger that loads the whole old value (every overflow page), which made a 100 KiB overwrite 2-3x slower.
     private const string Upsert = "INSERT INTO records(bucket_id, key, value, size) VALUES (?1, ?2, ?3, length(CAST(?2 AS BLOB)) + length(?3)) ON CONFLICT(bucket_id, key) DO UPDATE SET value = excluded.value, size = excluded.size";
 
-    // Version 2: records.size, and triggers that read it instead of length(OLD.value).
-    private const string UsageTriggers = """
-        CREATE TRIGGER records_insert AFTER INSERT ON records BEGIN
-            UPDATE buckets SET items = items + 1, bytes = bytes + NEW.size WHERE id = NEW.bucket_id;
-        END;
-        CREATE TRIGGER records_update AFTER UPDATE OF size ON records BEGIN
-            UPDATE buckets SET bytes = bytes + NEW.size - OLD.size WHERE id = NEW.bucket_id;
-        END;
-        CREATE TRIGGER records_delete AFTER DELETE ON records BEGIN
-            UPDATE buckets SET items = items - 1, bytes = bytes - OLD.size WHERE id = OLD.bucket_id;
-        END;
-        """;
     private const string DeleteRecord = "DELETE FROM records WHERE bucket_id = ?1 AND key = ?2";
     private const string ListFirst = "SELECT key FROM records WHERE bucket_id = ?1 ORDER BY key LIMIT ?2";
     private const string ListAfter = "SELECT key FROM records WHERE bucket_id = ?1 AND key > ?2 ORDER BY key LIMIT ?3";
@@ -57,7 +42,7 @@ internal sealed class SqliteBackend : StorageBackend
         var first = Open();
         try
         {
-            Initialize(first);
+            SqliteSchema.Initialize(first, Path);
         }
         catch
         {
@@ -88,92 +73,6 @@ internal sealed class SqliteBackend : StorageBackend
         catch (SqliteException e)
         {
             throw new StorageException(StorageErrorCode.BackendFailure, $"cannot open the store \"{Path}\": {e.Message}", e);
-        }
-    }
-
-    private void Initialize(SqliteConnectionSlot c)
-    {
-        // Read the header before writing anything: a foreign or damaged file is left untouched.
-        long appId, version, objects;
-        try
-        {
-            // One read transaction: another process may be creating the schema right now, and
-            // reading the header and the tables at different moments would mistake it for a foreign file.
-            c.Exec("BEGIN");
-            try
-            {
-                appId = c.Scalar("PRAGMA application_id");
-                version = c.Scalar("PRAGMA user_version");
-                objects = c.Scalar("SELECT count(*) FROM sqlite_master");
-            }
-            finally
-            {
-                Rollback(c);
-            }
-        }
-        catch (StorageException e) when (e.Code == StorageErrorCode.StoreCorrupt)
-        {
-            throw new StorageException(StorageErrorCode.StoreCorrupt,
-                $"\"{Path}\" is not a supervisor store: it is damaged or not a SQLite database; it was left unchanged", e);
-        }
-        if (appId == 0 && version == 0 && objects > 0 || appId != 0 && appId != ApplicationId)
-            throw new StorageException(StorageErrorCode.ForeignStore,
-                $"\"{Path}\" is a SQLite database of another application; it was left unchanged");
-        if (version > SchemaVersion)
-            throw new StorageException(StorageErrorCode.StoreTooNew,
-                $"\"{Path}\" has schema version {version}, written by a newer supervisor; this one reads up to version {SchemaVersion}. It was left unchanged");
-        c.Exec("PRAGMA journal_mode = WAL");
-        if (version == SchemaVersion) return;
-        c.Exec("BEGIN IMMEDIATE");
-        try
-        {
-            // Another process may have created the schema while we waited for the lock.
-            var current = c.Scalar("PRAGMA user_version");
-            if (current == 1)
-            {
-                // Version 1 -> 2: add the stored size and switch the triggers to it.
-                c.Exec($"""
-                    DROP TRIGGER records_insert;
-                    DROP TRIGGER records_update;
-                    DROP TRIGGER records_delete;
-                    ALTER TABLE records ADD COLUMN size INTEGER NOT NULL DEFAULT 0;
-                    UPDATE records SET size = length(CAST(key AS BLOB)) + length(value);
-                    {UsageTriggers}
-                    PRAGMA user_version = {SchemaVersion};
-                    """);
-            }
-            else if (current == 0)
-            {
-                c.Exec($"""
-                    CREATE TABLE buckets(
-                        id INTEGER PRIMARY KEY,
-                        chain TEXT NOT NULL,
-                        mode INTEGER NOT NULL,
-                        service TEXT NOT NULL,
-                        bucket TEXT NOT NULL,
-                        owner TEXT NOT NULL,
-                        items INTEGER NOT NULL DEFAULT 0,
-                        bytes INTEGER NOT NULL DEFAULT 0,
-                        UNIQUE(chain, mode, service, bucket));
-                    CREATE INDEX buckets_owner ON buckets(chain, owner);
-                    -- size comes before value: a column after a large value can only be read by walking its overflow pages.
-                    CREATE TABLE records(
-                        bucket_id INTEGER NOT NULL,
-                        key TEXT NOT NULL,
-                        size INTEGER NOT NULL,
-                        value BLOB NOT NULL,
-                        PRIMARY KEY(bucket_id, key));
-                    {UsageTriggers}
-                    PRAGMA application_id = {ApplicationId};
-                    PRAGMA user_version = {SchemaVersion};
-                    """);
-            }
-            c.Exec("COMMIT");
-        }
-        catch
-        {
-            c.Exec("ROLLBACK");
-            throw;
         }
     }
 

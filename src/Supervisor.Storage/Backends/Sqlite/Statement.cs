@@ -5,6 +5,9 @@ namespace Supervisor.Storage.Backends.Sqlite;
 /// <summary>
 /// A prepared statement bound and stepped through SQLitePCL's raw API, so values bind
 /// straight from spans and read straight into arrays with no ADO.NET objects per call.
+/// It stays prepared in its connection's cache: <see cref="Dispose"/> resets it for the next use
+/// (as disposing Microsoft.Data.Sqlite's data reader resets its command's statements), and
+/// <see cref="Close"/>, called by the connection, finalizes it.
 /// </summary>
 internal sealed class Statement : IDisposable
 {
@@ -72,11 +75,16 @@ internal sealed class Statement : IDisposable
 
     public ReadOnlySpan<byte> Blob(int column) => raw.sqlite3_column_blob(_stmt, column);
 
+    /// <summary>Ends the current use: resets the statement and clears its bindings (an unbound parameter is NULL).</summary>
     public void Reset()
     {
         raw.sqlite3_reset(_stmt);
         raw.sqlite3_clear_bindings(_stmt);
     }
 
-    public void Dispose() => _stmt.Dispose();
+    /// <summary>Resets the statement, so <c>using var s = connection[sql]</c> leaves it ready however the use ends.</summary>
+    public void Dispose() => Reset();
+
+    /// <summary>Finalizes the prepared statement; its connection calls this when it closes.</summary>
+    public void Close() => _stmt.Dispose();
 }
