@@ -404,8 +404,7 @@ internal static class StorageCommands
         {
             return body();
         }
-        catch (StorageException e) when (StorageArchive.IsConflict(e) || e.InnerException is StorageException inner && StorageArchive.IsConflict(inner)
-                                          || e.Code is StorageErrorCode.QuotaExceeded or StorageErrorCode.BackendFailure)
+        catch (StorageException e) when (e.Code is StorageErrorCode.Conflict or StorageErrorCode.QuotaExceeded or StorageErrorCode.BackendFailure)
         {
             console.Error.WriteLine($"error: {e.Message}");
             return ExitCodes.PluginFailed;

@@ -3,7 +3,7 @@ using System.Text;
 
 namespace Supervisor.Storage;
 
-/// <summary>Key rules shared by every backend: UTF-8 size, byte order, cursors, counters.</summary>
+/// <summary>Key rules shared by every backend: UTF-8 size, byte order, cursors, counters, the compare-and-swap match.</summary>
 public static class Keys
 {
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
@@ -109,6 +109,10 @@ public static class Keys
                 $"incrementing key \"{Names.Printable(key)}\" ({current}) by {delta} overflows a signed 64-bit integer");
         return sum;
     }
+
+    /// <summary>Whether a record's value (null: absent) is what a compare-and-swap expects (null: the key must be absent).</summary>
+    internal static bool SwapMatches(byte[]? current, byte[]? expected) =>
+        expected is null ? current is null : current is not null && current.AsSpan().SequenceEqual(expected);
 
     /// <summary>The decimal text form of a counter.</summary>
     public static byte[] FormatCounter(long value)

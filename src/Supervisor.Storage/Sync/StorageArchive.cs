@@ -4,31 +4,6 @@ using System.Text.Json;
 
 namespace Supervisor.Storage.Sync;
 
-/// <summary>What import does with a record that already exists in the target store.</summary>
-public enum ConflictPolicy
-{
-    /// <summary>The archive wins.</summary>
-    Overwrite,
-    /// <summary>The target wins: the archived record is not imported.</summary>
-    Skip,
-    /// <summary>The import is refused before anything is written.</summary>
-    Fail,
-}
-
-/// <summary>The archive formats.</summary>
-public enum ArchiveFormat
-{
-    /// <summary>This supervisor's versioned JSON Lines archive (header, records, trailer).</summary>
-    JsonLines,
-    /// <summary>psibase's browser LocalStorage: one JSON object, keys <c>chain:non-trx|trx:service:bucket:key</c>, values base64.</summary>
-    PsibaseLocalStorage,
-}
-
-/// <summary>What an import did.</summary>
-/// <param name="Imported">Records written.</param>
-/// <param name="Skipped">Records left out because they existed (policy <see cref="ConflictPolicy.Skip"/>).</param>
-public readonly record struct ImportResult(long Imported, long Skipped);
-
 /// <summary>
 /// Export and import of a store's persistent records. JSON Lines: a header line
 /// <c>{"format":"supervisor-storage","version":1,"chain":...,"service":...}</c>, one line per record
@@ -77,7 +52,7 @@ public static class StorageArchive
             if (service is null) w.WriteNull("service"); else w.WriteString("service", service);
             w.WriteEndObject();
         });
-        foreach (var r in store.Backend.Scan(chain, service))
+        foreach (var r in store.Scan(chain, service))
         {
             Line(w =>
             {
@@ -108,7 +83,7 @@ public static class StorageArchive
         long n = 0;
         using var w = new Utf8JsonWriter(output, WriterOptions);
         w.WriteStartObject();
-        foreach (var r in store.Backend.Scan(chain, service))
+        foreach (var r in store.Scan(chain, service))
         {
             w.WriteBase64String($"{r.Bucket}:{r.Key}", r.Value);
             if (++n % 256 == 0) w.Flush();
@@ -201,23 +176,16 @@ public static class StorageArchive
     }
 
     /// <summary>Whether <paramref name="e"/> is an import refused because a record exists under <see cref="ConflictPolicy.Fail"/>
-    /// (as opposed to a malformed or invalid archive).</summary>
-    public static bool IsConflict(StorageException e) => e?.Data[ConflictMark] is true;
+    /// (as opposed to a malformed or invalid archive): its code is <see cref="StorageErrorCode.Conflict"/>.</summary>
+    public static bool IsConflict(StorageException e) => e?.Code == StorageErrorCode.Conflict;
 
-    private const string ConflictMark = "Supervisor.Storage.Sync.Conflict";
-
-    private static StorageException Conflict(string message)
-    {
-        var e = new StorageException(StorageErrorCode.InvalidArgument, message);
-        e.Data[ConflictMark] = true;
-        return e;
-    }
+    private static StorageException Conflict(string message) => new(StorageErrorCode.Conflict, message);
 
     private static ImportResult Write(KeyValueStore store, IEnumerable<(StoredRecord Record, long Line)> records, ConflictPolicy onConflict)
     {
         long imported = 0, skipped = 0;
         // One change where the backend can (SQLite, memory); Redis says how many records a failure left written.
-        store.Backend.ApplyAll(Batches(), store.Limits.Quota);
+        store.ApplyAll(Batches());
         return new ImportResult(imported, skipped);
 
         IEnumerable<IReadOnlyList<Write>> Batches()
@@ -247,7 +215,6 @@ public static class StorageArchive
         }
     }
 
-    /// <summary>The first record that already exists in <paramref name="store"/>, checked in batches (one read per bucket and batch, not per record).</summary>
     /// <summary>
     /// Reads every record before anything is written (reading validates them) and, where the store must be looked at,
     /// looks once per bucket and batch: under <see cref="ConflictPolicy.Fail"/> the first record (in archive order) that
@@ -272,7 +239,7 @@ public static class StorageArchive
             foreach (var group in chunk.GroupBy(c => c.Record.Bucket))
             {
                 var keys = group.Select(c => c.Record.Key).ToList();
-                var values = store.Backend.GetMany(group.Key, keys);
+                var values = store.GetMany(group.Key, keys);
                 for (var i = 0; i < keys.Count; i++) stored[(group.Key, keys[i])] = values[i];
             }
             foreach (var (r, line) in chunk)
@@ -289,7 +256,7 @@ public static class StorageArchive
         if (quota.IsUnlimited) return;
         foreach (var ((chain, owner), (bytes, items)) in change)
         {
-            var now = store.Backend.GetOwnerUsage(chain, owner);
+            var now = store.GetUsage(chain, owner);
             try
             {
                 quota.Check(chain, owner, now.Bytes + bytes, now.Items + items, bytes, items);
@@ -307,7 +274,7 @@ public static class StorageArchive
         foreach (var group in keys.GroupBy(k => k.Bucket))
         {
             var names = group.Select(k => k.Key).Distinct().ToList();
-            var values = store.Backend.GetMany(group.Key, names);
+            var values = store.GetMany(group.Key, names);
             for (var i = 0; i < names.Count; i++)
                 if (values[i] is not null) found.Add((group.Key, names[i]));
         }

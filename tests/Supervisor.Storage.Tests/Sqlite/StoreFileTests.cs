@@ -106,7 +106,7 @@ public sealed class StoreFileTests : IDisposable
         Assert.Equal("mine", Scalar(path, "SELECT text FROM notes"));
 
         var tagged = _dir.File("tagged.db");
-        Sql(tagged, $"PRAGMA application_id = 1234; PRAGMA user_version = {SqliteBackend.SchemaVersion};");
+        Sql(tagged, $"PRAGMA application_id = 1234; PRAGMA user_version = {SqliteSchema.Version};");
         RefusedUnchanged(tagged, StorageErrorCode.ForeignStore);
     }
 
@@ -114,13 +114,13 @@ public sealed class StoreFileTests : IDisposable
     public void AStoreFromANewerSchemaVersion_IsRefused_AndLeftUnchanged()
     {
         var path = MakeStore("newer.db", records: 3);
-        Assert.Equal(SqliteBackend.SchemaVersion, Scalar(path, "PRAGMA user_version"));
-        Assert.Equal(SqliteBackend.ApplicationId, Scalar(path, "PRAGMA application_id"));
-        var newer = SqliteBackend.SchemaVersion + 1;
+        Assert.Equal(SqliteSchema.Version, Scalar(path, "PRAGMA user_version"));
+        Assert.Equal(SqliteSchema.ApplicationId, Scalar(path, "PRAGMA application_id"));
+        var newer = SqliteSchema.Version + 1;
         Sql(path, $"PRAGMA user_version = {newer}");
         var e = RefusedUnchanged(path, StorageErrorCode.StoreTooNew);
         Assert.Contains($"version {newer}", e.Message);
-        Assert.Contains($"up to version {SqliteBackend.SchemaVersion}", e.Message);
+        Assert.Contains($"up to version {SqliteSchema.Version}", e.Message);
         Assert.Equal(newer, Scalar(path, "PRAGMA user_version"));
         Assert.Equal(3L, Scalar(path, "SELECT count(*) FROM records"));
     }
@@ -129,7 +129,7 @@ public sealed class StoreFileTests : IDisposable
     public void ANewStore_RecordsItsSchemaVersionAndApplicationId_AndReopens()
     {
         var path = MakeStore("fresh.db", records: 2);
-        Assert.Equal(SqliteBackend.SchemaVersion, Scalar(path, "PRAGMA user_version"));
+        Assert.Equal(SqliteSchema.Version, Scalar(path, "PRAGMA user_version"));
         Assert.Equal(0x53555056L, Scalar(path, "PRAGMA application_id")); // "SUPV"
         using var again = KeyValueStore.Create(new StorageOptions { Location = path });
         Assert.Equal(2, again.GetUsage("c", "alpha").Items);

@@ -124,6 +124,7 @@ public sealed class StorageArchiveTests : IDisposable
         var to = NewStore();
         to.Backend.Set(Id(), "a", B("target"), Quota.Unlimited);
         var refused = Assert.Throws<StorageException>(() => StorageArchive.Import(to, new MemoryStream(bytes), ConflictPolicy.Fail, format));
+        Assert.Equal(StorageErrorCode.Conflict, refused.Code);
         Assert.Contains("already exists (policy fail); nothing was imported", refused.Message);
         Assert.Equal(B("target"), to.Backend.Get(Id(), "a"));
         Assert.False(to.Backend.Exists(Id(), "b"));

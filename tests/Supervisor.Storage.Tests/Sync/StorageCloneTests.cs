@@ -94,7 +94,7 @@ public sealed class StorageCloneTests : IDisposable
         to.Backend.Set(Id(), "a", B("target"), Quota.Unlimited);
 
         var e = Assert.Throws<StorageException>(() => StorageArchive.Clone(from, to, onConflict: ConflictPolicy.Fail));
-        Assert.True(StorageArchive.IsConflict(e));
+        Assert.Equal(StorageErrorCode.Conflict, e.Code);
         Assert.Contains("already exists", e.Message);
         Assert.False(to.Backend.Exists(Id(), "b"));
 
@@ -112,7 +112,7 @@ public sealed class StorageCloneTests : IDisposable
         from.Backend.Set(Id(), "large", new byte[2000], Quota.Unlimited);
         using var to = KeyValueStore.Create(new StorageOptions { Location = "memory:", Limits = new StorageLimits { MaxValueBytes = 1000 } });
         var e = Assert.Throws<StorageException>(() => StorageArchive.Clone(from, to));
-        Assert.False(StorageArchive.IsConflict(e));
+        Assert.NotEqual(StorageErrorCode.Conflict, e.Code);
         Assert.Contains("line", e.Message);
         Assert.Empty(Dump(to));
     }

@@ -94,8 +94,7 @@ internal sealed class MemoryBackend : StorageBackend
         lock (_gate)
         {
             var found = _buckets.TryGetValue(bucket, out var b) && b.Records.TryGetValue(key, out var current) ? current : null;
-            var matches = expected is null ? found is null : found is not null && found.AsSpan().SequenceEqual(expected);
-            if (!matches) return false;
+            if (!Keys.SwapMatches(found, expected)) return false;
             CheckQuota(bucket, [(key, copy)], quota);
             Put(bucket, key, copy);
             return true;

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using Microsoft.Data.Sqlite;
 
 namespace Supervisor.Storage.Backends.Sqlite;
 
@@ -11,27 +10,11 @@ namespace Supervisor.Storage.Backends.Sqlite;
 /// </summary>
 internal sealed class SqliteBackend : StorageBackend
 {
-    internal const long SchemaVersion = 2;
-    internal const long ApplicationId = 0x53555056; // "SUPV"
-
     private const string SelectValue = "SELECT value FROM records WHERE bucket_id = ?1 AND key = ?2";
     private const string SelectExists = "SELECT 1 FROM records WHERE bucket_id = ?1 AND key = ?2";
     // size (UTF-8 key bytes + value bytes) is stored so the usage triggers never read OLD.value:
     // in a trigger that loads the whole old value (every overflow page), which made a 100 KiB overwrite 2-3x slower.
     private const string Upsert = "INSERT INTO records(bucket_id, key, value, size) VALUES (?1, ?2, ?3, length(CAST(?2 AS BLOB)) + length(?3)) ON CONFLICT(bucket_id, key) DO UPDATE SET value = excluded.value, size = excluded.size";
-
-    // Version 2: records.size, and triggers that read it instead of length(OLD.value).
-    private const string UsageTriggers = """
-        CREATE TRIGGER records_insert AFTER INSERT ON records BEGIN
-            UPDATE buckets SET items = items + 1, bytes = bytes + NEW.size WHERE id = NEW.bucket_id;
-        END;
-        CREATE TRIGGER records_update AFTER UPDATE OF size ON records BEGIN
-            UPDATE buckets SET bytes = bytes + NEW.size - OLD.size WHERE id = NEW.bucket_id;
-        END;
-        CREATE TRIGGER records_delete AFTER DELETE ON records BEGIN
-            UPDATE buckets SET items = items - 1, bytes = bytes - OLD.size WHERE id = OLD.bucket_id;
-        END;
-        """;
     private const string DeleteRecord = "DELETE FROM records WHERE bucket_id = ?1 AND key = ?2";
     private const string ListFirst = "SELECT key FROM records WHERE bucket_id = ?1 ORDER BY key LIMIT ?2";
     private const string ListAfter = "SELECT key FROM records WHERE bucket_id = ?1 AND key > ?2 ORDER BY key LIMIT ?3";
@@ -40,9 +23,8 @@ internal sealed class SqliteBackend : StorageBackend
     private const string OwnerUsage = "SELECT total(bytes), total(items) FROM buckets WHERE chain = ?1 AND owner = ?2";
 
     private readonly SqliteBackendOptions _options;
-    private readonly ConcurrentBag<SqliteConnectionSlot> _pool = new();
+    private readonly SqliteConnectionPool _pool;
     private readonly ConcurrentDictionary<BucketId, long> _bucketIds = new();
-    private readonly ConcurrentQueue<SqliteConnectionSlot> _all = new();
 
     public SqliteBackend(SqliteBackendOptions options)
     {
@@ -54,18 +36,19 @@ internal sealed class SqliteBackend : StorageBackend
         PrivateFiles.Ensure(Path);
         if (PrivateFiles.SharedMode(Path) is { } mode)
             AccessWarning = $"the store {Path} can be read or written by other users of this machine (mode {mode}); every plugin's private records are in it: run chmod 600 on it";
-        var first = Open();
+        _pool = new SqliteConnectionPool(Path, options);
+        var first = _pool.Open();
         try
         {
-            Initialize(first);
+            SqliteSchema.Initialize(first, Path);
         }
         catch
         {
             first.Dispose();
             throw;
         }
-        Configure(first);
-        Return(first);
+        _pool.Configure(first);
+        _pool.Return(first);
     }
 
     /// <summary>The full path of the store file.</summary>
@@ -77,276 +60,111 @@ internal sealed class SqliteBackend : StorageBackend
 
     public override bool IsPersistent => true;
 
-    private SqliteConnectionSlot Open()
-    {
-        try
-        {
-            var slot = new SqliteConnectionSlot(Path, _options);
-            _all.Enqueue(slot);
-            return slot;
-        }
-        catch (SqliteException e)
-        {
-            throw new StorageException(StorageErrorCode.BackendFailure, $"cannot open the store \"{Path}\": {e.Message}", e);
-        }
-    }
-
-    private void Initialize(SqliteConnectionSlot c)
-    {
-        // Read the header before writing anything: a foreign or damaged file is left untouched.
-        long appId, version, objects;
-        try
-        {
-            // One read transaction: another process may be creating the schema right now, and
-            // reading the header and the tables at different moments would mistake it for a foreign file.
-            c.Exec("BEGIN");
-            try
-            {
-                appId = c.Scalar("PRAGMA application_id");
-                version = c.Scalar("PRAGMA user_version");
-                objects = c.Scalar("SELECT count(*) FROM sqlite_master");
-            }
-            finally
-            {
-                Rollback(c);
-            }
-        }
-        catch (StorageException e) when (e.Code == StorageErrorCode.StoreCorrupt)
-        {
-            throw new StorageException(StorageErrorCode.StoreCorrupt,
-                $"\"{Path}\" is not a supervisor store: it is damaged or not a SQLite database; it was left unchanged", e);
-        }
-        if (appId == 0 && version == 0 && objects > 0 || appId != 0 && appId != ApplicationId)
-            throw new StorageException(StorageErrorCode.ForeignStore,
-                $"\"{Path}\" is a SQLite database of another application; it was left unchanged");
-        if (version > SchemaVersion)
-            throw new StorageException(StorageErrorCode.StoreTooNew,
-                $"\"{Path}\" has schema version {version}, written by a newer supervisor; this one reads up to version {SchemaVersion}. It was left unchanged");
-        c.Exec("PRAGMA journal_mode = WAL");
-        if (version == SchemaVersion) return;
-        c.Exec("BEGIN IMMEDIATE");
-        try
-        {
-            // Another process may have created the schema while we waited for the lock.
-            var current = c.Scalar("PRAGMA user_version");
-            if (current == 1)
-            {
-                // Version 1 -> 2: add the stored size and switch the triggers to it.
-                c.Exec($"""
-                    DROP TRIGGER records_insert;
-                    DROP TRIGGER records_update;
-                    DROP TRIGGER records_delete;
-                    ALTER TABLE records ADD COLUMN size INTEGER NOT NULL DEFAULT 0;
-                    UPDATE records SET size = length(CAST(key AS BLOB)) + length(value);
-                    {UsageTriggers}
-                    PRAGMA user_version = {SchemaVersion};
-                    """);
-            }
-            else if (current == 0)
-            {
-                c.Exec($"""
-                    CREATE TABLE buckets(
-                        id INTEGER PRIMARY KEY,
-                        chain TEXT NOT NULL,
-                        mode INTEGER NOT NULL,
-                        service TEXT NOT NULL,
-                        bucket TEXT NOT NULL,
-                        owner TEXT NOT NULL,
-                        items INTEGER NOT NULL DEFAULT 0,
-                        bytes INTEGER NOT NULL DEFAULT 0,
-                        UNIQUE(chain, mode, service, bucket));
-                    CREATE INDEX buckets_owner ON buckets(chain, owner);
-                    -- size comes before value: a column after a large value can only be read by walking its overflow pages.
-                    CREATE TABLE records(
-                        bucket_id INTEGER NOT NULL,
-                        key TEXT NOT NULL,
-                        size INTEGER NOT NULL,
-                        value BLOB NOT NULL,
-                        PRIMARY KEY(bucket_id, key));
-                    {UsageTriggers}
-                    PRAGMA application_id = {ApplicationId};
-                    PRAGMA user_version = {SchemaVersion};
-                    """);
-            }
-            c.Exec("COMMIT");
-        }
-        catch
-        {
-            c.Exec("ROLLBACK");
-            throw;
-        }
-    }
-
-    private void Configure(SqliteConnectionSlot c) =>
-        c.Exec(_options.Durability == SqliteDurability.Power ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL");
-
-    private SqliteConnectionSlot Rent()
+    private SqliteLease Rent()
     {
         ThrowIfDisposed();
-        if (!_pool.TryTake(out var c))
-        {
-            c = Open();
-            Configure(c);
-        }
-        c.BoundBusyWait();
-        return c;
+        return _pool.Rent();
     }
-
-    private void Return(SqliteConnectionSlot c) => _pool.Add(c);
 
     /// <summary>Reads an integer pragma on a pooled connection (tests check per-connection settings with it).</summary>
     internal long ReadPragma(string name)
     {
         if (!name.All(ch => char.IsAsciiLetter(ch) || ch == '_')) throw new ArgumentException($"not a pragma name: {name}", nameof(name));
-        var c = Rent();
-        try
-        {
-            return c.Scalar($"PRAGMA {name}");
-        }
-        finally
-        {
-            Return(c);
-        }
+        using var lease = Rent();
+        return lease.Connection.Scalar($"PRAGMA {name}");
     }
 
     /// <summary>The row id of a bucket, or null if it was never written (when not creating).</summary>
     private long? BucketRow(SqliteConnectionSlot c, BucketId bucket, bool create)
     {
         if (_bucketIds.TryGetValue(bucket, out var id)) return id;
-        var find = c[FindBucket];
-        try
-        {
-            find.Bind(1, bucket.Chain).Bind(2, (long)bucket.Mode).Bind(3, bucket.Service).Bind(4, bucket.Bucket);
-            if (find.Step()) return _bucketIds[bucket] = find.Int64(0);
-        }
-        finally
-        {
-            find.Reset();
-        }
-        if (!create) return null;
+        var row = FindBucketRow(c, bucket);
+        if (row is null && create) row = InsertBucketRow(c, bucket);
+        if (row is { } found) _bucketIds[bucket] = found;
+        return row;
+    }
+
+    /// <summary>A bucket's row inside a write transaction; rows it makes go to <paramref name="made"/>, not the shared cache.</summary>
+    private long BucketRowInTransaction(SqliteConnectionSlot c, BucketId bucket, Dictionary<BucketId, long> made)
+    {
+        if (_bucketIds.TryGetValue(bucket, out var id) || made.TryGetValue(bucket, out id)) return id;
+        return made[bucket] = FindBucketRow(c, bucket) ?? InsertBucketRow(c, bucket);
+    }
+
+    private static long? FindBucketRow(SqliteConnectionSlot c, BucketId bucket)
+    {
+        using var find = c[FindBucket];
+        find.Bind(1, bucket.Chain).Bind(2, (long)bucket.Mode).Bind(3, bucket.Service).Bind(4, bucket.Bucket);
+        return find.Step() ? find.Int64(0) : null;
+    }
+
+    /// <summary>Inserts a bucket's row (another writer may have just done so) and returns its id.</summary>
+    private static long InsertBucketRow(SqliteConnectionSlot c, BucketId bucket)
+    {
         c[InsertBucket].Bind(1, bucket.Chain).Bind(2, (long)bucket.Mode).Bind(3, bucket.Service).Bind(4, bucket.Bucket).Bind(5, bucket.Owner).Run();
-        return BucketRow(c, bucket, create: false) ?? throw new StorageException(StorageErrorCode.BackendFailure, $"bucket {bucket} could not be created");
+        return FindBucketRow(c, bucket) ?? throw new StorageException(StorageErrorCode.BackendFailure, $"bucket {bucket} could not be created");
     }
 
     public override byte[]? Get(BucketId bucket, string key)
     {
-        var c = Rent();
-        try
-        {
-            if (BucketRow(c, bucket, false) is not { } id) return null;
-            return ReadValue(c, id, key);
-        }
-        finally
-        {
-            Return(c);
-        }
+        using var lease = Rent();
+        var c = lease.Connection;
+        return BucketRow(c, bucket, false) is { } id ? ReadValue(c, id, key) : null;
     }
 
     private static byte[]? ReadValue(SqliteConnectionSlot c, long bucketId, string key)
     {
-        var s = c[SelectValue];
-        try
-        {
-            s.Bind(1, bucketId).Bind(2, key);
-            return s.Step() ? s.Blob(0).ToArray() : null;
-        }
-        finally
-        {
-            s.Reset();
-        }
+        using var s = c[SelectValue];
+        s.Bind(1, bucketId).Bind(2, key);
+        return s.Step() ? s.Blob(0).ToArray() : null;
     }
 
     public override bool Exists(BucketId bucket, string key)
     {
-        var c = Rent();
-        try
-        {
-            if (BucketRow(c, bucket, false) is not { } id) return false;
-            var s = c[SelectExists];
-            try
-            {
-                return s.Bind(1, id).Bind(2, key).Step();
-            }
-            finally
-            {
-                s.Reset();
-            }
-        }
-        finally
-        {
-            Return(c);
-        }
+        using var lease = Rent();
+        var c = lease.Connection;
+        if (BucketRow(c, bucket, false) is not { } id) return false;
+        using var s = c[SelectExists];
+        return s.Bind(1, id).Bind(2, key).Step();
     }
 
     public override void Set(BucketId bucket, string key, ReadOnlySpan<byte> value, Quota quota)
     {
-        var c = Rent();
-        try
+        using var lease = Rent();
+        var c = lease.Connection;
+        var id = BucketRow(c, bucket, true)!.Value;
+        if (quota.IsUnlimited)
         {
-            var id = BucketRow(c, bucket, true)!.Value;
-            if (quota.IsUnlimited)
-            {
-                // One autocommit statement: the triggers keep usage exact within it.
-                c[Upsert].Bind(1, id).Bind(2, key).BindBlob(3, value).Run();
-                return;
-            }
-            Begin(c);
-            try
-            {
-                var before = Usage(c, bucket.Chain, bucket.Owner);
-                c[Upsert].Bind(1, id).Bind(2, key).BindBlob(3, value).Run();
-                CheckQuota(c, bucket.Chain, bucket.Owner, before, quota);
-                c.Exec("COMMIT");
-            }
-            catch
-            {
-                Rollback(c);
-                throw;
-            }
+            // One autocommit statement: the triggers keep usage exact within it.
+            c[Upsert].Bind(1, id).Bind(2, key).BindBlob(3, value).Run();
+            return;
         }
-        finally
-        {
-            Return(c);
-        }
+        // Not through InWriteTransaction: its body could capture the value only as a copy, and this is the hot path.
+        using var tx = SqliteTransaction.Write(c);
+        var before = Usage(c, bucket.Chain, bucket.Owner);
+        c[Upsert].Bind(1, id).Bind(2, key).BindBlob(3, value).Run();
+        CheckQuota(c, bucket.Chain, bucket.Owner, before, quota);
+        tx.Commit();
     }
 
     public override bool Delete(BucketId bucket, string key)
     {
-        var c = Rent();
-        try
-        {
-            if (BucketRow(c, bucket, false) is not { } id) return false;
-            c[DeleteRecord].Bind(1, id).Bind(2, key).Run();
-            return SQLitePCL.raw.sqlite3_changes(c.Db) > 0;
-        }
-        finally
-        {
-            Return(c);
-        }
+        using var lease = Rent();
+        var c = lease.Connection;
+        if (BucketRow(c, bucket, false) is not { } id) return false;
+        c[DeleteRecord].Bind(1, id).Bind(2, key).Run();
+        return SQLitePCL.raw.sqlite3_changes(c.Db) > 0;
     }
 
     public override IReadOnlyList<string> ListKeys(BucketId bucket, string? after, int limit)
     {
-        var c = Rent();
-        try
-        {
-            if (BucketRow(c, bucket, false) is not { } id) return [];
-            var s = after is null ? c[ListFirst].Bind(1, id).Bind(2, limit) : c[ListAfter].Bind(1, id).Bind(2, after).Bind(3, limit);
-            try
-            {
-                var keys = new List<string>();
-                while (s.Step()) keys.Add(s.Text(0));
-                return keys;
-            }
-            finally
-            {
-                s.Reset();
-            }
-        }
-        finally
-        {
-            Return(c);
-        }
+        using var lease = Rent();
+        var c = lease.Connection;
+        if (BucketRow(c, bucket, false) is not { } id) return [];
+        using var s = after is null ? c[ListFirst].Bind(1, id).Bind(2, limit) : c[ListAfter].Bind(1, id).Bind(2, after).Bind(3, limit);
+        var keys = new List<string>();
+        while (s.Step()) keys.Add(s.Text(0));
+        return keys;
     }
 
     public override long Increment(BucketId bucket, string key, long delta, Quota quota) =>
@@ -363,98 +181,53 @@ internal sealed class SqliteBackend : StorageBackend
         var copy = value.ToArray();
         return InWriteTransaction(bucket, quota, (c, id) =>
         {
-            var current = ReadValue(c, id, key);
-            var matches = expected is null ? current is null : current is not null && current.AsSpan().SequenceEqual(expected);
+            var matches = Keys.SwapMatches(ReadValue(c, id, key), expected);
             if (matches) c[Upsert].Bind(1, id).Bind(2, key).BindBlob(3, copy).Run();
             return matches;
         });
     }
 
+    /// <summary>A read-modify-write of one bucket in one write transaction, committed only if its owner stays within <paramref name="quota"/>.</summary>
     private T InWriteTransaction<T>(BucketId bucket, Quota quota, Func<SqliteConnectionSlot, long, T> body)
     {
-        var c = Rent();
-        try
-        {
-            var id = BucketRow(c, bucket, true)!.Value;
-            Begin(c);
-            try
-            {
-                var before = quota.IsUnlimited ? default : Usage(c, bucket.Chain, bucket.Owner);
-                var result = body(c, id);
-                if (!quota.IsUnlimited) CheckQuota(c, bucket.Chain, bucket.Owner, before, quota);
-                c.Exec("COMMIT");
-                return result;
-            }
-            catch
-            {
-                Rollback(c);
-                throw;
-            }
-        }
-        finally
-        {
-            Return(c);
-        }
+        using var lease = Rent();
+        var c = lease.Connection;
+        var id = BucketRow(c, bucket, true)!.Value;
+        using var tx = SqliteTransaction.Write(c);
+        var before = quota.IsUnlimited ? default : Usage(c, bucket.Chain, bucket.Owner);
+        var result = body(c, id);
+        if (!quota.IsUnlimited) CheckQuota(c, bucket.Chain, bucket.Owner, before, quota);
+        tx.Commit();
+        return result;
     }
 
     public override byte[]?[] GetMany(BucketId bucket, IReadOnlyList<string> keys)
     {
         var result = new byte[]?[keys.Count];
-        var c = Rent();
-        try
-        {
-            if (BucketRow(c, bucket, false) is not { } id) return result;
-            // One read transaction, so the values come from one snapshot.
-            c.Exec("BEGIN");
-            try
-            {
-                for (var i = 0; i < keys.Count; i++) result[i] = ReadValue(c, id, keys[i]);
-            }
-            finally
-            {
-                c.Exec("COMMIT");
-            }
-            return result;
-        }
-        finally
-        {
-            Return(c);
-        }
+        using var lease = Rent();
+        var c = lease.Connection;
+        if (BucketRow(c, bucket, false) is not { } id) return result;
+        // One read transaction, so the values come from one snapshot.
+        using var read = SqliteTransaction.Read(c);
+        for (var i = 0; i < keys.Count; i++) result[i] = ReadValue(c, id, keys[i]);
+        return result;
     }
 
     public override void Apply(IReadOnlyList<Write> writes, Quota quota)
     {
         if (writes.Count == 0) return;
-        var c = Rent();
-        try
-        {
-            var ids = new Dictionary<BucketId, long>();
-            foreach (var w in writes)
-                if (!ids.ContainsKey(w.Bucket)) ids[w.Bucket] = BucketRow(c, w.Bucket, true)!.Value;
-            var owners = writes.Select(w => (w.Bucket.Chain, w.Bucket.Owner)).Distinct().ToList();
-            Begin(c);
-            try
-            {
-                var before = quota.IsUnlimited ? null : owners.Select(o => Usage(c, o.Chain, o.Owner)).ToList();
-                foreach (var w in writes)
-                {
-                    if (w.Value is null) c[DeleteRecord].Bind(1, ids[w.Bucket]).Bind(2, w.Key).Run();
-                    else c[Upsert].Bind(1, ids[w.Bucket]).Bind(2, w.Key).BindBlob(3, w.Value).Run();
-                }
-                if (before is not null)
-                    for (var i = 0; i < owners.Count; i++) CheckQuota(c, owners[i].Chain, owners[i].Owner, before[i], quota);
-                c.Exec("COMMIT");
-            }
-            catch
-            {
-                Rollback(c);
-                throw;
-            }
-        }
-        finally
-        {
-            Return(c);
-        }
+        using var lease = Rent();
+        var c = lease.Connection;
+        var ids = new Dictionary<BucketId, long>();
+        foreach (var w in writes)
+            if (!ids.ContainsKey(w.Bucket)) ids[w.Bucket] = BucketRow(c, w.Bucket, true)!.Value;
+        var owners = writes.Select(w => (w.Bucket.Chain, w.Bucket.Owner)).Distinct().ToList();
+        using var tx = SqliteTransaction.Write(c);
+        var before = quota.IsUnlimited ? null : owners.Select(o => Usage(c, o.Chain, o.Owner)).ToList();
+        foreach (var w in writes) Put(c, ids[w.Bucket], w);
+        if (before is not null)
+            for (var i = 0; i < owners.Count; i++) CheckQuota(c, owners[i].Chain, owners[i].Owner, before[i], quota);
+        tx.Commit();
     }
 
     public override bool AppliesAllAtomically => true;
@@ -465,82 +238,41 @@ internal sealed class SqliteBackend : StorageBackend
     /// </summary>
     public override void ApplyAll(IEnumerable<IReadOnlyList<Write>> batches, Quota quota)
     {
-        var c = Rent();
-        try
+        using var lease = Rent();
+        var c = lease.Connection;
+        var made = new Dictionary<BucketId, long>();
+        using (var tx = SqliteTransaction.Write(c))
         {
-            Begin(c);
-            var made = new Dictionary<BucketId, long>();
-            try
+            var before = new Dictionary<(string Chain, string Owner), (long Bytes, long Items)>();
+            foreach (var writes in batches)
             {
-                var before = new Dictionary<(string Chain, string Owner), (long Bytes, long Items)>();
-                foreach (var writes in batches)
+                foreach (var w in writes)
                 {
-                    foreach (var w in writes)
-                    {
-                        var id = BucketRowInTransaction(c, w.Bucket, made);
-                        var owner = (w.Bucket.Chain, w.Bucket.Owner);
-                        if (!quota.IsUnlimited && !before.ContainsKey(owner)) before[owner] = Usage(c, owner.Chain, owner.Owner);
-                        if (w.Value is null) c[DeleteRecord].Bind(1, id).Bind(2, w.Key).Run();
-                        else c[Upsert].Bind(1, id).Bind(2, w.Key).BindBlob(3, w.Value).Run();
-                    }
+                    var id = BucketRowInTransaction(c, w.Bucket, made);
+                    var owner = (w.Bucket.Chain, w.Bucket.Owner);
+                    if (!quota.IsUnlimited && !before.ContainsKey(owner)) before[owner] = Usage(c, owner.Chain, owner.Owner);
+                    Put(c, id, w);
                 }
-                foreach (var ((chain, owner), usage) in before) CheckQuota(c, chain, owner, usage, quota);
-                c.Exec("COMMIT");
             }
-            catch
-            {
-                Rollback(c);
-                throw;
-            }
-            foreach (var (bucket, id) in made) _bucketIds[bucket] = id;
+            foreach (var ((chain, owner), usage) in before) CheckQuota(c, chain, owner, usage, quota);
+            tx.Commit();
         }
-        finally
-        {
-            Return(c);
-        }
+        foreach (var (bucket, id) in made) _bucketIds[bucket] = id;
     }
 
-    /// <summary>A bucket's row inside a write transaction; rows it makes go to <paramref name="made"/>, not the shared cache.</summary>
-    private long BucketRowInTransaction(SqliteConnectionSlot c, BucketId bucket, Dictionary<BucketId, long> made)
+    /// <summary>Applies one write (a set, or a delete when its value is null) to the bucket row <paramref name="bucketId"/>.</summary>
+    private static void Put(SqliteConnectionSlot c, long bucketId, Write w)
     {
-        if (_bucketIds.TryGetValue(bucket, out var id) || made.TryGetValue(bucket, out id)) return id;
-        for (var attempt = 0; attempt < 2; attempt++)
-        {
-            var find = c[FindBucket];
-            try
-            {
-                find.Bind(1, bucket.Chain).Bind(2, (long)bucket.Mode).Bind(3, bucket.Service).Bind(4, bucket.Bucket);
-                if (find.Step()) return made[bucket] = find.Int64(0);
-            }
-            finally
-            {
-                find.Reset();
-            }
-            c[InsertBucket].Bind(1, bucket.Chain).Bind(2, (long)bucket.Mode).Bind(3, bucket.Service).Bind(4, bucket.Bucket).Bind(5, bucket.Owner).Run();
-        }
-        throw new StorageException(StorageErrorCode.BackendFailure, $"bucket {bucket} could not be created");
-    }
-
-    private static void Begin(SqliteConnectionSlot c) => c.Exec("BEGIN IMMEDIATE");
-
-    private static void Rollback(SqliteConnectionSlot c)
-    {
-        if (SQLitePCL.raw.sqlite3_get_autocommit(c.Db) == 0) c.Exec("ROLLBACK");
+        if (w.Value is null) c[DeleteRecord].Bind(1, bucketId).Bind(2, w.Key).Run();
+        else c[Upsert].Bind(1, bucketId).Bind(2, w.Key).BindBlob(3, w.Value).Run();
     }
 
     private static (long Bytes, long Items) Usage(SqliteConnectionSlot c, string chain, string owner)
     {
-        var s = c[OwnerUsage];
-        try
-        {
-            s.Bind(1, chain).Bind(2, owner);
-            s.Step();
-            return (s.Int64(0), s.Int64(1));
-        }
-        finally
-        {
-            s.Reset();
-        }
+        using var s = c[OwnerUsage];
+        s.Bind(1, chain).Bind(2, owner);
+        s.Step();
+        return (s.Int64(0), s.Int64(1));
     }
 
     private static void CheckQuota(SqliteConnectionSlot c, string chain, string owner, (long Bytes, long Items) before, Quota quota)
@@ -551,16 +283,9 @@ internal sealed class SqliteBackend : StorageBackend
 
     public override UsageEntry GetOwnerUsage(string chain, string owner)
     {
-        var c = Rent();
-        try
-        {
-            var (bytes, items) = Usage(c, chain, owner);
-            return new UsageEntry(owner, items, bytes);
-        }
-        finally
-        {
-            Return(c);
-        }
+        using var lease = Rent();
+        var (bytes, items) = Usage(lease.Connection, chain, owner);
+        return new UsageEntry(owner, items, bytes);
     }
 
     public override IReadOnlyList<UsageEntry> ListChains() =>
@@ -578,44 +303,24 @@ internal sealed class SqliteBackend : StorageBackend
 
     private List<T> Query<T>(string sql, Action<Statement> bind, Func<Statement, T> read)
     {
-        var c = Rent();
-        try
-        {
-            var s = c[sql];
-            try
-            {
-                bind(s);
-                var list = new List<T>();
-                while (s.Step()) list.Add(read(s));
-                return list;
-            }
-            finally
-            {
-                s.Reset();
-            }
-        }
-        finally
-        {
-            Return(c);
-        }
+        using var lease = Rent();
+        using var s = lease.Connection[sql];
+        bind(s);
+        var list = new List<T>();
+        while (s.Step()) list.Add(read(s));
+        return list;
     }
 
     public override long Clear(string chain, string? service)
     {
-        var c = Rent();
-        try
-        {
-            // Bucket rows stay (other processes cache their ids); their totals drop to zero.
-            var s = service is null
-                ? c["DELETE FROM records WHERE bucket_id IN (SELECT id FROM buckets WHERE chain = ?1)"].Bind(1, chain)
-                : c["DELETE FROM records WHERE bucket_id IN (SELECT id FROM buckets WHERE chain = ?1 AND service = ?2)"].Bind(1, chain).Bind(2, service);
-            s.Run();
-            return SQLitePCL.raw.sqlite3_changes(c.Db);
-        }
-        finally
-        {
-            Return(c);
-        }
+        using var lease = Rent();
+        var c = lease.Connection;
+        // Bucket rows stay (other processes cache their ids); their totals drop to zero.
+        var s = service is null
+            ? c["DELETE FROM records WHERE bucket_id IN (SELECT id FROM buckets WHERE chain = ?1)"].Bind(1, chain)
+            : c["DELETE FROM records WHERE bucket_id IN (SELECT id FROM buckets WHERE chain = ?1 AND service = ?2)"].Bind(1, chain).Bind(2, service);
+        s.Run();
+        return SQLitePCL.raw.sqlite3_changes(c.Db);
     }
 
     public override IEnumerable<StoredRecord> Scan(string? chain, string? service)
@@ -623,7 +328,7 @@ internal sealed class SqliteBackend : StorageBackend
         ThrowIfDisposed();
         // A connection of its own: the read transaction stays open while the caller consumes rows.
         using var c = new SqliteConnectionSlot(Path, _options);
-        var s = c["""
+        using var s = c["""
             SELECT b.chain, b.mode, b.service, b.bucket, r.key, r.value
             FROM buckets b JOIN records r ON r.bucket_id = b.id
             WHERE (?1 IS NULL OR b.chain = ?1) AND (?2 IS NULL OR b.service = ?2)
@@ -631,15 +336,8 @@ internal sealed class SqliteBackend : StorageBackend
             """];
         if (chain is not null) s.Bind(1, chain);
         if (service is not null) s.Bind(2, service);
-        try
-        {
-            while (s.Step())
-                yield return new StoredRecord(new BucketId(s.Text(0), (DbMode)s.Int64(1), s.Text(2), s.Text(3)), s.Text(4), s.Blob(5).ToArray());
-        }
-        finally
-        {
-            s.Reset();
-        }
+        while (s.Step())
+            yield return new StoredRecord(new BucketId(s.Text(0), (DbMode)s.Int64(1), s.Text(2), s.Text(3)), s.Text(4), s.Blob(5).ToArray());
     }
 
     /// <summary>Operations on one file share one turn table in this process, whichever object opened it.</summary>
@@ -648,9 +346,5 @@ internal sealed class SqliteBackend : StorageBackend
     public override TurnLock? LockTurn(string chain, string owner, DateTime deadline, CancellationToken cancellation) =>
         SqliteTurnLock.Take(Path, chain, owner, deadline, cancellation);
 
-    protected override void Dispose(bool disposing)
-    {
-        while (_all.TryDequeue(out var c)) c.Dispose();
-        _pool.Clear();
-    }
+    protected override void Dispose(bool disposing) => _pool.Dispose();
 }

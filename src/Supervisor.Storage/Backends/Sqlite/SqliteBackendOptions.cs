@@ -1,14 +1,5 @@
 namespace Supervisor.Storage.Backends.Sqlite;
 
-/// <summary>When an acknowledged SQLite write is safe.</summary>
-public enum SqliteDurability
-{
-    /// <summary>WAL with <c>synchronous=NORMAL</c>: survives a killed process (the default).</summary>
-    Process,
-    /// <summary>WAL with <c>synchronous=FULL</c>: survives power loss, at the cost of an fsync per commit.</summary>
-    Power,
-}
-
 /// <summary>Settings of the SQLite backend; setters validate.</summary>
 public sealed class SqliteBackendOptions
 {

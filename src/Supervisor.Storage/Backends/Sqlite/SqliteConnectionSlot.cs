@@ -56,20 +56,13 @@ internal sealed class SqliteConnectionSlot : IDisposable
     /// <summary>Reads one integer pragma or scalar.</summary>
     public long Scalar(string sql)
     {
-        var s = this[sql];
-        try
-        {
-            return s.Step() ? s.Int64(0) : 0;
-        }
-        finally
-        {
-            s.Reset();
-        }
+        using var s = this[sql];
+        return s.Step() ? s.Int64(0) : 0;
     }
 
     public void Dispose()
     {
-        foreach (var s in _statements.Values) s.Dispose();
+        foreach (var s in _statements.Values) s.Close();
         _statements.Clear();
         _connection.Dispose();
     }

@@ -5,6 +5,9 @@ namespace Supervisor.Storage.Backends.Sqlite;
 /// <summary>
 /// A prepared statement bound and stepped through SQLitePCL's raw API, so values bind
 /// straight from spans and read straight into arrays with no ADO.NET objects per call.
+/// It stays prepared in its connection's cache: <see cref="Dispose"/> resets it for the next use
+/// (as disposing Microsoft.Data.Sqlite's data reader resets its command's statements), and
+/// <see cref="Close"/>, called by the connection, finalizes it.
 /// </summary>
 internal sealed class Statement : IDisposable
 {
@@ -72,39 +75,16 @@ internal sealed class Statement : IDisposable
 
     public ReadOnlySpan<byte> Blob(int column) => raw.sqlite3_column_blob(_stmt, column);
 
+    /// <summary>Ends the current use: resets the statement and clears its bindings (an unbound parameter is NULL).</summary>
     public void Reset()
     {
         raw.sqlite3_reset(_stmt);
         raw.sqlite3_clear_bindings(_stmt);
     }
 
-    public void Dispose() => _stmt.Dispose();
-}
+    /// <summary>Resets the statement, so <c>using var s = connection[sql]</c> leaves it ready however the use ends.</summary>
+    public void Dispose() => Reset();
 
-/// <summary>Maps SQLite result codes to <see cref="StorageException"/>s a user can act on.</summary>
-internal static class SqliteErrors
-{
-    public static void Check(int rc, sqlite3 db, string sql)
-    {
-        if (rc != raw.SQLITE_OK) throw Failure(rc, db, sql);
-    }
-
-    public static StorageException Failure(int rc, sqlite3 db, string? sql)
-    {
-        var message = raw.sqlite3_errmsg(db).utf8_to_string();
-        var primary = rc & 0xFF;
-        return primary switch
-        {
-            raw.SQLITE_BUSY or raw.SQLITE_LOCKED when StorageDeadline.HasPassed => new StorageException(StorageErrorCode.DeadlinePassed,
-                $"the store stayed locked by another connection or process until the call's time limit ({message})"),
-            raw.SQLITE_BUSY or raw.SQLITE_LOCKED => new StorageException(StorageErrorCode.BackendFailure,
-                $"the store is locked by another connection or process and stayed locked past the busy timeout ({message})"),
-            raw.SQLITE_CORRUPT or raw.SQLITE_NOTADB => new StorageException(StorageErrorCode.StoreCorrupt,
-                $"the store file is damaged or is not a SQLite database ({message})"),
-            raw.SQLITE_FULL => new StorageException(StorageErrorCode.BackendFailure, $"the disk holding the store is full ({message})"),
-            raw.SQLITE_READONLY or raw.SQLITE_CANTOPEN or raw.SQLITE_PERM => new StorageException(StorageErrorCode.BackendFailure,
-                $"the store file cannot be written ({message})"),
-            _ => new StorageException(StorageErrorCode.BackendFailure, $"SQLite error {rc}: {message}" + (sql is null ? "" : $" in \"{sql}\"")),
-        };
-    }
+    /// <summary>Finalizes the prepared statement; its connection calls this when it closes.</summary>
+    public void Close() => _stmt.Dispose();
 }
