@@ -10,6 +10,7 @@ return args.FirstOrDefault() switch
     "adapter-breakdown" => AdapterBreakdown.Run(args[1..]),
     "cold-start" => ColdStart.Run(args[1..]),
     "sync" => SyncBench.Run(args[1..]),
+    "turns" => TurnBench.Run(args[1..]),
     _ => RunBdn(args),
 };
 
