@@ -104,6 +104,9 @@ public abstract class StorageBackend : IDisposable
 
     private readonly string _turnScope = $"instance:{Guid.NewGuid():N}";
 
+    /// <summary>This store's turn table in this process, found once.</summary>
+    internal TurnTable? Turns { get; set; }
+
     /// <summary>
     /// Takes the turn of <paramref name="owner"/>'s records on <paramref name="chain"/> against other processes sharing the
     /// store, waiting until <paramref name="deadline"/> (UTC); threads of one process are serialized before this is asked

@@ -29,7 +29,7 @@ internal sealed class TurnTable
     private readonly Dictionary<TurnKey, Entry> _entries = new();
 
     /// <summary>The table of the store <paramref name="backend"/> serves.</summary>
-    public static TurnTable For(StorageBackend backend) => s_tables.GetOrAdd(backend.TurnScope, _ => new TurnTable());
+    public static TurnTable For(StorageBackend backend) => backend.Turns ??= s_tables.GetOrAdd(backend.TurnScope, _ => new TurnTable());
 
     /// <summary>Gives <paramref name="key"/> to <paramref name="holder"/> once no other holder has it.</summary>
     /// <exception cref="StorageException"><see cref="StorageErrorCode.Deadlock"/> naming the cycle, or <see cref="StorageErrorCode.DeadlinePassed"/> naming the owner waited for.</exception>

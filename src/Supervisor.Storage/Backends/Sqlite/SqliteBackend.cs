@@ -341,7 +341,9 @@ internal sealed class SqliteBackend : StorageBackend
     }
 
     /// <summary>Operations on one file share one turn table in this process, whichever object opened it.</summary>
-    public override string TurnScope => "sqlite:" + Path;
+    public override string TurnScope => _turnScope ??= "sqlite:" + Path;
+
+    private string? _turnScope;
 
     public override TurnLock? LockTurn(string chain, string owner, DateTime deadline, CancellationToken cancellation) =>
         SqliteTurnLock.Take(Path, chain, owner, deadline, cancellation);

@@ -16,18 +16,20 @@ internal sealed class SqliteTurnLock(FileStream file) : TurnLock
     /// <summary>The folder the lock files of the store at <paramref name="storePath"/> live in.</summary>
     public static string Folder(string storePath) => storePath + ".turns";
 
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<(string Store, string Chain, string Owner), string> s_paths = new();
+
     /// <summary>Takes the lock of <paramref name="owner"/> on <paramref name="chain"/>, polling until <paramref name="deadline"/>.</summary>
     public static SqliteTurnLock Take(string storePath, string chain, string owner, DateTime deadline, CancellationToken cancellation)
     {
         var folder = Folder(storePath);
-        var path = Path.Combine(folder, FileName(chain, owner));
+        var path = s_paths.GetOrAdd((storePath, chain, owner), k => Path.Combine(Folder(k.Store), FileName(k.Chain, k.Owner)));
         var pause = 0;
         while (true)
         {
             IOException busy;
             try
             {
-                return new SqliteTurnLock(PrivateFiles.Create(path, FileMode.OpenOrCreate, FileShare.None));
+                return new SqliteTurnLock(new FileStream(path, LockFileOptions));
             }
             catch (DirectoryNotFoundException)
             {
@@ -48,6 +50,16 @@ internal sealed class SqliteTurnLock(FileStream file) : TurnLock
             else Thread.Sleep(pause < 20 ? 0 : 1);
             pause++;
         }
+    }
+
+    /// <summary>Owner-only, never read or written: no buffer.</summary>
+    private static readonly FileStreamOptions LockFileOptions = LockOptions();
+
+    private static FileStreamOptions LockOptions()
+    {
+        var options = new FileStreamOptions { Mode = FileMode.OpenOrCreate, Access = FileAccess.ReadWrite, Share = FileShare.None, BufferSize = 0 };
+        if (!OperatingSystem.IsWindows()) options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        return options;
     }
 
     /// <summary>The owner's name (an account name, safe in a file name) and a digest of the chain id, which may hold any character.</summary>
