@@ -10,11 +10,12 @@ namespace Supervisor.Storage.Redis;
 /// (or the type name <c>redis</c>) selects it.
 /// </summary>
 /// <remarks>
-/// Location: <c>redis://[user:password@]host:port[/db][?prefix=P&amp;durability=strict|relaxed&amp;timeout=MS]</c>
+/// Location: <c>redis://[user:password@]host:port[/db][?prefix=P&amp;durability=strict|relaxed&amp;timeout=MS&amp;lease=MS]</c>
 /// (<c>rediss://</c> for TLS). <c>prefix</c> (default <c>supervisor</c>) separates several stores in
 /// one database. By default the backend refuses a server that could lose acknowledged writes
 /// (anything but <c>appendonly yes</c> with <c>appendfsync always</c>); <c>durability=relaxed</c>
-/// accepts it and logs a warning when the store opens.
+/// accepts it and logs a warning when the store opens. <c>lease</c> (default 10000, 100 to 3600000) is how long a
+/// plugin's turn lasts unrenewed, so how long a dead holder keeps other processes waiting.
 /// </remarks>
 public static class RedisBackend
 {

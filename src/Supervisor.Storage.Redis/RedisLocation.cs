@@ -7,6 +7,12 @@ internal sealed record RedisLocation
 {
     public const string DefaultPrefix = "supervisor";
 
+    /// <summary>The default lease length of a turn (<see cref="LeaseMs"/>).</summary>
+    public const int DefaultLeaseMs = 10_000;
+
+    /// <summary>The bounds of <see cref="LeaseMs"/>: renewal runs at a third of it, so shorter would mostly renew.</summary>
+    public const int MinLeaseMs = 100, MaxLeaseMs = 3_600_000;
+
     public required string Host { get; init; }
     public int Port { get; init; } = 6379;
     public int Database { get; init; }
@@ -16,6 +22,24 @@ internal sealed record RedisLocation
     public string Prefix { get; init; } = DefaultPrefix;
     public bool RelaxedDurability { get; init; }
     public int TimeoutMs { get; init; } = 10_000;
+
+    /// <summary>
+    /// How long a turn's lease lasts without renewal: the holder renews it at a third of this, so another process waits
+    /// this long at most for a holder that died.
+    /// </summary>
+    /// <exception cref="StorageException"><see cref="StorageErrorCode.InvalidArgument"/>: outside <see cref="MinLeaseMs"/>..<see cref="MaxLeaseMs"/>.</exception>
+    public int LeaseMs
+    {
+        get => _leaseMs;
+        init
+        {
+            if (value is < MinLeaseMs or > MaxLeaseMs)
+                throw Invalid($"lease must be {MinLeaseMs} to {MaxLeaseMs} milliseconds, not {value}");
+            _leaseMs = value;
+        }
+    }
+
+    private readonly int _leaseMs = DefaultLeaseMs;
 
     /// <summary>host:port, for messages.</summary>
     public string Endpoint => Host.Contains(':') ? $"[{Host}]:{Port}" : $"{Host}:{Port}";
@@ -45,6 +69,7 @@ internal sealed record RedisLocation
         var prefix = DefaultPrefix;
         var relaxed = false;
         var timeout = 10_000;
+        var lease = DefaultLeaseMs;
         foreach (var pair in uri.Query.TrimStart('?').Split('&', StringSplitOptions.RemoveEmptyEntries))
         {
             var eq = pair.IndexOf('=');
@@ -69,8 +94,12 @@ internal sealed record RedisLocation
                     if (!int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out timeout) || timeout < 1)
                         throw Invalid("timeout must be a positive number of milliseconds");
                     break;
+                case "lease":
+                    if (!int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out lease))
+                        throw Invalid("lease must be a number of milliseconds");
+                    break;
                 default:
-                    throw Invalid($"unknown parameter \"{name}\" (known: prefix, durability, timeout)");
+                    throw Invalid($"unknown parameter \"{name}\" (known: prefix, durability, timeout, lease)");
             }
         }
         return new RedisLocation
@@ -84,10 +113,11 @@ internal sealed record RedisLocation
             Prefix = prefix,
             RelaxedDurability = relaxed,
             TimeoutMs = timeout,
+            LeaseMs = lease,
         };
-
-        // The location itself may hold a password: never echo it.
-        static StorageException Invalid(string why) =>
-            new(StorageErrorCode.InvalidArgument, $"the Redis store location is invalid: {why}");
     }
+
+    // The location itself may hold a password: never echo it.
+    private static StorageException Invalid(string why) =>
+        new(StorageErrorCode.InvalidArgument, $"the Redis store location is invalid: {why}");
 }

@@ -29,6 +29,9 @@ namespace Supervisor.Storage.Redis;
 /// server. In a cluster a batch whose groups sit in several slots is checked slot by slot first and then
 /// applied slot by slot: each slot's part is atomic, the whole is not (a crash or a concurrent writer
 /// between the slots can leave part of it applied).</para>
+/// <para>Turns (<see cref="LockTurn"/>): a lease <c>P:{chain|owner}:lease</c> holding the holder's id with a time to
+/// live, and a counter <c>P:{chain|owner}:fence</c> bumped at each take, whose value is the take's fencing token. Both
+/// sit in the group's slot.</para>
 /// </remarks>
 internal sealed class RedisStorageBackend : StorageBackend
 {
@@ -39,10 +42,13 @@ internal sealed class RedisStorageBackend : StorageBackend
     private readonly IDatabase _db;
     private readonly bool _cluster;
     private readonly ConcurrentDictionary<(string Chain, string Owner), bool> _indexed = new();
+    private readonly ConcurrentDictionary<(string Chain, string Owner), RedisTurnLease> _leases = new();
+    private readonly ILogger _logger;
 
     public RedisStorageBackend(RedisLocation location, ILogger logger)
     {
         _location = location;
+        _logger = logger;
         var config = new ConfigurationOptions
         {
             AbortOnConnectFail = true,
@@ -172,6 +178,76 @@ internal sealed class RedisStorageBackend : StorageBackend
     private RedisKey ChainsKey => $"{_location.Prefix}:chains";
 
     private RedisKey OwnersKey(string chain) => $"{_location.Prefix}:owners:{chain}";
+
+    private RedisKey LeaseKey(string chain, string owner) => $"{Group(chain, owner)}:lease";
+
+    private RedisKey FenceKey(string chain, string owner) => $"{Group(chain, owner)}:fence";
+
+    // ---- turns ----
+
+    /// <summary>The server(s), database and prefix: stores on the same Redis data share one turn table.</summary>
+    public override string TurnScope => _location.ToString();
+
+    public override TurnLock LockTurn(string chain, string owner, DateTime deadline, CancellationToken cancellation)
+    {
+        ThrowIfDisposed();
+        RedisKey[] keys = [LeaseKey(chain, owner), FenceKey(chain, owner)];
+        var holder = Guid.NewGuid().ToString("N");
+        RedisValue[] args = [holder, _location.LeaseMs];
+        var pause = 1;
+        while (true)
+        {
+            var token = (long)Run(() => _db.ScriptEvaluate(Scripts.TakeLease, keys, args));
+            if (token > 0)
+            {
+                var lease = new RedisTurnLease(this, chain, owner, holder, token, _location.LeaseMs);
+                _leases[(chain, owner)] = lease;
+                return lease;
+            }
+            var left = deadline - DateTime.UtcNow;
+            if (left <= TimeSpan.Zero)
+                throw new StorageException(StorageErrorCode.DeadlinePassed,
+                    $"waited until the time limit for the turn of \"{owner}\" on chain \"{chain}\", which another process holds " +
+                    $"(its lease on the Redis store at {_location.Endpoint} lasts up to {_location.LeaseMs} ms past that process's last renewal)");
+            cancellation.ThrowIfCancellationRequested();
+            // Short pauses first (most turns last one call), doubling to 50 ms so a long hold costs few round trips.
+            cancellation.WaitHandle.WaitOne(TimeSpan.FromMilliseconds(Math.Min(pause, Math.Max(1, left.TotalMilliseconds))));
+            pause = Math.Min(pause * 2, 50);
+        }
+    }
+
+    /// <summary>Extends <paramref name="lease"/> if still its holder's; false when it was lost. Never throws (a timer runs it).</summary>
+    internal bool RenewLease(RedisTurnLease lease)
+    {
+        try
+        {
+            var renewed = (long)_db.ScriptEvaluate(Scripts.RenewLease, [LeaseKey(lease.Chain, lease.Owner)], [lease.Holder, _location.LeaseMs]) == 1;
+            // A renewal racing the release finds no lease either; only a lease still held was lost.
+            if (!renewed && _leases.TryGetValue((lease.Chain, lease.Owner), out var current) && current == lease)
+                _logger.LogWarning("Redis store {Store}: the lease of the turn of {Owner} on chain {Chain} ran out before it was renewed; another process may take the turn",
+                    _location.ToString(), lease.Owner, lease.Chain);
+            return renewed;
+        }
+        catch (Exception e) when (e is RedisException or TimeoutException or ObjectDisposedException)
+        {
+            // A connection hiccup: the next tick tries again, within the lease if the server comes back in time.
+            return true;
+        }
+    }
+
+    /// <summary>Forgets <paramref name="lease"/> and deletes its key if still its holder's.</summary>
+    internal void ReleaseLease(RedisTurnLease lease)
+    {
+        _leases.TryRemove(KeyValuePair.Create((lease.Chain, lease.Owner), lease));
+        try
+        {
+            _db.ScriptEvaluate(Scripts.ReleaseLease, [LeaseKey(lease.Chain, lease.Owner)], [lease.Holder]);
+        }
+        catch (Exception e) when (e is RedisException or TimeoutException or ObjectDisposedException)
+        {
+            // Unreachable: the lease runs out by itself.
+        }
+    }
 
     // ---- reads ----
 
@@ -514,6 +590,9 @@ internal sealed class RedisStorageBackend : StorageBackend
 
     protected override void Dispose(bool disposing)
     {
-        if (disposing) _mux.Dispose();
+        if (!disposing) return;
+        // Leases still held (a holder not disposed first) are released while the connection lives.
+        foreach (var lease in _leases.Values) lease.Dispose();
+        _mux.Dispose();
     }
 }

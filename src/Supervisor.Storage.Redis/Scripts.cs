@@ -136,4 +136,32 @@ internal static class Scripts
         end
         return removed
         """;
+
+    /// <summary>
+    /// Takes a turn's lease when it is free (an expired lease is gone): sets it to the holder for the lease length and
+    /// returns the next fencing token; 0 when another holder has it. KEYS: lease, fence counter (one group, one slot);
+    /// ARGV: holder id, lease length in ms.
+    /// </summary>
+    public const string TakeLease = """
+        if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
+          return redis.call('INCR', KEYS[2])
+        end
+        return 0
+        """;
+
+    /// <summary>Extends a lease that is still the holder's; 1 when it was, else 0. KEYS: lease; ARGV: holder id, lease length in ms.</summary>
+    public const string RenewLease = """
+        if redis.call('GET', KEYS[1]) == ARGV[1] then
+          return redis.call('PEXPIRE', KEYS[1], ARGV[2])
+        end
+        return 0
+        """;
+
+    /// <summary>Deletes a lease that is still the holder's (never a newer holder's); 1 when it was. KEYS: lease; ARGV: holder id.</summary>
+    public const string ReleaseLease = """
+        if redis.call('GET', KEYS[1]) == ARGV[1] then
+          return redis.call('DEL', KEYS[1])
+        end
+        return 0
+        """;
 }

@@ -3,6 +3,7 @@
 //   cas <db> <n>                 n compare-and-swap increments of key "cas"; prints "done <retries>"
 //   quota-fill <db> <n> <items> <tag>  n distinct inserts under a record quota; prints "ok <succeeded>"
 //   crash-writer <db>            writes forever; after each write returns prints "<key> <value>" and flushes
+//   hold-turn <redis>            takes the turn of "alpha" on chain "c" from the backend, prints "held <token>", waits to be killed
 // Records live on chain "c", service "alpha", bucket "b", non-transactional, persistent.
 // <db> is a SQLite file path, or a redis:// location (several processes sharing one Redis).
 using System.Globalization;
@@ -13,13 +14,21 @@ using Supervisor.Storage.Redis;
 
 if (args.Length < 2)
 {
-    Console.Error.WriteLine("usage: Supervisor.Storage.Worker increment|cas|quota-fill|crash-writer <db> [args]");
+    Console.Error.WriteLine("usage: Supervisor.Storage.Worker increment|cas|quota-fill|crash-writer|hold-turn <db> [args]");
     return 2;
 }
 
 RedisBackend.Register(BackendRegistry.Default);
 var mode = args[0];
 var db = args[1];
+if (mode == "hold-turn")
+{
+    var backend = RedisBackend.Open(db);
+    var turn = backend.LockTurn("c", "alpha", DateTime.UtcNow.AddMinutes(1), default);
+    Console.Out.WriteLine($"held {turn?.FencingToken ?? 0}");
+    Console.Out.Flush();
+    Thread.Sleep(Timeout.Infinite);
+}
 var limits = new StorageLimits();
 if (mode == "quota-fill") limits.QuotaItems = long.Parse(args[3], CultureInfo.InvariantCulture);
 if (mode == "crash-writer") (limits.QuotaBytes, limits.QuotaItems) = (0, 0); // it writes until killed
