@@ -31,7 +31,8 @@ namespace Supervisor.Storage.Redis;
 /// between the slots can leave part of it applied).</para>
 /// <para>Turns (<see cref="LockTurn"/>): a lease <c>P:{chain|owner}:lease</c> holding the holder's id with a time to
 /// live, and a counter <c>P:{chain|owner}:fence</c> bumped at each take, whose value is the take's fencing token. Both
-/// sit in the group's slot.</para>
+/// sit in the group's slot, so every write script of the group also checks the token of the lease this object holds
+/// for it, if any, and refuses the write once a newer holder drew a greater one.</para>
 /// </remarks>
 internal sealed class RedisStorageBackend : StorageBackend
 {
@@ -183,6 +184,14 @@ internal sealed class RedisStorageBackend : StorageBackend
 
     private RedisKey FenceKey(string chain, string owner) => $"{Group(chain, owner)}:fence";
 
+    /// <summary>The fencing token of the lease this object holds for the group, or 0 (no lease: the write is not checked).</summary>
+    private long Token(string chain, string owner) => _leases.TryGetValue((chain, owner), out var lease) ? lease.FencingToken : 0;
+
+    private StorageException Fenced(string chain, string owner, long fence) => new(StorageErrorCode.OperationEnded,
+        $"the turn of \"{owner}\" on chain \"{chain}\" was lost: its lease on the Redis store at {_location.Endpoint} ran out " +
+        $"(after {_location.LeaseMs} ms unrenewed, e.g. while the process was paused) and another process took the turn " +
+        $"(fencing token {fence}, this one's {Token(chain, owner)}); nothing was written");
+
     // ---- turns ----
 
     /// <summary>The server(s), database and prefix: stores on the same Redis data share one turn table.</summary>
@@ -224,7 +233,7 @@ internal sealed class RedisStorageBackend : StorageBackend
             var renewed = (long)_db.ScriptEvaluate(Scripts.RenewLease, [LeaseKey(lease.Chain, lease.Owner)], [lease.Holder, _location.LeaseMs]) == 1;
             // A renewal racing the release finds no lease either; only a lease still held was lost.
             if (!renewed && _leases.TryGetValue((lease.Chain, lease.Owner), out var current) && current == lease)
-                _logger.LogWarning("Redis store {Store}: the lease of the turn of {Owner} on chain {Chain} ran out before it was renewed; another process may take the turn",
+                _logger.LogWarning("Redis store {Store}: the lease of the turn of {Owner} on chain {Chain} ran out before it was renewed; its writes are refused once another process takes the turn",
                     _location.ToString(), lease.Owner, lease.Chain);
             return renewed;
         }
@@ -235,7 +244,7 @@ internal sealed class RedisStorageBackend : StorageBackend
         }
     }
 
-    /// <summary>Forgets <paramref name="lease"/> and deletes its key if still its holder's.</summary>
+    /// <summary>Stops fencing writes with <paramref name="lease"/>'s token and deletes its key if still its holder's.</summary>
     internal void ReleaseLease(RedisTurnLease lease)
     {
         _leases.TryRemove(KeyValuePair.Create((lease.Chain, lease.Owner), lease));
@@ -340,9 +349,9 @@ internal sealed class RedisStorageBackend : StorageBackend
         if (!_cluster) return RunScript(ops, quota, check: false);
         var bySlot = ops.GroupBy(o => _mux.HashSlot(Group(o.Bucket.Chain, o.Bucket.Owner))).ToList();
         if (bySlot.Count == 1) return RunScript(ops, quota, check: false);
-        // Several slots: no single script can span them. Check every slot's quota first, then apply
-        // slot by slot (each part atomic; see the class remarks).
-        if (!quota.IsUnlimited)
+        // Several slots: no single script can span them. Check every slot's quota and fencing tokens first, then
+        // apply slot by slot (each part atomic; see the class remarks).
+        if (!quota.IsUnlimited || ops.Any(o => Token(o.Bucket.Chain, o.Bucket.Owner) > 0))
             foreach (var slot in bySlot) RunScript(slot.ToList(), quota, check: true);
         long deleted = 0;
         foreach (var slot in bySlot) deleted += RunScript(slot.ToList(), quota, check: false);
@@ -367,7 +376,7 @@ internal sealed class RedisStorageBackend : StorageBackend
             bucketIndex[op.Bucket] = buckets.Count + 1;
             buckets.Add(op.Bucket);
         }
-        var keys = new RedisKey[3 * groups.Count + 2 * buckets.Count];
+        var keys = new RedisKey[4 * groups.Count + 2 * buckets.Count];
         var k = 0;
         foreach (var (chain, owner) in groups)
         {
@@ -375,19 +384,21 @@ internal sealed class RedisStorageBackend : StorageBackend
             keys[k++] = prefix + ":u";
             keys[k++] = prefix + ":bi";
             keys[k++] = prefix + ":bb";
+            keys[k++] = FenceKey(chain, owner);
         }
         foreach (var b in buckets)
         {
             keys[k++] = DataKey(b);
             keys[k++] = SetKey(b);
         }
-        var args = new RedisValue[5 + 2 * buckets.Count + 5 * ops.Count];
+        var args = new RedisValue[5 + groups.Count + 2 * buckets.Count + 5 * ops.Count];
         var a = 0;
         args[a++] = quota.MaxBytes;
         args[a++] = quota.MaxItems;
         args[a++] = groups.Count;
         args[a++] = buckets.Count;
         args[a++] = check ? "check" : "apply";
+        foreach (var (chain, owner) in groups) args[a++] = Token(chain, owner);
         foreach (var b in buckets)
         {
             args[a++] = groupIndex[(b.Chain, b.Owner)];
@@ -408,6 +419,9 @@ internal sealed class RedisStorageBackend : StorageBackend
                 return (long)result[1];
             case "NOMATCH":
                 return -1;
+            case "FENCED":
+                var (fencedChain, fencedOwner) = groups[(int)result[1] - 1];
+                throw Fenced(fencedChain, fencedOwner, (long)result[2]);
             case "Q":
                 var (chain, owner) = groups[(int)result[1] - 1];
                 quota.Check(chain, owner, (long)result[2], (long)result[3], (long)result[4], (long)result[5]);
@@ -534,9 +548,11 @@ internal sealed class RedisStorageBackend : StorageBackend
         foreach (var owner in OwnersHolding(chain, service))
         {
             var prefix = Group(chain, owner);
-            RedisKey[] keys = [prefix + ":u", prefix + ":bi", prefix + ":bb"];
-            RedisValue[] args = [prefix, service ?? ""];
-            removed += (long)Run(() => _db.ScriptEvaluate(Scripts.Clear, keys, args));
+            RedisKey[] keys = [prefix + ":u", prefix + ":bi", prefix + ":bb", FenceKey(chain, owner)];
+            RedisValue[] args = [prefix, service ?? "", Token(chain, owner)];
+            var result = (RedisResult[])Run(() => _db.ScriptEvaluate(Scripts.Clear, keys, args))!;
+            if ((string)result[0]! == "FENCED") throw Fenced(chain, owner, (long)result[1]);
+            removed += (long)result[1];
         }
         return removed;
     }

@@ -3,7 +3,8 @@ namespace Supervisor.Storage.Redis;
 /// <summary>
 /// A turn held against other processes on one Redis store: a lease key with a time to live, renewed at a third of its
 /// length while held, and the fencing token the take drew. A holder that dies stops renewing, so the lease runs out and
-/// the next process gets in.
+/// the next process gets in; a holder that merely paused past it is refused by its writes' fencing checks
+/// (<see cref="Scripts.Apply"/>) once a newer holder drew a greater token.
 /// </summary>
 internal sealed class RedisTurnLease : TurnLock
 {
@@ -38,7 +39,7 @@ internal sealed class RedisTurnLease : TurnLock
     private void Renew()
     {
         if (RenewalPaused || _lost || Volatile.Read(ref _released) != 0) return;
-        // Once lost, renewing cannot bring it back.
+        // Once lost, renewing cannot bring it back; writes under it stay fenced by the token.
         _lost = !_backend.RenewLease(this);
     }
 

@@ -8,11 +8,13 @@ namespace Supervisor.Storage.Redis;
 internal static class Scripts
 {
     /// <summary>
-    /// Applies writes atomically after checking quotas on the final state of each group.
-    /// KEYS: per group g: usage hash, bucket-items hash, bucket-bytes hash; then per bucket j: data hash, key zset.
-    /// ARGV: maxBytes, maxItems, groups, buckets, mode ("apply" or "check"); per bucket: group index, part;
-    /// then per write 5 values: bucket index, op (s set, d delete, c swap if equal, a swap if absent), key, value, expected.
-    /// Returns {"OK", deletedCount} | {"NOMATCH"} | {"Q", group, bytesAfter, itemsAfter, deltaBytes, deltaItems}.
+    /// Applies writes atomically after checking each group's fencing token and quotas on the final state of each group.
+    /// KEYS: per group g: usage hash, bucket-items hash, bucket-bytes hash, fence counter; then per bucket j: data hash, key zset.
+    /// ARGV: maxBytes, maxItems, groups, buckets, mode ("apply" or "check"); per group: fencing token (0: unchecked);
+    /// per bucket: group index, part; then per write 5 values: bucket index, op (s set, d delete, c swap if equal,
+    /// a swap if absent), key, value, expected.
+    /// Returns {"OK", deletedCount} | {"NOMATCH"} | {"Q", group, bytesAfter, itemsAfter, deltaBytes, deltaItems}
+    /// | {"FENCED", group, fence}: a newer holder took the group's turn, nothing was written.
     /// </summary>
     public const string Apply = """
         local maxBytes = tonumber(ARGV[1])
@@ -20,19 +22,27 @@ internal static class Scripts
         local ng = tonumber(ARGV[3])
         local nb = tonumber(ARGV[4])
         local checkOnly = ARGV[5] == 'check'
+        for g = 1, ng do
+          local token = tonumber(ARGV[5 + g])
+          if token > 0 then
+            local fence = tonumber(redis.call('GET', KEYS[4 * g]) or '0')
+            if fence > token then return {'FENCED', g, fence} end
+          end
+        end
+        local b0 = 5 + ng
         local bgroup, bpart, state, bbytes, bitems = {}, {}, {}, {}, {}
         for j = 1, nb do
-          bgroup[j] = tonumber(ARGV[5 + 2 * j - 1])
-          bpart[j] = ARGV[5 + 2 * j]
+          bgroup[j] = tonumber(ARGV[b0 + 2 * j - 1])
+          bpart[j] = ARGV[b0 + 2 * j]
           state[j] = {}
           bbytes[j] = 0
           bitems[j] = 0
         end
         local dbytes, ditems = {}, {}
         for g = 1, ng do dbytes[g] = 0; ditems[g] = 0 end
-        local w0 = 5 + 2 * nb
+        local w0 = b0 + 2 * nb
         local nw = (#ARGV - w0) / 5
-        local base = 3 * ng
+        local base = 4 * ng
         for i = 0, nw - 1 do
           local a = w0 + 5 * i
           local j = tonumber(ARGV[a + 1])
@@ -63,7 +73,7 @@ internal static class Scripts
         end
         if maxBytes > 0 or maxItems > 0 then
           for g = 1, ng do
-            local u = redis.call('HMGET', KEYS[3 * g - 2], 'bytes', 'items')
+            local u = redis.call('HMGET', KEYS[4 * g - 3], 'bytes', 'items')
             local ba = (tonumber(u[1]) or 0) + dbytes[g]
             local ia = (tonumber(u[2]) or 0) + ditems[g]
             if (maxBytes > 0 and dbytes[g] > 0 and ba > maxBytes) or (maxItems > 0 and ditems[g] > 0 and ia > maxItems) then
@@ -92,19 +102,19 @@ internal static class Scripts
         for j = 1, nb do
           if bbytes[j] ~= 0 or bitems[j] ~= 0 then
             local g = bgroup[j]
-            local items = redis.call('HINCRBY', KEYS[3 * g - 1], bpart[j], bitems[j])
-            redis.call('HINCRBY', KEYS[3 * g], bpart[j], bbytes[j])
+            local items = redis.call('HINCRBY', KEYS[4 * g - 2], bpart[j], bitems[j])
+            redis.call('HINCRBY', KEYS[4 * g - 1], bpart[j], bbytes[j])
             if items <= 0 then
-              redis.call('HDEL', KEYS[3 * g - 1], bpart[j])
-              redis.call('HDEL', KEYS[3 * g], bpart[j])
+              redis.call('HDEL', KEYS[4 * g - 2], bpart[j])
+              redis.call('HDEL', KEYS[4 * g - 1], bpart[j])
             end
           end
         end
         for g = 1, ng do
           if dbytes[g] ~= 0 or ditems[g] ~= 0 then
-            local items = redis.call('HINCRBY', KEYS[3 * g - 2], 'items', ditems[g])
-            redis.call('HINCRBY', KEYS[3 * g - 2], 'bytes', dbytes[g])
-            if items <= 0 then redis.call('DEL', KEYS[3 * g - 2]) end
+            local items = redis.call('HINCRBY', KEYS[4 * g - 3], 'items', ditems[g])
+            redis.call('HINCRBY', KEYS[4 * g - 3], 'bytes', dbytes[g])
+            if items <= 0 then redis.call('DEL', KEYS[4 * g - 3]) end
           end
         end
         return {'OK', deleted}
@@ -112,10 +122,16 @@ internal static class Scripts
 
     /// <summary>
     /// Removes the buckets of one group whose service matches (all when ARGV[2] is empty) and
-    /// returns how many records went. KEYS: usage, bucket-items, bucket-bytes hashes of the group;
-    /// ARGV: the group's key prefix, the service. Data keys are derived from the prefix and share the slot.
+    /// returns {"OK", how many records went} | {"FENCED", fence}. KEYS: usage, bucket-items, bucket-bytes hashes and
+    /// fence counter of the group; ARGV: the group's key prefix, the service, the fencing token (0: unchecked). Data keys
+    /// are derived from the prefix and share the slot.
     /// </summary>
     public const string Clear = """
+        local token = tonumber(ARGV[3])
+        if token > 0 then
+          local fence = tonumber(redis.call('GET', KEYS[4]) or '0')
+          if fence > token then return {'FENCED', fence} end
+        end
         local parts = redis.call('HGETALL', KEYS[2])
         local removed, bytes = 0, 0
         for i = 1, #parts, 2 do
@@ -134,7 +150,7 @@ internal static class Scripts
           redis.call('HINCRBY', KEYS[1], 'bytes', -bytes)
           if items <= 0 then redis.call('DEL', KEYS[1]) end
         end
-        return removed
+        return {'OK', removed}
         """;
 
     /// <summary>

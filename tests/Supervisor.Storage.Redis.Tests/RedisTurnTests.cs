@@ -6,14 +6,15 @@ using Supervisor.Testing;
 namespace Supervisor.Storage.Redis.Tests;
 
 /// <summary>
-/// Turns across processes on Redis: a lease per plugin, renewed while held. Backends with connections of their own
-/// stand for separate processes.
+/// Turns across processes on Redis: a lease per plugin, renewed while held, with a fencing token every write under it
+/// carries. Backends with connections of their own stand for separate processes.
 /// </summary>
 [Collection(RedisCollection.Name)]
 public sealed class RedisTurnTests(RedisServerFixture fixture)
 {
     private const string Chain = "c", Owner = "alpha";
     private static readonly BucketId Bucket = new(Chain, DbMode.NonTransactional, Owner, "b");
+    private static readonly BucketId ClientData = new(Chain, DbMode.Transactional, Names.ClientData, Owner);
 
     private static byte[] B(string s) => Encoding.UTF8.GetBytes(s);
 
@@ -79,6 +80,91 @@ public sealed class RedisTurnTests(RedisServerFixture fixture)
         Assert.Equal(B("from-a"), b.Get(Bucket, "x"));
     }
 
+    /// <summary>
+    /// A holds the turn with a 300 ms lease and stops renewing (a process paused past its lease); B (with a long lease,
+    /// so it outlasts the test) takes the turn with a newer token and writes; then A, still believing it holds the turn,
+    /// writes through one path.
+    /// </summary>
+    [Theory, Rule("PDP-TURN-4")]
+    [InlineData("set")]
+    [InlineData("delete")]
+    [InlineData("apply")]
+    [InlineData("apply-all")]
+    [InlineData("increment")]
+    [InlineData("compare-and-swap")]
+    [InlineData("compare-and-swap-absent")]
+    [InlineData("clear")]
+    [InlineData("clientdata")]
+    public void HolderPausedPastItsLease_IsFenced_OnEveryWritePath(string path)
+    {
+        var location = fixture.Server.NewLocation("lease=300");
+        using var a = RedisBackend.Open(location);
+        using var b = RedisBackend.Open(location.Replace("lease=300", "lease=60000"));
+        a.Set(ClientData, "cd", B("seed"), Quota.Unlimited);
+        a.Set(Bucket, "n", B("5"), Quota.Unlimited);
+
+        var leaseA = (RedisTurnLease)a.LockTurn(Chain, Owner, In(10), default)!;
+        a.Set(Bucket, "x", B("from-a"), Quota.Unlimited); // its token is current: accepted
+        leaseA.RenewalPaused = true;
+
+        using var leaseB = b.LockTurn(Chain, Owner, In(30), default)!;
+        Assert.True(leaseB.FencingToken > leaseA.FencingToken);
+        b.Set(Bucket, "x", B("from-b"), Quota.Unlimited);
+
+        var e = Assert.Throws<StorageException>(() => Write(a, path));
+        Assert.Equal(StorageErrorCode.OperationEnded, e.Code);
+        Assert.Contains("the turn of \"alpha\" on chain \"c\" was lost", e.Message);
+        Assert.Contains("ran out", e.Message);
+        Assert.Contains("nothing was written", e.Message);
+
+        Assert.Equal(B("from-b"), b.Get(Bucket, "x"));
+        Assert.Equal(B("5"), b.Get(Bucket, "n"));
+        Assert.Equal(B("seed"), b.Get(ClientData, "cd"));
+        Assert.False(b.Exists(Bucket, "new"));
+        leaseA.Dispose();
+        // A's release did not delete B's lease.
+        var again = Assert.Throws<StorageException>(() => a.LockTurn(Chain, Owner, In(0.2), default));
+        Assert.Equal(StorageErrorCode.DeadlinePassed, again.Code);
+    }
+
+    private static void Write(StorageBackend backend, string path)
+    {
+        switch (path)
+        {
+            case "set": backend.Set(Bucket, "x", B("late-a"), Quota.Unlimited); break;
+            case "delete": backend.Delete(Bucket, "x"); break;
+            case "apply": backend.Apply([new Write(Bucket, "x", B("late-a")), new Write(Bucket, "new", B("1"))], Quota.Unlimited); break;
+            case "apply-all": backend.ApplyAll([[new Write(Bucket, "new", B("1"))], [new Write(Bucket, "x", null)]], Quota.Unlimited); break;
+            case "increment": backend.Increment(Bucket, "n", 1, Quota.Unlimited); break;
+            case "compare-and-swap": backend.CompareAndSwap(Bucket, "x", B("from-b"), B("late-a"), Quota.Unlimited); break;
+            case "compare-and-swap-absent": backend.CompareAndSwap(Bucket, "new", null, B("late-a"), Quota.Unlimited); break;
+            case "clear": backend.Clear(Chain, Owner); break;
+            case "clientdata": backend.Set(ClientData, "cd", B("late-a"), Quota.Unlimited); break;
+            default: throw new ArgumentOutOfRangeException(nameof(path));
+        }
+    }
+
+    [Fact, Rule("PDP-TURN-4")]
+    public void WritesWithoutALease_AndOtherOwners_AreNotFenced()
+    {
+        var location = fixture.Server.NewLocation("lease=300");
+        using var a = RedisBackend.Open(location);
+        using var b = RedisBackend.Open(location);
+        using var admin = RedisBackend.Open(location);
+        var leaseA = (RedisTurnLease)a.LockTurn(Chain, Owner, In(10), default)!;
+        leaseA.RenewalPaused = true;
+        using var leaseB = b.LockTurn(Chain, Owner, In(30), default)!;
+
+        admin.Set(Bucket, "x", B("admin"), Quota.Unlimited);
+        a.Set(new BucketId(Chain, DbMode.NonTransactional, "beta", "b"), "x", B("a"), Quota.Unlimited);
+        Assert.Equal(B("admin"), b.Get(Bucket, "x"));
+
+        // Once A lets go of its stale lease, its writes are admin writes again.
+        leaseA.Dispose();
+        a.Set(Bucket, "x", B("a-after"), Quota.Unlimited);
+        Assert.Equal(B("a-after"), b.Get(Bucket, "x"));
+    }
+
     [Fact, Rule("PDP-TURN-4")]
     public void HolderKilledWithoutReleasing_NextTakerGetsTheTurnAfterTheLease()
     {
@@ -99,5 +185,34 @@ public sealed class RedisTurnTests(RedisServerFixture fixture)
         Assert.True(lease.FencingToken > token);
         b.Set(Bucket, "x", B("after"), Quota.Unlimited);
         Assert.Equal(B("after"), b.Get(Bucket, "x"));
+    }
+}
+
+/// <summary>Turns on a Redis Cluster: the lease and fence keys share the owner's slot, so fenced writes run as one script.</summary>
+[Collection(RedisClusterCollection.Name)]
+public sealed class RedisClusterTurnTests(RedisClusterFixture fixture)
+{
+    [Fact, Rule("PDP-TURN-4", "PDP-REDIS-5")]
+    public void LeaseAndFencing_WorkOnTheOwnersSlot()
+    {
+        var location = fixture.NewLocation() + "&lease=300";
+        using var a = RedisBackend.Open(location);
+        using var b = RedisBackend.Open(location);
+        var bucket = new BucketId("c", DbMode.NonTransactional, "alpha", "b");
+        var clientData = new BucketId("c", DbMode.Transactional, Names.ClientData, "alpha");
+        var other = new BucketId("c", DbMode.NonTransactional, "gamma", "b");
+
+        var leaseA = (RedisTurnLease)a.LockTurn("c", "alpha", DateTime.UtcNow.AddSeconds(10), default)!;
+        a.Apply([new Write(bucket, "x", "a"u8.ToArray()), new Write(clientData, "x", "a"u8.ToArray()), new Write(other, "x", "a"u8.ToArray())], Quota.Unlimited);
+        leaseA.RenewalPaused = true;
+        using var leaseB = b.LockTurn("c", "alpha", DateTime.UtcNow.AddSeconds(30), default)!;
+        b.Set(bucket, "x", "b"u8.ToArray(), Quota.Unlimited);
+
+        var e = Assert.Throws<StorageException>(() =>
+            a.Apply([new Write(other, "x", "late"u8.ToArray()), new Write(bucket, "x", "late"u8.ToArray())], Quota.Unlimited));
+        Assert.Equal(StorageErrorCode.OperationEnded, e.Code);
+        Assert.Equal("b"u8.ToArray(), b.Get(bucket, "x"));
+        Assert.Equal("a"u8.ToArray(), b.Get(other, "x")); // checked on every slot before any is written
+        leaseA.Dispose();
     }
 }
