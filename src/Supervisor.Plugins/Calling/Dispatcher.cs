@@ -220,6 +220,10 @@ internal sealed class Dispatcher : IPluginForwarder, IDisposable
         {
             throw new PluginException(PluginErrorCode.Timeout, $"call to {target}: {e.Message}", e);
         }
+        catch (StorageException e)
+        {
+            throw new PluginException(PluginErrorCode.Unavailable, $"call to {target}: the plugin's turn could not be taken: {e.Message}", e);
+        }
     }
 
     private PluginInstance NewInstance(LoadedPlugin plugin, DateTime deadline)

@@ -33,8 +33,19 @@ internal sealed class SqliteTurnLock(FileStream file) : TurnLock
             }
             catch (DirectoryNotFoundException)
             {
-                PrivateFiles.CreateFolder(folder);
+                try
+                {
+                    PrivateFiles.CreateFolder(folder);
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    throw new StorageException(StorageErrorCode.BackendFailure, $"cannot create the folder of turn lock files {folder} beside the store: {e.Message}", e);
+                }
                 continue;
+            }
+            catch (UnauthorizedAccessException e)
+            {
+                throw new StorageException(StorageErrorCode.BackendFailure, $"cannot open the turn lock file {path}: {e.Message}", e);
             }
             catch (IOException e) when (e is not (FileNotFoundException or PathTooLongException))
             {
