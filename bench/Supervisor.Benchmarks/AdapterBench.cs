@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Globalization;
 using Supervisor.Plugins;
 using Supervisor.Storage;
-using PluginSupervisor = Supervisor.Plugins.Supervisor;
 
 namespace Supervisor.Benchmarks;
 

@@ -5,7 +5,6 @@ using Supervisor.Plugins;
 using Supervisor.Plugins.Composition;
 using Supervisor.Plugins.Interop;
 using Supervisor.Storage;
-using PluginSupervisor = Supervisor.Plugins.Supervisor;
 
 namespace Supervisor.Benchmarks;
 

@@ -3,12 +3,11 @@ using System.Globalization;
 using System.Security.Cryptography;
 using Supervisor.Plugins;
 using Supervisor.Storage;
-using PluginSupervisor = Supervisor.Plugins.Supervisor;
 
 namespace Supervisor.Benchmarks;
 
 /// <summary>
-/// How long the 12 MB JavaScript plugin takes to be ready: a Supervisor created and its first call
+/// How long the 12 MB JavaScript plugin takes to be ready: a supervisor created and its first call
 /// (jsnotes fetch of an absent key) answered, with an empty compile cache and with a warm one.
 /// </summary>
 public static class ColdStart
@@ -35,7 +34,7 @@ public static class ColdStart
         {
             var plugins = PluginFiles.PluginDirectory(dir, service);
             var size = new FileInfo(PluginFiles.JsPlugin(service)).Length;
-            Console.WriteLine($"cold-start: {service} ({size / 1e6:F1} MB), ready = Supervisor.Create + first call ({target}); {Environment.ProcessorCount} cores; " +
+            Console.WriteLine($"cold-start: {service} ({size / 1e6:F1} MB), ready = PluginSupervisor.Create + first call ({target}); {Environment.ProcessorCount} cores; " +
                               $"load average {PluginBench.LoadAverage()}; {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
             var cache = Path.Combine(dir, "cache");
             var store = Path.Combine(dir, "store.db");

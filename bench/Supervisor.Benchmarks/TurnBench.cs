@@ -80,7 +80,7 @@ public static class TurnBench
             Storage = new StorageOptions { Location = Path.Combine(dir, name + ".db") },
         };
         if (concurrent) options.ConcurrentPlugins.Add("jsnotes");
-        using var s = Supervisor.Plugins.Supervisor.Create(options);
+        using var s = PluginSupervisor.Create(options);
         var value = new byte[16];
         for (var t = 0; t < threads; t++) s.Call("jsnotes:plugin/api.put", $"k{t}", value);
         // Warm-up: the call path jitted and the instances made before the clock starts.

@@ -1,5 +1,7 @@
 using System.CommandLine;
 using Supervisor.Plugins;
+using Supervisor.Storage.Backends;
+using Supervisor.Storage.Redis;
 
 namespace Supervisor.Cli;
 
@@ -16,7 +18,7 @@ internal static class CliApp
     public static int Run(string[] args, CliConsole console)
     {
         // The CLI is where leaf backends join the registry: --store redis://... selects Redis.
-        Supervisor.Storage.Redis.RedisBackend.Register(Supervisor.Storage.Backends.BackendRegistry.Default);
+        RedisBackend.Register(BackendRegistry.Default);
         var plugins = new Option<string>("--plugins")
         {
             Description = "The plugin directory: <dir>/<service>/<plugin>.wasm (or .wat)",

@@ -19,7 +19,7 @@ internal static class Inspect
                 return ExitCodes.Usage;
             }
             // Nothing runs, so no store is opened: an in-memory one stands in.
-            using var supervisor = Plugins.Supervisor.Create(Session.CreateOptions(settings, new StorageOptions { Backend = "memory" }));
+            using var supervisor = PluginSupervisor.Create(Session.CreateOptions(settings, new StorageOptions { Backend = "memory" }));
             using (new StatusLine(console, $"compiling {Path.GetFileName(file)} (first use; cached afterwards)..."))
             {
                 d = supervisor.DescribeFile(file);

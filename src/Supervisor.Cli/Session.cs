@@ -14,7 +14,7 @@ internal sealed partial class Session(Settings settings, CliConsole console) : I
         Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 
-    private Plugins.Supervisor? _supervisor;
+    private PluginSupervisor? _supervisor;
 
     /// <summary>Opens the session; returns null on success or the exit code after printing why it failed.</summary>
     public int? Open()
@@ -23,7 +23,7 @@ internal sealed partial class Session(Settings settings, CliConsole console) : I
         {
             var options = CreateOptions(settings, settings.Store is null ? null : StoreOptions(settings));
             options.LoggerFactory = new ErrorLog(console.Error);
-            _supervisor = Plugins.Supervisor.Create(options);
+            _supervisor = PluginSupervisor.Create(options);
             if (_supervisor.Store.Backend.AccessWarning is { } warning) console.Error.WriteLine($"warning: {warning}");
             return null;
         }

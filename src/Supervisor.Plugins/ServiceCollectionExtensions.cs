@@ -3,11 +3,11 @@ using Microsoft.Extensions.Logging;
 
 namespace Supervisor.Plugins;
 
-/// <summary>Registers a <see cref="Supervisor"/> in a service collection.</summary>
+/// <summary>Registers a <see cref="PluginSupervisor"/> in a service collection.</summary>
 public static class ServiceCollectionExtensions
 {
     /// <summary>
-    /// Adds one <see cref="Supervisor"/> (a singleton: one session for the app's lifetime), configured by
+    /// Adds one <see cref="PluginSupervisor"/> (a singleton: one session for the app's lifetime), configured by
     /// <paramref name="configure"/>, logging through the container's <see cref="ILoggerFactory"/> when there is one.
     /// </summary>
     public static IServiceCollection AddSupervisor(this IServiceCollection services, Action<SupervisorOptions> configure)
@@ -19,7 +19,7 @@ public static class ServiceCollectionExtensions
             var options = new SupervisorOptions();
             configure(options);
             options.LoggerFactory ??= sp.GetService<ILoggerFactory>();
-            return Supervisor.Create(options);
+            return PluginSupervisor.Create(options);
         });
         return services;
     }

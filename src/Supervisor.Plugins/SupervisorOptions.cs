@@ -3,7 +3,7 @@ using Supervisor.Storage;
 
 namespace Supervisor.Plugins;
 
-/// <summary>Configuration of a <see cref="Supervisor"/>; setters validate.</summary>
+/// <summary>Configuration of a <see cref="PluginSupervisor"/>; setters validate.</summary>
 public sealed class SupervisorOptions
 {
     private string _chainId = "local";

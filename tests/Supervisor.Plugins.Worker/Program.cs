@@ -32,7 +32,7 @@ if (rest.Length >= 2 && rest[0] == "--thread-stack")
 }
 if (rest.Length == 3 && rest[0] == "--fuzz")
 {
-    using var fuzzed = Supervisor.Plugins.Supervisor.Create(new SupervisorOptions
+    using var fuzzed = PluginSupervisor.Create(new SupervisorOptions
     {
         PluginDirectory = args[0],
         CacheDirectory = args[1],
@@ -53,7 +53,7 @@ if (rest.Length == 0)
     return 2;
 }
 
-using var supervisor = Supervisor.Plugins.Supervisor.Create(new SupervisorOptions
+using var supervisor = PluginSupervisor.Create(new SupervisorOptions
 {
     PluginDirectory = args[0],
     CacheDirectory = args[1],
@@ -122,7 +122,7 @@ else
 }
 return code;
 
-static int Fuzz(Supervisor.Plugins.Supervisor supervisor, long calls, int seed)
+static int Fuzz(PluginSupervisor supervisor, long calls, int seed)
 {
     var random = new Random(seed);
     var outcomes = new SortedDictionary<string, long>(StringComparer.Ordinal);

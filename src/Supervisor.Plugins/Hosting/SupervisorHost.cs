@@ -15,7 +15,7 @@ namespace Supervisor.Plugins.Hosting;
 /// interfaces (<see cref="HostApi"/>), the loader (<see cref="Loading"/>) and the dispatcher (<see cref="Calling"/>).
 /// It owns them and disposes them in order; the work is theirs.
 /// </summary>
-internal sealed class SupervisorHost : Supervisor
+internal sealed class SupervisorHost : PluginSupervisor
 {
     private const string WasmtimeVersion = "50.0.1";
 

@@ -36,7 +36,7 @@ public sealed record ParameterSignature(string Name, string Type)
     public override string ToString() => $"{Name}: {Type}";
 }
 
-/// <summary>The JSON face of <see cref="Supervisor.Call(CallTarget, IReadOnlyList{object?}, string?)"/>.</summary>
+/// <summary>The JSON face of <see cref="PluginSupervisor.Call(CallTarget, IReadOnlyList{object?}, string?)"/>.</summary>
 internal static class JsonCalls
 {
     public static FunctionSignature Signature(CallTarget target, WitFunctionType type) =>

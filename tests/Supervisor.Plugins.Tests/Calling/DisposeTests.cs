@@ -18,7 +18,7 @@ public sealed class DisposeTests : PluginTestBase
         var random = new Random(5);
         for (var round = 0; round < 25; round++)
         {
-            var s = Supervisor.Create(new SupervisorOptions
+            var s = PluginSupervisor.Create(new SupervisorOptions
             {
                 PluginDirectory = FixturePlugins,
                 CacheDirectory = SharedCache,
@@ -69,7 +69,7 @@ public sealed class DisposeTests : PluginTestBase
     [Fact, Rule("PDP-SEC-6")]
     public void Dispose_StopsASpinningCall_AndCallsWaitingForAnInstance()
     {
-        var s = Supervisor.Create(new SupervisorOptions
+        var s = PluginSupervisor.Create(new SupervisorOptions
         {
             PluginDirectory = FixturePlugins,
             CacheDirectory = SharedCache,

@@ -30,7 +30,7 @@ public sealed class NativeStackTests : PluginTestBase
     }
 
     /// <summary>The deepest recursion one plugin can make within its wasm stack (more overflows it: a clean trap).</summary>
-    private static uint Calibrate(Supervisor s, string target)
+    private static uint Calibrate(PluginSupervisor s, string target)
     {
         uint ok = 1, bad = 1_000_000;
         while (bad - ok > 1)

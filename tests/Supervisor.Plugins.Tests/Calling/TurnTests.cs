@@ -26,14 +26,14 @@ public sealed class TurnTests : PluginTestBase
         }
     }
 
-    private Supervisor NewNotes(Action<SupervisorOptions>? configure = null) => NewSupervisor(o =>
+    private PluginSupervisor NewNotes(Action<SupervisorOptions>? configure = null) => NewSupervisor(o =>
     {
         o.PluginDirectory = Examples;
         configure?.Invoke(o);
     });
 
     /// <summary>Every note's id; fails when a note is missing or an id repeats.</summary>
-    private static List<uint> NoteIds(Supervisor s) =>
+    private static List<uint> NoteIds(PluginSupervisor s) =>
         ((System.Collections.IEnumerable)s.Call(ListAll)!).Cast<IDictionary<string, object?>>().Select(n => (uint)n["id"]!).ToList();
 
     [Fact, Rule("PDP-TURN-1")]

@@ -14,7 +14,7 @@ internal static class AdapterTestValues
     }
 
     /// <summary>True when the supervisor loaded the plugin composed with the byte adapter.</summary>
-    public static bool IsComposed(Supervisor s, string service, string plugin = "plugin") =>
+    public static bool IsComposed(PluginSupervisor s, string service, string plugin = "plugin") =>
         ((SupervisorHost)s).GetPlugin(service, plugin).Compiled.Adapted;
 
     public static TheoryData<bool> OnOff => new() { false, true };

@@ -33,7 +33,7 @@ public sealed class BucketAdapterTests : HostStorePluginTestBase
         }
     }
 
-    private Supervisor New(bool adapter, Action<SupervisorOptions>? configure = null) => NewJsSupervisor(o =>
+    private PluginSupervisor New(bool adapter, Action<SupervisorOptions>? configure = null) => NewJsSupervisor(o =>
     {
         o.ByteAdapter = adapter;
         configure?.Invoke(o);
@@ -42,7 +42,7 @@ public sealed class BucketAdapterTests : HostStorePluginTestBase
 
 
     /// <summary>One way to set and get a value through a plugin, and where the record lands.</summary>
-    private sealed record ValuePath(string Name, Action<Supervisor, string, byte[]> Set, Func<Supervisor, string, byte[]?> Get,
+    private sealed record ValuePath(string Name, Action<PluginSupervisor, string, byte[]> Set, Func<PluginSupervisor, string, byte[]?> Get,
         DbMode Mode, string Service, string Bucket);
 
     private static readonly ValuePath[] Paths =

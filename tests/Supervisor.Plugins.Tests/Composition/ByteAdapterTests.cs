@@ -46,7 +46,7 @@ public sealed class ByteAdapterTests : PluginTestBase
             if (_compiled) return;
             foreach (var adapter in new[] { false, true })
             {
-                using var s = Supervisor.Create(new SupervisorOptions
+                using var s = PluginSupervisor.Create(new SupervisorOptions
                 {
                     PluginDirectory = plugins, CacheDirectory = SharedCache, Storage = new StorageOptions { Backend = "memory" }, ByteAdapter = adapter,
                 });
@@ -57,7 +57,7 @@ public sealed class ByteAdapterTests : PluginTestBase
     }
 
 
-    private Supervisor New(bool adapter, Action<SupervisorOptions>? configure = null) => NewSupervisor(o =>
+    private PluginSupervisor New(bool adapter, Action<SupervisorOptions>? configure = null) => NewSupervisor(o =>
     {
         o.PluginDirectory = _plugins;
         o.ByteAdapter = adapter;
@@ -135,9 +135,9 @@ public sealed class ByteAdapterTests : PluginTestBase
     public void ValuesWrittenWithTheAdapterOn_ReadTheSameWithItOff()
     {
         var value = AllByteValues(5);
-        using (var on = Supervisor.Create(Options(adapter: true)))
+        using (var on = PluginSupervisor.Create(Options(adapter: true)))
             on.Call($"{Alpha}.set", "shared", value);
-        using var off = Supervisor.Create(Options(adapter: false));
+        using var off = PluginSupervisor.Create(Options(adapter: false));
         Assert.Equal(value, off.Call($"{Alpha}.get", "shared"));
     }
 

@@ -13,7 +13,7 @@ namespace Supervisor.Plugins.Tests.HostApi;
 /// </summary>
 public sealed class HandleSmugglingTests : PluginTestBase
 {
-    private static byte[]? Record(Supervisor s, string service, string bucket, string key)
+    private static byte[]? Record(PluginSupervisor s, string service, string bucket, string key)
     {
         using var session = s.Store.OpenSession();
         using var op = session.BeginOperation();

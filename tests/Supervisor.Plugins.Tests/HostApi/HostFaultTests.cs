@@ -17,7 +17,7 @@ public sealed class HostFaultTests : HostStorePluginTestBase
     private const string V2 = "jskv2:plugin/api";
     private const string Db = "jsdb:plugin/api";
 
-    private (Supervisor Supervisor, FaultingBackend Backend, ListLoggerFactory Log) Faulty()
+    private (PluginSupervisor Supervisor, FaultingBackend Backend, ListLoggerFactory Log) Faulty()
     {
         FaultingBackend? backend = null;
         var registry = BackendRegistry.CreateWithBuiltIns();

@@ -45,7 +45,7 @@ public abstract class HostStorePluginTestBase : PluginTestBase
         lock (CompileGate)
         {
             if (_compiled) return;
-            using var s = Supervisor.Create(new SupervisorOptions
+            using var s = PluginSupervisor.Create(new SupervisorOptions
             {
                 PluginDirectory = plugins, CacheDirectory = SharedCache, Storage = new StorageOptions { Backend = "memory" }, ByteAdapter = DefaultByteAdapter,
             });
@@ -59,14 +59,14 @@ public abstract class HostStorePluginTestBase : PluginTestBase
         }
     }
 
-    protected Supervisor NewJsSupervisor(Action<SupervisorOptions>? configure = null) => NewSupervisor(o =>
+    protected PluginSupervisor NewJsSupervisor(Action<SupervisorOptions>? configure = null) => NewSupervisor(o =>
     {
         o.PluginDirectory = PluginDir;
         configure?.Invoke(o);
     });
 
     /// <summary>A second supervisor on the same store file (a new session), disposed with the test.</summary>
-    protected Supervisor OtherSession(Action<SupervisorOptions>? configure = null) => NewJsSupervisor(configure);
+    protected PluginSupervisor OtherSession(Action<SupervisorOptions>? configure = null) => NewJsSupervisor(configure);
 
     /// <summary>
     /// Runs <paramref name="service"/> without turns, so another operation can look at its records while an operation
@@ -83,7 +83,7 @@ public abstract class HostStorePluginTestBase : PluginTestBase
     }
 
     /// <summary>Calls a function expected to return <c>err(text)</c>; returns the text.</summary>
-    protected static string Err(Supervisor s, string target, params object?[] args)
+    protected static string Err(PluginSupervisor s, string target, params object?[] args)
     {
         var e = Assert.Throws<PluginException>(() => s.Call(target, args));
         Assert.True(e.Code == PluginErrorCode.ErrorResult, $"expected an err result from {target}, got {e.Code}: {e.Message}");
@@ -91,7 +91,7 @@ public abstract class HostStorePluginTestBase : PluginTestBase
     }
 
     /// <summary>Calls a function expected to trap; returns the exception.</summary>
-    protected static PluginException Trap(Supervisor s, string target, params object?[] args)
+    protected static PluginException Trap(PluginSupervisor s, string target, params object?[] args)
     {
         var e = Assert.Throws<PluginException>(() => s.Call(target, args));
         Assert.True(e.Code == PluginErrorCode.Trap, $"expected a trap from {target}, got {e.Code}: {e.Message}");
@@ -99,7 +99,7 @@ public abstract class HostStorePluginTestBase : PluginTestBase
     }
 
     /// <summary>A persistent record read straight from the store.</summary>
-    protected static byte[]? StoredRecord(Supervisor s, DbMode mode, string service, string bucket, string key)
+    protected static byte[]? StoredRecord(PluginSupervisor s, DbMode mode, string service, string bucket, string key)
     {
         using var session = s.Store.OpenSession();
         using var op = session.BeginOperation();
@@ -107,7 +107,7 @@ public abstract class HostStorePluginTestBase : PluginTestBase
     }
 
     /// <summary>Writes a persistent record straight into the store.</summary>
-    protected static void StoreRecord(Supervisor s, DbMode mode, string service, string bucket, string key, byte[] value)
+    protected static void StoreRecord(PluginSupervisor s, DbMode mode, string service, string bucket, string key, byte[] value)
     {
         using var session = s.Store.OpenSession();
         using var op = session.BeginOperation();
@@ -291,7 +291,7 @@ public sealed class KeyValueInterfaceTests : HostStorePluginTestBase
             .Concat(["é", "\uFF21", "😀", "Z", "a b", "k-ключ"]) // UTF-8 order differs from UTF-16 order for the last ones
             .ToList();
 
-    private static void Fill(Supervisor s, string api, string bucket, IEnumerable<string> keys) =>
+    private static void Fill(PluginSupervisor s, string api, string bucket, IEnumerable<string> keys) =>
         Ok(s.Call($"{api}.set-many", bucket, Pairs(keys.Select(k => (k, B(k))))));
 
     [Theory, Rule("PDP-KV-4", "PDP-LIST-3")]

@@ -14,7 +14,7 @@ public sealed class KeyValueWatTests : PluginTestBase
     private const string Api = "wkv:plugin/api";
 
     /// <summary>The counter as the store keeps it (decimal text), read straight from the store.</summary>
-    private static string? Counter(Supervisor s, string key)
+    private static string? Counter(PluginSupervisor s, string key)
     {
         using var session = s.Store.OpenSession();
         using var op = session.BeginOperation();

@@ -44,7 +44,7 @@ public sealed class JavaScriptPluginTests : PluginTestBase
         lock (CompileGate)
         {
             if (_compiled) return;
-            using var s = Supervisor.Create(new SupervisorOptions
+            using var s = PluginSupervisor.Create(new SupervisorOptions
             {
                 PluginDirectory = plugins, CacheDirectory = SharedCache, Storage = new StorageOptions { Backend = "memory" }, ByteAdapter = DefaultByteAdapter,
             });
@@ -55,7 +55,7 @@ public sealed class JavaScriptPluginTests : PluginTestBase
     }
 
 
-    private Supervisor NewJsSupervisor(Action<SupervisorOptions>? configure = null) => NewSupervisor(o =>
+    private PluginSupervisor NewJsSupervisor(Action<SupervisorOptions>? configure = null) => NewSupervisor(o =>
     {
         o.PluginDirectory = _plugins;
         configure?.Invoke(o);
@@ -218,7 +218,7 @@ public sealed class JavaScriptPluginTests : PluginTestBase
     public void ValueSetThroughOneSupervisor_IsReadByAnother()
     {
         var value = Random(5000, 7);
-        using (var first = Supervisor.Create(new SupervisorOptions
+        using (var first = PluginSupervisor.Create(new SupervisorOptions
                {
                    PluginDirectory = _plugins, CacheDirectory = SharedCache, Storage = new StorageOptions { Location = StorePath }, ChainId = "test",
                    ByteAdapter = DefaultByteAdapter,
@@ -239,13 +239,13 @@ public sealed class JavaScriptPluginTests : PluginTestBase
         var s = NewJsSupervisor();
         s.Call($"{Notes}.put", "from-test", value);
 
-        // The child process reads what this one wrote (through its own Supervisor on the same file) ...
+        // The child process reads what this one wrote (through its own PluginSupervisor on the same file) ...
         var read = RunWorker($"{Notes}.fetch", "\"from-test\"");
         Assert.StartsWith("ok ", read);
         Assert.Equal(value, Convert.FromBase64String(JsonNode.Parse(read[3..])!.GetValue<string>()));
         Assert.Equal("ok null", RunWorker($"{Notes}.fetch", "\"absent\""));
 
-        // ... writes, and this process reads that, through the Supervisor it kept open all along.
+        // ... writes, and this process reads that, through the PluginSupervisor it kept open all along.
         Assert.Equal("ok null", RunWorker($"{Notes}.put-text", "\"from-child\"", "\"written by pid ✓\""));
         Assert.Equal("written by pid ✓", s.Call($"{Notes}.get-text", "from-child"));
 

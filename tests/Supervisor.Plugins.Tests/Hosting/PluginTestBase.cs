@@ -7,7 +7,7 @@ namespace Supervisor.Plugins.Tests.Hosting;
 /// <summary>A temporary store and compile cache, and supervisors over the WAT fixture plugins.</summary>
 public abstract class PluginTestBase : IDisposable
 {
-    private readonly List<Supervisor> _supervisors = new();
+    private readonly List<PluginSupervisor> _supervisors = new();
 
     protected PluginTestBase()
     {
@@ -33,7 +33,7 @@ public abstract class PluginTestBase : IDisposable
     /// </summary>
     protected static bool DefaultByteAdapter => !string.Equals(Environment.GetEnvironmentVariable("SUPERVISOR_TEST_BYTE_ADAPTER"), "off", StringComparison.OrdinalIgnoreCase);
 
-    protected Supervisor NewSupervisor(Action<SupervisorOptions>? configure = null)
+    protected PluginSupervisor NewSupervisor(Action<SupervisorOptions>? configure = null)
     {
         var options = new SupervisorOptions
         {
@@ -44,7 +44,7 @@ public abstract class PluginTestBase : IDisposable
             ByteAdapter = DefaultByteAdapter,
         };
         configure?.Invoke(options);
-        var s = Supervisor.Create(options);
+        var s = PluginSupervisor.Create(options);
         _supervisors.Add(s);
         return s;
     }
@@ -114,7 +114,7 @@ public abstract class PluginTestBase : IDisposable
     }
 
     /// <summary>What clientdata keeps for <paramref name="caller"/>, read straight from the store.</summary>
-    protected static byte[]? ClientDataRecord(Supervisor s, string caller, string key)
+    protected static byte[]? ClientDataRecord(PluginSupervisor s, string caller, string key)
     {
         using var session = s.Store.OpenSession();
         using var op = session.BeginOperation();

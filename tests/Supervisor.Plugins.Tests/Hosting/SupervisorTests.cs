@@ -39,7 +39,7 @@ public sealed class SupervisorTests : PluginTestBase
     [Fact, Rule("PDP-DUR-1")]
     public void ValueSetThroughOneSupervisor_IsReadByAnother()
     {
-        using (var first = Supervisor.Create(new SupervisorOptions { PluginDirectory = FixturePlugins, CacheDirectory = SharedCache, Storage = new StorageOptions { Location = StorePath }, ChainId = "test", ByteAdapter = DefaultByteAdapter }))
+        using (var first = PluginSupervisor.Create(new SupervisorOptions { PluginDirectory = FixturePlugins, CacheDirectory = SharedCache, Storage = new StorageOptions { Location = StorePath }, ChainId = "test", ByteAdapter = DefaultByteAdapter }))
             first.Call("walpha:plugin/api.set", "k", B("durable"));
         var second = NewSupervisor();
         Assert.Equal(B("durable"), second.Call("walpha:plugin/api.get", "k"));

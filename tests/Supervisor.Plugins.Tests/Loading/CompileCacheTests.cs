@@ -30,7 +30,7 @@ public sealed class CompileCacheTests : PluginTestBase
     {
         var cache = Dir.File("cache");
         string alphaKey;
-        using (var s = Supervisor.Create(Options(cache)))
+        using (var s = PluginSupervisor.Create(Options(cache)))
         {
             s.Call("walpha:plugin/api.ping");
             alphaKey = KeyOf(Assert.Single(Directory.GetFiles(cache, "*.cwasm")));
@@ -42,7 +42,7 @@ public sealed class CompileCacheTests : PluginTestBase
             File.Copy(Path.Combine(cache, alphaKey + ext), Path.Combine(cache, betaKey + ext), overwrite: true);
 
         var logs = new ListLoggerFactory();
-        using (var s = Supervisor.Create(Options(cache, logs)))
+        using (var s = PluginSupervisor.Create(Options(cache, logs)))
             Assert.Equal(1u, s.Call("wbeta:plugin/api.ping")); // walpha's code exports no wbeta:plugin/api
 
         Assert.Contains(logs.Entries, e => e.Message.Contains("is refused", StringComparison.Ordinal) && e.Message.Contains(betaKey, StringComparison.Ordinal));
@@ -53,7 +53,7 @@ public sealed class CompileCacheTests : PluginTestBase
     {
         var cache = Dir.File("cache");
         string alphaKey, betaKey;
-        using (var s = Supervisor.Create(Options(cache)))
+        using (var s = PluginSupervisor.Create(Options(cache)))
         {
             s.Call("walpha:plugin/api.ping");
             alphaKey = KeyOf(Assert.Single(Directory.GetFiles(cache, "*.cwasm")));
@@ -63,7 +63,7 @@ public sealed class CompileCacheTests : PluginTestBase
         var alphaIndex = Directory.GetFiles(Path.Combine(cache, "keys")).Single(f => File.ReadAllText(f).StartsWith(alphaKey, StringComparison.Ordinal));
         File.WriteAllText(alphaIndex, File.ReadAllText(alphaIndex).Replace(alphaKey, betaKey, StringComparison.Ordinal));
 
-        using var again = Supervisor.Create(Options(cache));
+        using var again = PluginSupervisor.Create(Options(cache));
         Assert.Equal(1u, again.Call("walpha:plugin/api.ping")); // wbeta's code exports no walpha:plugin/api
     }
 
@@ -108,7 +108,7 @@ public sealed class CompileCacheTests : PluginTestBase
         var logs = new ListLoggerFactory();
 
         Assert.Null(CompileCache.Open(cache, Dir.File("private/key"), NullLogger.Instance));
-        using (var s = Supervisor.Create(Options(cache, logs)))
+        using (var s = PluginSupervisor.Create(Options(cache, logs)))
             Assert.Equal(1u, s.Call("walpha:plugin/api.ping"));
 
         Assert.Empty(Directory.GetFiles(cache, "*.cwasm"));

@@ -10,7 +10,7 @@ public sealed class LoadingTests : PluginTestBase
     public void CompileCache_DamagedEntry_IsRebuiltNotTrusted()
     {
         var cache = Dir.File("cache");
-        using (var first = Supervisor.Create(Options(cache)))
+        using (var first = PluginSupervisor.Create(Options(cache)))
             Assert.Equal(1u, first.Call("walpha:plugin/api.ping"));
         var entry = Assert.Single(Directory.GetFiles(cache, "*.cwasm"));
         Assert.True(File.Exists(Path.ChangeExtension(entry, ".sum")));
@@ -20,14 +20,14 @@ public sealed class LoadingTests : PluginTestBase
         var damaged = (byte[])good.Clone();
         for (var i = damaged.Length / 2; i < damaged.Length / 2 + 64; i++) damaged[i] ^= 0x5A;
         File.WriteAllBytes(entry, damaged);
-        using (var second = Supervisor.Create(Options(cache)))
+        using (var second = PluginSupervisor.Create(Options(cache)))
             Assert.Equal(1u, second.Call("walpha:plugin/api.ping"));
         var rebuilt = File.ReadAllBytes(entry);
         Assert.False(rebuilt.AsSpan().SequenceEqual(damaged));
         Assert.Equal(good.Length, rebuilt.Length);
 
         File.WriteAllBytes(entry, good[..100]);
-        using (var third = Supervisor.Create(Options(cache)))
+        using (var third = PluginSupervisor.Create(Options(cache)))
             Assert.Equal(1u, third.Call("walpha:plugin/api.ping"));
         Assert.Equal(good.Length, new FileInfo(entry).Length);
 
@@ -36,7 +36,7 @@ public sealed class LoadingTests : PluginTestBase
         var sumBytes = File.ReadAllBytes(sum);
         sumBytes[^1] ^= 0xFF;
         File.WriteAllBytes(sum, sumBytes);
-        using (var fourth = Supervisor.Create(Options(cache)))
+        using (var fourth = PluginSupervisor.Create(Options(cache)))
             Assert.Equal(1u, fourth.Call("walpha:plugin/api.ping"));
         Assert.NotEqual(sumBytes, File.ReadAllBytes(sum));
     }
@@ -45,7 +45,7 @@ public sealed class LoadingTests : PluginTestBase
     public void CompileCache_KeyDependsOnTheComponentBytes()
     {
         var cache = Dir.File("cache");
-        using var s = Supervisor.Create(Options(cache));
+        using var s = PluginSupervisor.Create(Options(cache));
         s.Call("walpha:plugin/api.ping");
         s.Call("wbeta:plugin/api.ping");
         Assert.Equal(2, Directory.GetFiles(cache, "*.cwasm").Length);
@@ -124,15 +124,15 @@ public sealed class LoadingTests : PluginTestBase
         var wat = File.ReadAllText(Path.Combine(FixturePlugins, "walpha", "plugin.wat")).Replace("walpha", "wtest");
         File.WriteAllText(file, wat);
         SupervisorOptions Opts() => new() { PluginDirectory = plugins, CacheDirectory = cache, Storage = new Storage.StorageOptions { Location = StorePath } };
-        using (var first = Supervisor.Create(Opts()))
+        using (var first = PluginSupervisor.Create(Opts()))
             Assert.Equal("failed on purpose", Assert.Throws<PluginException>(() => first.Call("wtest:plugin/api.set-then-fail", "k", B("v"))).ErrorValue);
-        using (var again = Supervisor.Create(Opts()))
+        using (var again = PluginSupervisor.Create(Opts()))
             Assert.Equal("failed on purpose", Assert.Throws<PluginException>(() => again.Call("wtest:plugin/api.set-then-fail", "k", B("v"))).ErrorValue);
 
         // Same length, new content: the index of known files must notice the new modification time.
         File.WriteAllText(file, wat.Replace("failed on purpose", "FAILED ON PURPOSE"));
         File.SetLastWriteTimeUtc(file, DateTime.UtcNow.AddMinutes(1));
-        using (var changed = Supervisor.Create(Opts()))
+        using (var changed = PluginSupervisor.Create(Opts()))
             Assert.Equal("FAILED ON PURPOSE", Assert.Throws<PluginException>(() => changed.Call("wtest:plugin/api.set-then-fail", "k", B("v"))).ErrorValue);
     }
 }

@@ -20,7 +20,7 @@ public sealed class PluginFileTests : PluginTestBase
     }
 
     /// <summary>Calls the plugin on another thread (so a load that blocks cannot hang the test run) and returns the failure.</summary>
-    private PluginException Refused(Supervisor s, string service)
+    private PluginException Refused(PluginSupervisor s, string service)
     {
         var e = WithinHangGuard(() => Assert.Throws<PluginException>(() => s.Call($"{service}:plugin/api.ping")), "loading the plugin blocked");
         for (Exception? x = e; x is not null; x = x.InnerException) Assert.DoesNotContain(SecretValue, x.Message);

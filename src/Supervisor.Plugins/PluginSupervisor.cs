@@ -8,10 +8,10 @@ namespace Supervisor.Plugins;
 /// and keeps the call stack that plugins' identities come from. Safe for many threads; dispose
 /// it to end the session (its session-duration data goes with it).
 /// </summary>
-public abstract class Supervisor : IDisposable
+public abstract class PluginSupervisor : IDisposable
 {
     /// <summary>Creates a supervisor; opens the store unless <see cref="SupervisorOptions.Store"/> is given.</summary>
-    public static Supervisor Create(SupervisorOptions options)
+    public static PluginSupervisor Create(SupervisorOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         return new SupervisorHost(options);
