@@ -55,6 +55,7 @@ internal static class Inspect
             ["interface"] = e.Interface,
             ["function"] = e.Function,
             ["signature"] = e.Signature,
+            ["address"] = e.Address,
         }).ToArray()),
     };
 
@@ -70,7 +71,11 @@ internal static class Inspect
         o.WriteLine(d.Exports.Count == 0 ? "exports: none" : "exports:");
         foreach (var group in d.Exports.GroupBy(e => e.Interface))
         {
-            if (group.Key is not null) o.WriteLine($"  {group.Key}");
+            if (group.Key is not null)
+            {
+                var address = group.First().Address!;
+                o.WriteLine($"  {group.Key}  (called as {address[..address.LastIndexOf('.')]}.<function>)");
+            }
             foreach (var e in group) o.WriteLine($"{(group.Key is null ? "  " : "    ")}{e.Function}: {e.Signature}");
         }
         var refused = d.Imports.Count(i => i.Refusal is not null);

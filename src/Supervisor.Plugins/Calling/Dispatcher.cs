@@ -67,10 +67,12 @@ internal sealed class Dispatcher : IPluginForwarder, IDisposable
     public ResolvedTarget Resolve(CallTarget target)
     {
         var pool = Pool(target.Service, target.Plugin);
-        var type = pool.Plugin.ExportType(target.InterfaceName, target.Function)
+        var componentType = pool.Plugin.Component.Type;
+        var export = ExportAddressing.Resolve(componentType, target);
+        var type = pool.Plugin.ExportType(export, target.Function)
             ?? throw new PluginException(PluginErrorCode.FunctionNotFound,
-                $"plugin \"{target.Service}:{target.Plugin}\" exports no function {target}; it exports: {string.Join(", ", PluginLoader.Exports(pool.Plugin.Component.Type).Select(e => e.Interface is null ? e.Function : $"{e.Interface}.{e.Function}"))}");
-        return new ResolvedTarget(target, pool, type);
+                $"plugin \"{target.Service}:{target.Plugin}\" exports no function {target}; it exports: {ExportAddressing.Listing(componentType, target.Service, target.Plugin)}");
+        return new ResolvedTarget(target, export, pool, type);
     }
 
     /// <summary>Native stack a chain of <paramref name="depth"/> calls may need.</summary>
@@ -187,7 +189,7 @@ internal sealed class Dispatcher : IPluginForwarder, IDisposable
         {
             instance = call.Pool.Rent(context.Deadline, () => NewInstance(call.Pool.Plugin, context.Deadline));
             context.Frames[^1] = context.Frames[^1] with { Instantiating = false };
-            var function = instance.Function(target.InterfaceName, target.Function)
+            var function = instance.Function(call.Export, target.Function)
                 ?? throw new PluginException(PluginErrorCode.FunctionNotFound, $"plugin \"{target.Service}\" exports no function {target}");
             instance.Stderr.Clear();
             var type = call.Type;
@@ -266,8 +268,9 @@ internal sealed class Dispatcher : IPluginForwarder, IDisposable
     /// Links an imported function of another plugin through the dispatcher, so the callee runs in its own instance
     /// with the caller pushed on the call stack.
     /// </summary>
-    void IPluginForwarder.Define(LinkerInstance li, string caller, string interfaceName, string function, WitFunctionType importType)
+    void IPluginForwarder.Define(LinkerInstance li, string caller, string interfaceName, string export, string function, WitFunctionType importType)
     {
+        // The import check (ImportPolicy) resolved the export the import names; the function is checked when called.
         var target = CallTarget.Parse($"{interfaceName}.{function}");
         // Resource handles belong to the store that made them; they cannot cross to another plugin.
         var crossesHandles = importType.ToString().Contains("own<", StringComparison.Ordinal) || importType.ToString().Contains("borrow<", StringComparison.Ordinal);
@@ -281,8 +284,8 @@ internal sealed class Dispatcher : IPluginForwarder, IDisposable
                 var loadStarted = Stopwatch.GetTimestamp();
                 var pool = Pool(target.Service, target.Plugin);
                 context.Deadline += Stopwatch.GetElapsedTime(loadStarted);
-                var calleeType = pool.Plugin.ExportType(target.InterfaceName, target.Function)
-                    ?? throw new PluginException(PluginErrorCode.FunctionNotFound, $"plugin \"{caller}\" imports {target}, which plugin \"{target.Service}\" does not export");
+                var calleeType = pool.Plugin.ExportType(export, target.Function)
+                    ?? throw new PluginException(PluginErrorCode.FunctionNotFound, $"plugin \"{caller}\" imports {target}, which plugin \"{target.Service}\" does not export in {export}");
                 if (crossesHandles)
                     throw new PluginException(PluginErrorCode.ImportRefused,
                         $"plugin \"{caller}\" imports {target} as {importType}: resource handles cannot be passed between plugins");
@@ -291,7 +294,7 @@ internal sealed class Dispatcher : IPluginForwarder, IDisposable
                         $"plugin \"{caller}\" imports {target} as {importType}, but plugin \"{target.Service}\" exports it as {calleeType}");
                 var args = new object?[hostCall.Args.Length];
                 for (var i = 0; i < args.Length; i++) args[i] = ComponentValues.ToManaged(hostCall.Args[i], importType.Parameters[i].Type, hostCall.Context);
-                var result = Invoke(context, new ResolvedTarget(target, pool, calleeType), args);
+                var result = Invoke(context, new ResolvedTarget(target, export, pool, calleeType), args);
                 // The callee may have loaded plugins and moved the deadline: give the caller's store the new one.
                 hostCall.Store.SetEpochDeadline(EpochTicks(context.Deadline));
                 if (importType.Result is not null) ComponentValues.FromManaged(ref hostCall.Results[0], importType.Result, result, hostCall.Context);

@@ -2,8 +2,11 @@ using Supervisor.Plugins.Interop;
 
 namespace Supervisor.Plugins.Calling;
 
-/// <summary>A call target resolved once per call: the loaded plugin's instances and the exported function's type.</summary>
-internal readonly record struct ResolvedTarget(CallTarget Target, InstancePool Pool, WitFunctionType Type)
+/// <summary>
+/// A call target resolved once per call: the exported interface it names (<paramref name="Export"/>, found by
+/// <see cref="Loading.ExportAddressing"/>), the loaded plugin's instances and the exported function's type.
+/// </summary>
+internal readonly record struct ResolvedTarget(CallTarget Target, string Export, InstancePool Pool, WitFunctionType Type)
 {
     /// <summary>The error for <paramref name="count"/> arguments given to a function that takes another number.</summary>
     public PluginException ArityError(int count)

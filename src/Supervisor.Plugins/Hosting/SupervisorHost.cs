@@ -172,6 +172,7 @@ internal sealed class SupervisorHost : PluginSupervisor
             }
         }
         Dispatcher.Dispose();
+        _loader.Dispose();
         _ticker.Dispose();
         Engine.Dispose();
         _hostApi.Dispose();

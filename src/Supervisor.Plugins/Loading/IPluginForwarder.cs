@@ -8,6 +8,9 @@ namespace Supervisor.Plugins.Loading;
 /// </summary>
 internal interface IPluginForwarder
 {
-    /// <summary>Defines <paramref name="function"/> of <paramref name="interfaceName"/> on <paramref name="li"/>, imported by plugin <paramref name="caller"/> as <paramref name="importType"/>.</summary>
-    void Define(LinkerInstance li, string caller, string interfaceName, string function, WitFunctionType importType);
+    /// <summary>
+    /// Defines <paramref name="function"/> of the imported <paramref name="interfaceName"/> on <paramref name="li"/>, imported by
+    /// plugin <paramref name="caller"/> as <paramref name="importType"/>; the callee exports it in <paramref name="export"/>.
+    /// </summary>
+    void Define(LinkerInstance li, string caller, string interfaceName, string export, string function, WitFunctionType importType);
 }

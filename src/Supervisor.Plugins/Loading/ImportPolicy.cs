@@ -14,8 +14,11 @@ internal enum ImportKind
     Plugin,
 }
 
-/// <summary>A component import and the policy's verdict on it.</summary>
-internal sealed record ImportVerdict(string Name, ImportKind? Kind, string? Refusal)
+/// <summary>
+/// A component import and the policy's verdict on it; for another plugin's interface, <paramref name="Export"/> is the
+/// exported interface it resolved to (<see cref="ExportAddressing"/>).
+/// </summary>
+internal sealed record ImportVerdict(string Name, ImportKind? Kind, string? Refusal, string? Export = null)
 {
     public bool Allowed => Refusal is null;
 }
@@ -31,10 +34,11 @@ internal static class ImportPolicy
 
     /// <summary>
     /// Judges one import of the plugin <paramref name="self"/>: by name, and for a host interface by type against
-    /// the host's own (<see cref="HostCatalog"/>); <paramref name="pluginExists"/> says whether a service:plugin
-    /// pair is in the directory.
+    /// the host's own (<see cref="HostCatalog"/>), and for another plugin's interface against what that plugin
+    /// exports: <paramref name="pluginType"/> gives a service:plugin pair's component type, null when it is not in the
+    /// directory (it throws <see cref="PluginException"/> when the plugin cannot be compiled).
     /// </summary>
-    public static ImportVerdict Judge(ComponentItemInfo item, string self, Func<string, string, bool> pluginExists)
+    public static ImportVerdict Judge(ComponentItemInfo item, string self, Func<string, string, ComponentTypeInfo?> pluginType)
     {
         var import = item.Name;
         if (item.Kind != ComponentItemKind.Instance)
@@ -71,10 +75,35 @@ internal static class ImportPolicy
                 return new(import, null, $"\"{service}\" is a host namespace and has no such interface");
             if (service == self)
                 return new(import, null, "a plugin cannot import its own service's interfaces");
-            if (pluginExists(service, plugin))
-                return new(import, ImportKind.Plugin, null);
-            return new(import, null, $"no plugin \"{service}:{plugin}\" in the plugin directory");
+            ComponentTypeInfo? callee;
+            try
+            {
+                callee = pluginType(service, plugin);
+            }
+            catch (PluginException e)
+            {
+                return new(import, null, $"plugin \"{service}:{plugin}\" cannot be loaded: {e.Message}");
+            }
+            return callee is null
+                ? new(import, null, $"no plugin \"{service}:{plugin}\" in the plugin directory")
+                : JudgePluginImport(item, service, plugin, callee);
         }
         return new(import, null, "not a host interface, a WASI preview 2 interface or another plugin's interface");
+    }
+
+    /// <summary>
+    /// Resolves an import of another plugin's interface by the interface's name (PDP-CALL-4). Each function is checked
+    /// against the export when it is called (PDP-KV-9: a handle passed to another plugin traps that call, not the load).
+    /// </summary>
+    private static ImportVerdict JudgePluginImport(ComponentItemInfo item, string service, string plugin, ComponentTypeInfo callee)
+    {
+        var import = item.Name;
+        var name = ExportAddressing.InterfaceOf(import);
+        var match = ExportAddressing.Match(callee, name, null);
+        if (match.Candidates.Count > 1)
+            return new(import, null, $"plugin \"{service}:{plugin}\" exports {match.Candidates.Count} interfaces named \"{name}\" ({string.Join(", ", match.Candidates)}), so the import is ambiguous");
+        if (match.Export is not { } export)
+            return new(import, null, $"plugin \"{service}:{plugin}\" exports no interface named \"{name}\"; it exports: {ExportAddressing.Listing(callee, service, plugin)}");
+        return new(import, ImportKind.Plugin, null, export);
     }
 }

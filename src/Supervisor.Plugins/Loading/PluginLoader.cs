@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Supervisor.Plugins.HostApi;
 using Supervisor.Plugins.Interop;
 using Supervisor.Storage;
@@ -8,8 +9,14 @@ namespace Supervisor.Plugins.Loading;
 /// Loads a plugin: finds its file, compiles it, checks its imports (<see cref="ImportPolicy"/>) and links them to the
 /// host interfaces, WASI (nothing granted) and other plugins. Also describes plugins without running them.
 /// </summary>
-internal sealed class PluginLoader(PluginDirectory directory, PluginCompiler compiler, WasmtimeEngine engine, HostInterfaces hostApi)
+internal sealed class PluginLoader(PluginDirectory directory, PluginCompiler compiler, WasmtimeEngine engine, HostInterfaces hostApi) : IDisposable
 {
+    /// <summary>Component types of plugins compiled so far: an import of another plugin is checked against its exports.</summary>
+    private readonly ConcurrentDictionary<(string, string), ComponentTypeInfo> _types = new();
+
+    /// <summary>Plugins compiled only to read their types, kept for their own load so nothing is compiled twice.</summary>
+    private readonly ConcurrentDictionary<(string, string), CompiledPlugin> _unclaimed = new();
+
     public PluginDirectory Directory { get; } = directory;
 
     /// <summary>Loads <paramref name="service"/>:<paramref name="plugin"/>, its plugin imports linked through <paramref name="forwarder"/>.</summary>
@@ -17,7 +24,8 @@ internal sealed class PluginLoader(PluginDirectory directory, PluginCompiler com
     public LoadedPlugin Load(string service, string plugin, IPluginForwarder forwarder)
     {
         var file = Directory.Resolve(service, plugin);
-        var compiled = compiler.Compile(service, plugin, file);
+        var compiled = _unclaimed.TryRemove((service, plugin), out var early) ? early : compiler.Compile(service, plugin, file);
+        _types[(service, plugin)] = compiled.Component.Type;
         try
         {
             var verdicts = CheckImports(service, compiled.OriginalType);
@@ -44,19 +52,26 @@ internal sealed class PluginLoader(PluginDirectory directory, PluginCompiler com
 
     /// <summary>The import check's verdict on each import of <paramref name="type"/>, as plugin <paramref name="service"/>'s.</summary>
     public IReadOnlyList<ImportVerdict> CheckImports(string service, ComponentTypeInfo type) =>
-        type.Imports.Select(i => ImportPolicy.Judge(i, service, PluginExists)).ToList();
+        type.Imports.Select(i => ImportPolicy.Judge(i, service, TypeOf)).ToList();
 
-    private bool PluginExists(string service, string plugin)
+    /// <summary>The component type of <paramref name="service"/>:<paramref name="plugin"/>, compiling it once if need be; null when it is not in the directory.</summary>
+    /// <exception cref="PluginException">It cannot be compiled.</exception>
+    private ComponentTypeInfo? TypeOf(string service, string plugin)
     {
+        if (_types.TryGetValue((service, plugin), out var known)) return known;
+        string file;
         try
         {
-            Directory.Resolve(service, plugin);
-            return true;
+            file = Directory.Resolve(service, plugin);
         }
         catch (PluginException)
         {
-            return false;
+            return null;
         }
+        var compiled = compiler.Compile(service, plugin, file);
+        var type = compiled.Component.Type;
+        if (!_unclaimed.TryAdd((service, plugin), compiled)) compiled.Dispose();
+        return _types.GetOrAdd((service, plugin), type);
     }
 
     private ComponentLinker Link(string service, WasmtimeComponent component, IReadOnlyList<ImportVerdict> verdicts, IPluginForwarder forwarder)
@@ -89,7 +104,7 @@ internal sealed class PluginLoader(PluginDirectory directory, PluginCompiler com
                     continue;
                 }
                 foreach (var fn in import.Exports.Where(e => e.Kind == ComponentItemKind.Func))
-                    forwarder.Define(li, service, verdict.Name, fn.Name, fn.Function!);
+                    forwarder.Define(li, service, verdict.Name, verdict.Export!, fn.Name, fn.Function!);
             }
             return linker;
         }
@@ -109,19 +124,29 @@ internal sealed class PluginLoader(PluginDirectory directory, PluginCompiler com
         var imports = type.Imports.Zip(verdicts, (item, v) => new ImportDescription(item.Name,
             v.Kind?.ToString().ToLowerInvariant(), v.Refusal,
             item.Exports.Where(e => e.Kind == ComponentItemKind.Func).Select(e => $"{e.Name}: {e.Function}").ToList())).ToList();
-        return new PluginDescription(service, plugin, file, imports, Exports(compiled.Component.Type));
+        return new PluginDescription(service, plugin, file, imports, Exports(compiled.Component.Type, service, plugin));
     }
 
-    /// <summary>Every exported function of <paramref name="type"/>, with its interface.</summary>
-    public static List<ExportDescription> Exports(ComponentTypeInfo type)
+    /// <summary>Every exported function of <paramref name="type"/>, with its interface and the address an app calls it by.</summary>
+    public static List<ExportDescription> Exports(ComponentTypeInfo type, string service, string plugin)
     {
         var list = new List<ExportDescription>();
         foreach (var e in type.Exports)
         {
             if (e.Kind == ComponentItemKind.Func) list.Add(new ExportDescription(null, e.Name, e.Function!.ToString()));
             else if (e.Kind == ComponentItemKind.Instance)
-                list.AddRange(e.Exports.Where(f => f.Kind == ComponentItemKind.Func).Select(f => new ExportDescription(e.Name, f.Name, f.Function!.ToString())));
+            {
+                var address = ExportAddressing.AddressOf(type, service, plugin, e.Name);
+                list.AddRange(e.Exports.Where(f => f.Kind == ComponentItemKind.Func)
+                    .Select(f => new ExportDescription(e.Name, f.Name, f.Function!.ToString()) { Address = $"{address}.{f.Name}" }));
+            }
         }
         return list;
+    }
+
+    public void Dispose()
+    {
+        foreach (var key in _unclaimed.Keys)
+            if (_unclaimed.TryRemove(key, out var compiled)) compiled.Dispose();
     }
 }

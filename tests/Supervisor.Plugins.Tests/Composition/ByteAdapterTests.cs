@@ -465,7 +465,7 @@ public sealed class ByteAdapterTests : PluginTestBase
     {
         foreach (var name in new[] { "supervisor:adapter/clientdata", "supervisor:adapter/anything@1.0.0" })
         {
-            var v = ImportPolicy.Judge(new ComponentItemInfo(name, ComponentItemKind.Instance), "walpha", (_, _) => true);
+            var v = ImportPolicy.Judge(new ComponentItemInfo(name, ComponentItemKind.Instance), "walpha", (_, _) => new ComponentTypeInfo([], []));
             Assert.False(v.Allowed);
             Assert.Contains("byte-adapter", v.Refusal);
         }
