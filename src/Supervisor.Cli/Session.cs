@@ -93,6 +93,7 @@ internal sealed partial class Session(Settings settings, CliConsole console) : I
         var supervisor = _supervisor ?? throw new InvalidOperationException("the session is not open");
         try
         {
+            if (targetText.Contains('(')) return ExecuteWave(supervisor, targetText, args);
             var target = CallTarget.Parse(targetText);
             FunctionSignature signature;
             using (new StatusLine(console, $"compiling plugin {target.Service}:{target.Plugin} (first use; cached afterwards)..."))
@@ -107,6 +108,7 @@ internal sealed partial class Session(Settings settings, CliConsole console) : I
         catch (PluginException e)
         {
             if (e.Code == PluginErrorCode.ErrorResult && e.ErrorValue is JsonNode err) console.Out.WriteLine(Format(err));
+            else if (e.Code == PluginErrorCode.ErrorResult && e.ErrorValue is string wave) console.Out.WriteLine(wave);
             console.Error.WriteLine($"{prefix}error: {Describe(e)}");
             return ExitCodes.Of(e);
         }
@@ -119,6 +121,22 @@ internal sealed partial class Session(Settings settings, CliConsole console) : I
         {
             console.Out.Flush();
         }
+    }
+
+    /// <summary>A call written in WAVE, <c>target(arguments)</c>: its result is printed in WAVE too.</summary>
+    private int ExecuteWave(PluginSupervisor supervisor, string call, IReadOnlyList<string> args)
+    {
+        if (args.Count > 0)
+            throw new PluginException(PluginErrorCode.InvalidArguments,
+                $"a call in WAVE syntax carries its arguments in its parentheses; {args.Count} more argument(s) were given after it: {Shorten(string.Join(' ', args))}");
+        // The target alone first: compiling a plugin (seconds, once) shows a status line, as for a JSON call.
+        var target = CallTarget.Parse(call[..call.IndexOf('(')].Trim());
+        using (new StatusLine(console, $"compiling plugin {target.Service}:{target.Plugin} (first use; cached afterwards)..."))
+        {
+            supervisor.GetSignature(target);
+        }
+        if (supervisor.CallWave(call) is { } result) console.Out.WriteLine(result);
+        return ExitCodes.Success;
     }
 
     private static List<JsonElement> ParseArguments(CallTarget target, FunctionSignature signature, IReadOnlyList<string> args)

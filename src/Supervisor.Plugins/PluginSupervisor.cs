@@ -66,6 +66,35 @@ public abstract class PluginSupervisor : IDisposable
     public System.Text.Json.Nodes.JsonNode? CallJson(CallTarget target, IReadOnlyList<System.Text.Json.JsonElement> args, string? caller = null,
         ByteListFormat bytes = ByteListFormat.Base64) => CallJsonCore(target, args, caller, bytes);
 
+    /// <summary>
+    /// Calls a plugin function written in WAVE, Wasmtime's value syntax: <c>notes:plugin/api.add("hello")</c>; strings
+    /// in double quotes, chars in single, lists <c>[1, 2]</c>, tuples <c>(1, "a")</c>, records <c>{id: 1, text: "x"}</c>,
+    /// options <c>some(1)</c>/<c>none</c> (or the bare value), results <c>ok(..)</c>/<c>err(..)</c>, enums and
+    /// variant cases by name (<c>days(30)</c>), flags <c>{read, write}</c>; trailing <c>none</c> arguments may be
+    /// left out. Returns the result in WAVE, or null for a function without one.
+    /// </summary>
+    /// <exception cref="PluginException">The call failed; <see cref="PluginErrorCode.InvalidArguments"/> names the argument,
+    /// its type and the column. For <see cref="PluginErrorCode.ErrorResult"/>, <see cref="PluginException.ErrorValue"/> is
+    /// the result in WAVE (<c>err("no note 7")</c>).</exception>
+    public string? CallWave(string call, string? caller = null)
+    {
+        ArgumentNullException.ThrowIfNull(call);
+        var (targetText, argumentText) = Json.Wave.SplitCall(call);
+        var target = CallTarget.Parse(targetText);
+        var type = FunctionType(target);
+        var args = Json.Wave.ParseArguments(argumentText, type, target)
+            .Select(node => System.Text.Json.JsonSerializer.SerializeToElement(node)).ToList();
+        try
+        {
+            var result = CallJsonCore(target, args, caller, ByteListFormat.Array);
+            return type.Result is null ? null : Json.Wave.Format(result, type.Result);
+        }
+        catch (PluginException e) when (e.Code == PluginErrorCode.ErrorResult && e.ErrorValue is System.Text.Json.Nodes.JsonNode err && type.Result is not null)
+        {
+            throw new PluginException(e.Code, e.Message, e) { ErrorValue = Json.Wave.Format(err, type.Result) };
+        }
+    }
+
     /// <summary>The JSON call: the target resolved once, the arguments converted to its types, then called.</summary>
     internal abstract System.Text.Json.Nodes.JsonNode? CallJsonCore(CallTarget target, IReadOnlyList<System.Text.Json.JsonElement> args, string? caller, ByteListFormat bytes);
 
