@@ -160,8 +160,14 @@ internal static class CliApp
             + "keeps going after failures; 'exit' or end of input ends it");
         shell.SetAction(r =>
         {
-            using var session = new Session(SettingsOf(r), console);
-            return session.Open() ?? session.RunScript(console.In, keepGoing: true, interactive: console.InputIsTerminal);
+            var settings = SettingsOf(r);
+            using var session = new Session(settings, console);
+            if (session.Open() is { } failed) return failed;
+            // On the process's own terminal, lines are edited in place, with history and completion.
+            TextReader input = console.InputIsTerminal && ReferenceEquals(console.In, Console.In)
+                ? Shell.LineEditorReader.ForTerminal(new Shell.TargetCompletion(settings.Plugins, session.Describe)) ?? console.In
+                : console.In;
+            return session.RunScript(input, keepGoing: true, interactive: console.InputIsTerminal);
         });
         root.Subcommands.Add(shell);
 

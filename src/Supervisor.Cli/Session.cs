@@ -190,7 +190,8 @@ internal sealed partial class Session(Settings settings, CliConsole console) : I
         var number = 0;
         while (true)
         {
-            if (interactive)
+            // A line editor draws its own prompt.
+            if (interactive && reader is not Shell.LineEditorReader)
             {
                 console.Out.Write("supervisor> ");
                 console.Out.Flush();
@@ -203,7 +204,7 @@ internal sealed partial class Session(Settings settings, CliConsole console) : I
             if (text is "exit" or "quit") break;
             if (interactive && text is "help")
             {
-                console.Out.WriteLine("<service>:<plugin>/<interface>.<function> [JSON ARG ...]   call a function; 'exit' ends the session");
+                console.Out.WriteLine("<service>:<plugin>/<interface>.<function> [JSON ARG ...]  or  <target>(WAVE args)   call a function; Tab completes a target, up/down recall lines; 'exit' ends the session");
                 continue;
             }
             var prefix = interactive ? "" : $"line {number}: ";
@@ -226,6 +227,10 @@ internal sealed partial class Session(Settings settings, CliConsole console) : I
         }
         return first;
     }
+
+    /// <summary>Describes a plugin of the open session (for completion).</summary>
+    public PluginDescription Describe(string service, string plugin) =>
+        (_supervisor ?? throw new InvalidOperationException("the session is not open")).Describe(service, plugin);
 
     /// <inheritdoc />
     public void Dispose() => _supervisor?.Dispose();
