@@ -29,6 +29,9 @@ public enum PluginErrorCode
     Unavailable,
     /// <summary>The call would wait for a plugin's turn in a cycle of operations each waiting for the next; the message names the cycle.</summary>
     Deadlock,
+
+    /// <summary>The app cancelled the call (its <see cref="CancellationToken"/>): the plugin was stopped or never started, and the operation failed.</summary>
+    Cancelled,
 }
 
 /// <summary>The one exception type of the plugin layer; <see cref="Code"/> says why.</summary>

@@ -33,7 +33,50 @@ public abstract class PluginSupervisor : IDisposable
     /// the function's WIT type: string, bool, integers, floats, <c>byte[]</c> for <c>list&lt;u8&gt;</c>,
     /// lists, null or a value for options, dictionaries for records, arrays for tuples.
     /// </summary>
-    public abstract object? Call(CallTarget target, IReadOnlyList<object?> args, string? caller = null);
+    public object? Call(CallTarget target, IReadOnlyList<object?> args, string? caller = null) => CallCore(target, args, caller, CancellationToken.None);
+
+    /// <summary>
+    /// Calls a plugin function as one operation on a thread-pool thread (see <see cref="Call(CallTarget, IReadOnlyList{object?}, string?)"/>).
+    /// Cancelling <paramref name="cancellationToken"/> stops the plugin where it runs (within about 100 ms), ends a wait for
+    /// an instance or for the plugin's turn, and fails the operation.
+    /// </summary>
+    /// <exception cref="PluginException">The call failed; its operation was failed.</exception>
+    /// <exception cref="OperationCanceledException">The call was cancelled; its operation was failed (the inner exception says where it stopped).</exception>
+    public Task<object?> CallAsync(CallTarget target, IReadOnlyList<object?> args, string? caller = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        ArgumentNullException.ThrowIfNull(args);
+        return RunAsync(() => CallCore(target, args, caller, cancellationToken), cancellationToken);
+    }
+
+    /// <summary>Calls <c>service:plugin/interface.function</c> asynchronously (<see cref="CallAsync(CallTarget, IReadOnlyList{object?}, string?, CancellationToken)"/>).</summary>
+    public Task<object?> CallAsync(string target, IReadOnlyList<object?> args, CancellationToken cancellationToken = default) =>
+        CallAsync(CallTarget.Parse(target), args, null, cancellationToken);
+
+    /// <summary>The JSON call (<see cref="CallJson"/>) on a thread-pool thread, cancellable as <see cref="CallAsync(CallTarget, IReadOnlyList{object?}, string?, CancellationToken)"/>.</summary>
+    public Task<System.Text.Json.Nodes.JsonNode?> CallJsonAsync(CallTarget target, IReadOnlyList<System.Text.Json.JsonElement> args, string? caller = null,
+        ByteListFormat bytes = ByteListFormat.Base64, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        ArgumentNullException.ThrowIfNull(args);
+        return RunAsync(() => CallJsonCore(target, args, caller, bytes, cancellationToken), cancellationToken);
+    }
+
+    /// <summary>Runs a call on the thread pool; a cancellation the plugin layer reports becomes .NET's <see cref="OperationCanceledException"/>.</summary>
+    private static Task<T> RunAsync<T>(Func<T> call, CancellationToken cancellationToken) => Task.Run(() =>
+    {
+        try
+        {
+            return call();
+        }
+        catch (PluginException e) when (e.Code == PluginErrorCode.Cancelled)
+        {
+            throw new OperationCanceledException(e.Message, e, cancellationToken);
+        }
+    }, cancellationToken);
+
+    /// <summary>One call as its own operation, cancellable.</summary>
+    internal abstract object? CallCore(CallTarget target, IReadOnlyList<object?> args, string? caller, CancellationToken cancellation);
 
     /// <summary>Starts an operation grouping several calls; the app decides its outcome.</summary>
     public abstract PluginOperation BeginOperation(string? caller = null);
@@ -64,7 +107,7 @@ public abstract class PluginSupervisor : IDisposable
     /// parameter and its WIT type; for <see cref="PluginErrorCode.ErrorResult"/>, <see cref="PluginException.ErrorValue"/>
     /// is the result as a <see cref="System.Text.Json.Nodes.JsonNode"/> (<c>{"err": ...}</c>).</exception>
     public System.Text.Json.Nodes.JsonNode? CallJson(CallTarget target, IReadOnlyList<System.Text.Json.JsonElement> args, string? caller = null,
-        ByteListFormat bytes = ByteListFormat.Base64) => CallJsonCore(target, args, caller, bytes);
+        ByteListFormat bytes = ByteListFormat.Base64) => CallJsonCore(target, args, caller, bytes, CancellationToken.None);
 
     /// <summary>
     /// Calls a plugin function written in WAVE, Wasmtime's value syntax: <c>notes:plugin/api.add("hello")</c>; strings
@@ -86,7 +129,7 @@ public abstract class PluginSupervisor : IDisposable
             .Select(node => System.Text.Json.JsonSerializer.SerializeToElement(node)).ToList();
         try
         {
-            var result = CallJsonCore(target, args, caller, ByteListFormat.Array);
+            var result = CallJsonCore(target, args, caller, ByteListFormat.Array, CancellationToken.None);
             return type.Result is null ? null : Json.Wave.Format(result, type.Result);
         }
         catch (PluginException e) when (e.Code == PluginErrorCode.ErrorResult && e.ErrorValue is System.Text.Json.Nodes.JsonNode err && type.Result is not null)
@@ -96,7 +139,8 @@ public abstract class PluginSupervisor : IDisposable
     }
 
     /// <summary>The JSON call: the target resolved once, the arguments converted to its types, then called.</summary>
-    internal abstract System.Text.Json.Nodes.JsonNode? CallJsonCore(CallTarget target, IReadOnlyList<System.Text.Json.JsonElement> args, string? caller, ByteListFormat bytes);
+    internal abstract System.Text.Json.Nodes.JsonNode? CallJsonCore(CallTarget target, IReadOnlyList<System.Text.Json.JsonElement> args, string? caller, ByteListFormat bytes,
+        CancellationToken cancellation);
 
     /// <summary>The type of an exported function; throws <see cref="PluginErrorCode.FunctionNotFound"/> when absent.</summary>
     internal abstract Interop.WitFunctionType FunctionType(CallTarget target);

@@ -23,6 +23,12 @@ internal sealed class CallContext(string app, Operation operation, TurnHolder tu
     /// <summary>When the outermost call must end (UTC).</summary>
     public DateTime Deadline { get; set; }
 
+    /// <summary>The app's cancellation of the running call: it stops the plugin at its next epoch deadline and ends waits.</summary>
+    public CancellationToken Cancellation { get; set; }
+
+    /// <summary>The gate of the supervisor running the call: closed, every running plugin is stopped.</summary>
+    public CallGate? Gate { get; set; }
+
     public List<Frame> Frames { get; } = new();
 
     public override string Sender => Frames.Count >= 2 ? Frames[^2].Service : App;

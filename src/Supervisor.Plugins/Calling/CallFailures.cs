@@ -66,6 +66,8 @@ internal sealed class CallFailures(SupervisorOptions options, ILogger logger, Ca
         return e.Kind switch
         {
             WasmtimeErrorKind.Interrupt when gate.IsClosed => Disposed(),
+            WasmtimeErrorKind.Interrupt when context.Cancellation.IsCancellationRequested => new PluginException(PluginErrorCode.Cancelled,
+                $"call to {target} was cancelled and the plugin was stopped", e),
             WasmtimeErrorKind.Interrupt => new PluginException(PluginErrorCode.Timeout,
                 $"call to {target} ran past its time limit of {options.CallTimeout.TotalSeconds:0.###} s and was stopped", e),
             WasmtimeErrorKind.StackOverflow => new PluginException(PluginErrorCode.Trap, $"plugin \"{target.Service}\" overflowed its stack {where}", e),

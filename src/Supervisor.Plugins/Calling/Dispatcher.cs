@@ -27,6 +27,11 @@ internal sealed class Dispatcher : IPluginForwarder, IDisposable
     /// <summary>Wasmtime ticks the epoch this often; call deadlines are counted in ticks.</summary>
     internal static readonly TimeSpan Tick = TimeSpan.FromMilliseconds(5);
 
+    /// <summary>How many ticks guest code runs between checks for cancellation (100 ms).</summary>
+    private const ulong SliceTicks = 20;
+
+    static Dispatcher() => EpochDeadlines.Decide(OnEpochDeadline);
+
     private readonly ConcurrentDictionary<(string Service, string Plugin), Lazy<InstancePool>> _pools = new();
     private readonly SupervisorOptions _options;
     private readonly WasmtimeEngine _engine;
@@ -112,6 +117,9 @@ internal sealed class Dispatcher : IPluginForwarder, IDisposable
     private object? CallOutermostHere(CallContext context, ResolvedTarget call, IReadOnlyList<object?> args)
     {
         context.Deadline = DateTime.UtcNow + _options.CallTimeout;
+        context.Gate = _gate;
+        if (context.Cancellation.IsCancellationRequested)
+            throw new PluginException(PluginErrorCode.Cancelled, $"call to {call.Target} was cancelled before it started");
         context.Fault = null;
         context.HostError = null;
         CallState.Current = context;
@@ -187,7 +195,7 @@ internal sealed class Dispatcher : IPluginForwarder, IDisposable
         PluginInstance? instance = null;
         try
         {
-            instance = call.Pool.Rent(context.Deadline, () => NewInstance(call.Pool.Plugin, context.Deadline));
+            instance = call.Pool.Rent(context.Deadline, context.Cancellation, () => NewInstance(call.Pool.Plugin, context.Deadline));
             context.Frames[^1] = context.Frames[^1] with { Instantiating = false };
             var function = instance.Function(call.Export, target.Function)
                 ?? throw new PluginException(PluginErrorCode.FunctionNotFound, $"plugin \"{target.Service}\" exports no function {target}");
@@ -212,7 +220,11 @@ internal sealed class Dispatcher : IPluginForwarder, IDisposable
     {
         try
         {
-            context.Turns.Enter(_options.ChainId, target.Service, context.Deadline);
+            context.Turns.Enter(_options.ChainId, target.Service, context.Deadline, context.Cancellation);
+        }
+        catch (OperationCanceledException e)
+        {
+            throw new PluginException(PluginErrorCode.Cancelled, $"call to {target} was cancelled while it waited for the plugin's turn", e);
         }
         catch (StorageException e) when (e.Code == StorageErrorCode.Deadlock)
         {
@@ -233,6 +245,7 @@ internal sealed class Dispatcher : IPluginForwarder, IDisposable
         var instance = new PluginInstance(plugin, _engine, _options.ChainId, _options.MemoryLimitBytes, _options.MaxOpenBuckets);
         try
         {
+            EpochDeadlines.Install(instance.Store);
             RunWithDeadline(instance.Store, deadline, () =>
             {
                 instance.Instantiate();
@@ -254,8 +267,22 @@ internal sealed class Dispatcher : IPluginForwarder, IDisposable
         // Storage waits (another writer's lock) end at the call's deadline too, not at the backend's own timeout.
         StorageDeadline.Current = deadline;
         if (deadline - DateTime.UtcNow <= TimeSpan.Zero) throw _failures.TimeLimitPassed();
-        store.SetEpochDeadline(EpochTicks(deadline));
+        store.SetEpochDeadline(DeadlineTicks(deadline));
         return action();
+    }
+
+    /// <summary>
+    /// The epoch deadline to give a store: the call's time limit, but at most <see cref="SliceTicks"/> away, so a
+    /// cancellation is seen within a slice (<see cref="OnEpochDeadline"/> decides at each).
+    /// </summary>
+    private ulong DeadlineTicks(DateTime deadline) => Math.Min(EpochTicks(deadline), SliceTicks);
+
+    /// <summary>At a store's epoch deadline: ticks more for the running call, or null to stop it (time up, cancelled, disposed).</summary>
+    private static ulong? OnEpochDeadline()
+    {
+        if (CallState.Current is not CallContext { Gate: { IsClosed: false } } context || context.Cancellation.IsCancellationRequested) return null;
+        var remaining = context.Deadline - DateTime.UtcNow;
+        return remaining <= TimeSpan.Zero ? null : Math.Min((ulong)Math.Ceiling(remaining / Tick) + 1, SliceTicks);
     }
 
     private ulong EpochTicks(DateTime deadline)
@@ -296,7 +323,7 @@ internal sealed class Dispatcher : IPluginForwarder, IDisposable
                 for (var i = 0; i < args.Length; i++) args[i] = ComponentValues.ToManaged(hostCall.Args[i], importType.Parameters[i].Type, hostCall.Context);
                 var result = Invoke(context, new ResolvedTarget(target, export, pool, calleeType), args);
                 // The callee may have loaded plugins and moved the deadline: give the caller's store the new one.
-                hostCall.Store.SetEpochDeadline(EpochTicks(context.Deadline));
+                hostCall.Store.SetEpochDeadline(DeadlineTicks(context.Deadline));
                 if (importType.Result is not null) ComponentValues.FromManaged(ref hostCall.Results[0], importType.Result, result, hostCall.Context);
             }
             catch (PluginException e)

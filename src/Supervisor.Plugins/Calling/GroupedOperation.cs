@@ -9,6 +9,12 @@ internal sealed class GroupedOperation(Dispatcher dispatcher, string app, Operat
 
     public override OperationState State => _context.Operation.State;
 
+    /// <summary>Cancels the calls made from now on when it is cancelled (the public operation API takes none yet).</summary>
+    public CancellationToken Cancellation
+    {
+        set => _context.Cancellation = value;
+    }
+
     public override object? Call(CallTarget target, IReadOnlyList<object?> args)
     {
         ArgumentNullException.ThrowIfNull(target);

@@ -17,12 +17,16 @@ internal sealed class InstancePool(LoadedPlugin plugin, int maxInstances) : IDis
     public LoadedPlugin Plugin { get; } = plugin;
 
     /// <summary>An instance for one call; waits while all allowed instances are busy, and makes one with <paramref name="make"/> when none is idle.</summary>
-    public PluginInstance Rent(DateTime deadline, Func<PluginInstance> make)
+    public PluginInstance Rent(DateTime deadline, CancellationToken cancellation, Func<PluginInstance> make)
     {
+        // A cancelled wait wakes at once (the waiters are pulsed), not at the deadline.
+        using var wake = cancellation.CanBeCanceled ? cancellation.Register(() => { lock (_gate) Monitor.PulseAll(_gate); }) : default;
         lock (_gate)
         {
             while (true)
             {
+                if (cancellation.IsCancellationRequested)
+                    throw new PluginException(PluginErrorCode.Cancelled, $"the call was cancelled while it waited for an instance of plugin \"{Plugin.Service}\"");
                 ObjectDisposedException.ThrowIf(_disposed, this);
                 if (_interrupted)
                     throw new PluginException(PluginErrorCode.Unavailable, "the supervisor was disposed while the call waited for an instance");
@@ -33,7 +37,7 @@ internal sealed class InstancePool(LoadedPlugin plugin, int maxInstances) : IDis
                     break;
                 }
                 var wait = deadline - DateTime.UtcNow;
-                if (wait <= TimeSpan.Zero || !Monitor.Wait(_gate, wait))
+                if (wait <= TimeSpan.Zero || (!Monitor.Wait(_gate, wait) && !cancellation.IsCancellationRequested))
                     throw new PluginException(PluginErrorCode.Timeout,
                         $"all {maxInstances} instances of plugin \"{Plugin.Service}\" stayed busy until the call's time limit");
             }

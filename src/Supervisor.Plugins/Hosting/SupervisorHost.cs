@@ -80,10 +80,11 @@ internal sealed class SupervisorHost : PluginSupervisor
     /// <summary>The loaded plugin (loading it on first use).</summary>
     internal LoadedPlugin GetPlugin(string service, string plugin) => _gate.Run(() => Dispatcher.Pool(service, plugin).Plugin);
 
-    public override object? Call(CallTarget target, IReadOnlyList<object?> args, string? caller = null)
+    internal override object? CallCore(CallTarget target, IReadOnlyList<object?> args, string? caller, CancellationToken cancellation)
     {
         ArgumentNullException.ThrowIfNull(target);
         using var op = Begin(caller);
+        op.Cancellation = cancellation;
         var result = op.Call(target, args);
         op.Complete();
         return result;
@@ -101,7 +102,7 @@ internal sealed class SupervisorHost : PluginSupervisor
         return new GroupedOperation(Dispatcher, app, _session.BeginOperation(), Store.NewTurnHolder($"operation {number} (app \"{app}\")", Options.MaxTurnHold));
     }
 
-    internal override JsonNode? CallJsonCore(CallTarget target, IReadOnlyList<JsonElement> args, string? caller, ByteListFormat bytes)
+    internal override JsonNode? CallJsonCore(CallTarget target, IReadOnlyList<JsonElement> args, string? caller, ByteListFormat bytes, CancellationToken cancellation)
     {
         ArgumentNullException.ThrowIfNull(target);
         ArgumentNullException.ThrowIfNull(args);
@@ -110,6 +111,7 @@ internal sealed class SupervisorHost : PluginSupervisor
             var resolved = Dispatcher.Resolve(target);
             var values = JsonCalls.FromJson(resolved, args, bytes, Options.MaxArgumentBytes);
             using var op = Begin(caller);
+            op.Cancellation = cancellation;
             object? result;
             try
             {

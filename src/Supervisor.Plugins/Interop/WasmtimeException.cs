@@ -71,7 +71,7 @@ internal sealed class WasmtimeException : Exception
 
     internal static WasmtimeErrorKind Classify(string message, bool duringCall)
     {
-        if (message.Contains("wasm trap: interrupt", StringComparison.Ordinal)) return WasmtimeErrorKind.Interrupt;
+        if (message.Contains(EpochDeadlines.InterruptMessage, StringComparison.Ordinal)) return WasmtimeErrorKind.Interrupt;
         if (message.Contains("all fuel consumed", StringComparison.Ordinal)) return WasmtimeErrorKind.OutOfFuel;
         if (message.Contains("call stack exhausted", StringComparison.Ordinal)) return WasmtimeErrorKind.StackOverflow;
         if (message.Contains("cannot enter component instance", StringComparison.Ordinal)) return WasmtimeErrorKind.CannotEnter;
