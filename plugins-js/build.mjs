@@ -175,10 +175,15 @@ function importsAndExports(witText) {
 async function witErrorMessage(message, plugin, ownFiles, witDir, deps) {
   const authorWit = join(plugin.dir, 'wit');
   const files = ownFiles.map((f) => ({ path: join(authorWit, f.name), text: f.text }));
-  const where = await locateWitError(message, files);
   let text = message;
   for (const dep of deps) text = text.split(join(witDir, 'deps', dep.folder)).join(join(witRoot, dep.folder));
   text = text.split(witDir).join(authorWit);
+  // Some wit-parser builds (componentize-js 0.19.3's) give the place themselves: `--> file:line:col`.
+  const span = text.match(/-->\s+(\S+):(\d+):(\d+)/);
+  const spanFile = span && files.find((f) => f.path === span[1]);
+  const where = spanFile
+    ? { path: spanFile.path, line: Number(span[2]), column: Number(span[3]), lineText: spanFile.text.split('\n')[Number(span[2]) - 1] ?? '' }
+    : await locateWitError(message, files);
   const cause = rootCause(message);
   if (!where) return `WIT error in ${authorWit}: ${cause}\n${text}`;
   return `${where.path}:${where.line}:${where.column}: WIT error: ${cause}\n` +
@@ -266,6 +271,13 @@ async function main() {
   }
   const stampRoot = `${opts.out}.stamps`;
   const tools = await toolVersions();
+  // A node_modules from before a version change would build with the old tools, silently.
+  const pinned = JSON.parse(await readFile(join(repoRoot, 'package.json'), 'utf8'));
+  for (const [name, version] of Object.entries({ ...pinned.devDependencies, ...pinned.overrides })) {
+    if (name in tools && tools[name] !== version) {
+      throw new Error(`node_modules has ${name} ${tools[name]}, but package.json pins ${version}: run \`npm ci\` in ${repoRoot}`);
+    }
+  }
   const scriptHash = sha256(
     (await readFile(fileURLToPath(import.meta.url))).toString() +
       (await readFile(join(here, 'lib', 'wit-packages.mjs'))).toString(),

@@ -131,6 +131,32 @@ public static class JsLoopBench
             }
             Console.WriteLine();
             foreach (var line in summaries) Console.WriteLine(line);
+
+            // Is it given back when the call returns? Calls of 2,000 sets of 64 KiB (about half of what one call survives
+            // under 256 MiB) one after another on the same instance.
+            Console.WriteLine();
+            Console.WriteLine("| build | calls of 2,000 sets of 64 KiB in a row on one instance under 256 MiB (stops at 10) |");
+            Console.WriteLine("| --- | ---: |");
+            foreach (var (label, pluginDir, _) in contenders)
+            {
+                using var s = Open(pluginDir, null, 256L << 20);
+                var calls = 0;
+                string? failure = null;
+                while (calls < 10)
+                {
+                    try
+                    {
+                        s.Call("jsnotes:plugin/api.bench-set", 2000u, 65536u);
+                        calls++;
+                    }
+                    catch (PluginException e)
+                    {
+                        failure = e.Message.Split('\n')[0];
+                        break;
+                    }
+                }
+                Console.WriteLine($"| {label} | {(failure is null ? $"{calls} (all)" : $"{calls}, then: {failure}")} |");
+            }
             return 0;
         }
         finally

@@ -132,7 +132,8 @@ public sealed partial class JavaScriptOutsideRepoTests : IDisposable
         Assert.Equal(1, build.ExitCode);
         string World(string service) => Path.Combine(src, service, "plugin", "wit", "world.wit");
         Assert.Contains($"{World("syntax")}:4:12: WIT error: expected keyword `func`, found an identifier", build.Err);
-        Assert.Contains($"{World("unknown")}:4:34: WIT error: name `strin` does not exist", build.Err);
+        // wit-parser's wording differs between versions ("does not exist", "is not defined"); the name and place do not.
+        Assert.Contains($"{World("unknown")}:4:34: WIT error: name `strin` ", build.Err);
         Assert.Contains($"{World("semicolon")}:5:1: WIT error: expected ';', found '}}'", build.Err);
         Assert.Contains("      greet: fun(name: string) -> string;\n             ^", build.Err);
         foreach (var service in new[] { "syntax", "unknown", "semicolon" })
