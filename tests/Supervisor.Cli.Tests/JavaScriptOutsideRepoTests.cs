@@ -141,6 +141,31 @@ public sealed partial class JavaScriptOutsideRepoTests : IDisposable
         Assert.Contains("0 built, 0 up to date, 3 failed", build.Out);
     }
 
+    [Fact]
+    public void WitErrorLocator_WithoutAPlaceInTheMessage_FindsTheTokenOrTheName()
+    {
+        // wit-parser builds that give no `--> file:line:col` (componentize-js 0.23.0's): build.mjs finds the place itself.
+        var script = Path.Combine(_dir, "locate.mjs");
+        var lib = new Uri(Path.Combine(RepositoryPaths.Root, "plugins-js", "lib", "wit-errors.mjs")).AbsoluteUri;
+        File.WriteAllText(script, $$"""
+            const { locateWitError } = await import({{JsonSerializer.Serialize(lib)}});
+            const files = [
+              { path: 'a.wit', text: 'package a:b;\n\ninterface api {\n    f: func() -> u32;\n}\n' },
+              { path: 'world.wit', text: 'interface x {\n    // strin in a comment\n    g: func(n: string) -> strin;\n    h: fun();\n}\n' },
+            ];
+            for (const message of [
+              "resolving WIT in /tmp/x/wit\n\nCaused by:\n    0: failed to parse package: /tmp/x/wit\n    1: expected keyword `func`, found an identifier",
+              "Caused by:\n    1: name `strin` does not exist",
+            ]) console.log(JSON.stringify(await locateWitError(message, files)));
+            """);
+        // The library finds jco in the repository's node_modules (relative to itself, whatever the current folder).
+        var run = Node(RepositoryPaths.Root, script);
+
+        Assert.True(run.ExitCode == 0, run.ToString());
+        var places = run.Lines.Select(l => JsonDocument.Parse(l).RootElement).Select(e => $"{e.GetProperty("path").GetString()}:{e.GetProperty("line").GetInt32()}:{e.GetProperty("column").GetInt32()}").ToList();
+        Assert.Equal(["world.wit:4:8", "world.wit:3:27"], places);
+    }
+
     [Fact, Rule("PDP-CLI-18")]
     public void Wit_WritesExactlyTheInterfacesTheHostLinks_AndRemovesFilesTheHostDoesNotHave()
     {
