@@ -26,19 +26,22 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rename, rm, writeFile, copyFile, readdir } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, realpath, rename, rm, writeFile, copyFile, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join, relative, resolve } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import { locateWitError, rootCause } from './lib/wit-errors.mjs';
 import { listFiles, loadWitPackages, packageIdOf, readWitDir, resolveDeps, worldsOf, writeDeps } from './lib/wit-packages.mjs';
 
 const STAMP_FORMAT = 1;
 const ALL_FEATURES = ['stdio', 'random', 'clocks', 'http', 'fetch-event'];
 // A plugin gets no WASI features unless its plugin.json asks: its imports stay its world's.
 const DEFAULT_DISABLED = [...ALL_FEATURES];
-// Services the supervisor itself provides; no plugin may be built under them.
-const RESERVED_SERVICES = new Set(['clientdata']);
+// Services the supervisor itself provides; no plugin may be built under them. The host refuses
+// the same names when it loads a plugin ([PDP-PLUGIN-2], PluginDirectory.ReservedServices; a
+// test compares the two), so a plugin under one is refused here, not at its first call.
+const RESERVED_SERVICES = new Set(['clientdata', 'host', 'wasi', 'supervisor']);
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repoRoot = resolve(here, '..');
@@ -103,7 +106,7 @@ async function discoverPlugins(src, only) {
       if (!isValidService(plugin.service)) {
         problems.push(`${plugin.label}: "${plugin.service}" is not a valid psibase account name (1-10 of a-z 0-9 -, no leading, trailing or double hyphen, not starting "x-")`);
       } else if (RESERVED_SERVICES.has(plugin.service)) {
-        problems.push(`${plugin.label}: service "${plugin.service}" is reserved for the host`);
+        problems.push(`${plugin.label}: service "${plugin.service}" is reserved for the host (reserved: ${[...RESERVED_SERVICES].join(', ')}); rename the folder ${join(src, plugin.service)}`);
       } else if (!isValidPluginName(plugin.plugin)) {
         problems.push(`${plugin.label}: plugin name "${plugin.plugin}" must match [a-z0-9][a-z0-9_-]*`);
       } else plugins.push(plugin);
@@ -164,6 +167,44 @@ function importsAndExports(witText) {
   return { imports, exports };
 }
 
+/**
+ * A WIT error from componentize-js, told in the author's terms: the author's file, line and
+ * column where it can be found, and the author's (or the host's) folders instead of the scratch
+ * copy the build handed over.
+ */
+async function witErrorMessage(message, plugin, ownFiles, witDir, deps) {
+  const authorWit = join(plugin.dir, 'wit');
+  const files = ownFiles.map((f) => ({ path: join(authorWit, f.name), text: f.text }));
+  let text = message;
+  for (const dep of deps) text = text.split(join(witDir, 'deps', dep.folder)).join(join(witRoot, dep.folder));
+  text = text.split(witDir).join(authorWit);
+  // Some wit-parser builds (componentize-js 0.19.3's) give the place themselves: `--> file:line:col`.
+  const span = text.match(/-->\s+(\S+):(\d+):(\d+)/);
+  const spanFile = span && files.find((f) => f.path === span[1]);
+  const where = spanFile
+    ? { path: spanFile.path, line: Number(span[2]), column: Number(span[3]), lineText: spanFile.text.split('\n')[Number(span[2]) - 1] ?? '' }
+    : await locateWitError(message, files);
+  const cause = rootCause(message);
+  if (!where) return `WIT error in ${authorWit}: ${cause}\n${text}`;
+  return `${where.path}:${where.line}:${where.column}: WIT error: ${cause}\n` +
+    `  ${where.lineText}\n  ${' '.repeat(where.column - 1)}^\n${text}`;
+}
+
+/**
+ * Where componentize-js runs and the source it is given: the plugin folder's real path (symlinks
+ * resolved, as process.cwd() reports it after a chdir) and the source inside it. A source outside
+ * the plugin folder is refused, naming it.
+ */
+async function sourceLayout(plugin, source) {
+  const dir = await realpath(plugin.dir);
+  const sourcePath = resolve(dir, source);
+  const rel = relative(dir, sourcePath);
+  if (!rel || rel.startsWith('..') || isAbsolute(rel)) {
+    throw new Error(`${plugin.label}: plugin.json "source" ${JSON.stringify(source)} is not a file inside the plugin folder ${plugin.dir}`);
+  }
+  return { cwd: dir, sourcePath };
+}
+
 async function buildOne(plugin, plan, outRoot, componentize, componentWit) {
   const scratch = await mkdtemp(join(tmpdir(), `plugin-${plugin.service}-${plugin.plugin}-`));
   try {
@@ -177,22 +218,29 @@ async function buildOne(plugin, plan, outRoot, componentize, componentWit) {
     const check = spawnSync(process.execPath, ['--check', join(plugin.dir, plan.config.source)], { encoding: 'utf8' });
     if (check.status !== 0) throw new Error(`${plan.config.source} does not parse:\n${check.stderr.trim()}`);
 
-    // componentize-js maps the current directory into the engine while it snapshots the
-    // module, and names sources relative to it in stack traces: run it from the folder that
-    // holds the plugins (--src), so the output does not depend on where the build was started.
-    // Not the repository's root: componentize-js tells whether a source is under the current
-    // directory by comparing strings, so a plugin at /tmp/newuser-apps/... would pass for one
-    // under a repository at /tmp/newuser and then not be found.
+    // componentize-js maps the current directory into the engine while it snapshots the module
+    // and names sources relative to it in stack traces, but it tells whether the source is under
+    // the current directory by comparing path strings: a plugin at /x/apps-link/... (a symlink)
+    // or /tmp/newuser-apps/... passes for one under /x/apps or /tmp/newuser, and the engine is
+    // then told to load a clipped path ("Error loading module ... No such file or directory").
+    // So run it from the plugin's own folder with both paths resolved to their real form: the
+    // source is then genuinely under the current directory, wherever the build was started and
+    // whichever symlinks lead to the plugin.
+    const { cwd: workDir, sourcePath } = await sourceLayout(plugin, plan.config.source);
     const cwd = process.cwd();
     let component;
     try {
-      process.chdir(dirname(dirname(plugin.dir)));
+      process.chdir(workDir);
       ({ component } = await componentize({
-        sourcePath: join(plugin.dir, plan.config.source),
+        sourcePath,
         witPath: witDir,
         worldName: plan.world,
         disableFeatures: plan.config.disableFeatures,
       }));
+    } catch (e) {
+      const message = String(e?.message ?? e);
+      if (!message.includes(witDir)) throw e;
+      throw new Error(await witErrorMessage(message, plugin, own.files, witDir, plan.deps));
     } finally {
       process.chdir(cwd);
     }
@@ -223,6 +271,13 @@ async function main() {
   }
   const stampRoot = `${opts.out}.stamps`;
   const tools = await toolVersions();
+  // A node_modules from before a version change would build with the old tools, silently.
+  const pinned = JSON.parse(await readFile(join(repoRoot, 'package.json'), 'utf8'));
+  for (const [name, version] of Object.entries({ ...pinned.devDependencies, ...pinned.overrides })) {
+    if (name in tools && tools[name] !== version) {
+      throw new Error(`node_modules has ${name} ${tools[name]}, but package.json pins ${version}: run \`npm ci\` in ${repoRoot}`);
+    }
+  }
   const scriptHash = sha256(
     (await readFile(fileURLToPath(import.meta.url))).toString() +
       (await readFile(join(here, 'lib', 'wit-packages.mjs'))).toString(),

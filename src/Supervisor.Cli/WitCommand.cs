@@ -83,6 +83,14 @@ internal static partial class WitCommand
                 {
                     var folder = Path.Combine(root, p.Folder);
                     Directory.CreateDirectory(folder);
+                    // Exactly the host's files: a .wit file an older host wrote here, which this one does not have,
+                    // would still be read into the package by every WIT tool.
+                    foreach (var stale in Directory.GetFiles(folder, "*.wit").Order(StringComparer.Ordinal))
+                    {
+                        if (p.Files.Any(f => f.Name == Path.GetFileName(stale))) continue;
+                        File.Delete(stale);
+                        console.Out.WriteLine($"removed {stale}: {p.Id} as this host provides it has no such file");
+                    }
                     foreach (var (name, text) in p.Files) File.WriteAllText(Path.Combine(folder, name), text);
                     console.Out.WriteLine($"wrote {p.Id} to {folder}");
                 }
