@@ -444,7 +444,7 @@ public sealed class KeyValueInterfaceTests : HostStorePluginTestBase
     [Fact, Rule("PDP-KV-5", "PDP-INCR-2", "PDP-KV-8")]
     public void Draft2_S64Increment_CountsThroughNegatives_AndRefusesOverflow()
     {
-        // Negative deltas cannot be sent from a componentize-js plugin: componentize-js 0.23.0 traps inside
+        // Negative deltas cannot be sent from a componentize-js plugin: componentize-js (0.19.3, pinned, as 0.23.0) traps inside
         // the guest on any negative s64 import argument (ComponentizeJS issue #343), see
         // NegativeS64Argument_TrapsInsideComponentizeJs. Negative counters and results are covered here.
         var s = NewJsSupervisor();
