@@ -32,6 +32,9 @@ public enum PluginErrorCode
 
     /// <summary>The app cancelled the call (its <see cref="CancellationToken"/>): the plugin was stopped or never started, and the operation failed.</summary>
     Cancelled,
+
+    /// <summary>A typed call's result does not fit the .NET type asked for; the message names the part, its WIT type and the .NET type. The call itself completed.</summary>
+    ResultMismatch,
 }
 
 /// <summary>The one exception type of the plugin layer; <see cref="Code"/> says why.</summary>

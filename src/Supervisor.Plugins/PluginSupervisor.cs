@@ -62,6 +62,47 @@ public abstract class PluginSupervisor : IDisposable
         return RunAsync(() => CallJsonCore(target, args, caller, bytes, cancellationToken), cancellationToken);
     }
 
+    /// <summary>
+    /// Calls a plugin function and maps its result to <typeparamref name="T"/> (PDP-ARGS-4): WIT records to .NET
+    /// records or classes by field name (<c>field-name</c> to <c>FieldName</c>), lists to arrays or lists, options to
+    /// nullables, enums and flags to .NET enums, variants to an abstract type with a nested subtype per case, tuples to
+    /// value tuples, maps to dictionaries. A <c>result</c> maps to <see cref="PluginResult{TValue, TError}"/>, which
+    /// holds an <c>err</c> too (the operation still failed); any other <typeparamref name="T"/> takes the <c>ok</c>
+    /// payload, and an <c>err</c> throws <see cref="PluginErrorCode.ErrorResult"/>.
+    /// </summary>
+    /// <exception cref="PluginException">The call failed, or <see cref="PluginErrorCode.ResultMismatch"/>: the result does
+    /// not fit <typeparamref name="T"/> (the message names the field and both types; the call itself completed).</exception>
+    public T Call<T>(CallTarget target, IReadOnlyList<object?> args, string? caller = null) => CallTyped<T>(target, () => Call(target, args, caller));
+
+    /// <summary>Calls <c>service:plugin/interface.function</c> and maps its result to <typeparamref name="T"/> (<see cref="Call{T}(CallTarget, IReadOnlyList{object?}, string?)"/>).</summary>
+    public T Call<T>(string target, params object?[] args) => Call<T>(CallTarget.Parse(target), args);
+
+    /// <summary>The typed call (<see cref="Call{T}(CallTarget, IReadOnlyList{object?}, string?)"/>) on a thread-pool thread, cancellable.</summary>
+    public Task<T> CallAsync<T>(CallTarget target, IReadOnlyList<object?> args, string? caller = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        ArgumentNullException.ThrowIfNull(args);
+        return RunAsync(() => CallTyped<T>(target, () => CallCore(target, args, caller, cancellationToken)), cancellationToken);
+    }
+
+    private T CallTyped<T>(CallTarget target, Func<object?> call)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        var type = FunctionType(target).Result;
+        object? result;
+        try
+        {
+            result = call();
+        }
+        catch (PluginException e) when (e.Code == PluginErrorCode.ErrorResult && type is Interop.WitResultType && Typed.TypedValues.IsPluginResult(typeof(T)))
+        {
+            result = new WitResult(false, e.ErrorValue);
+        }
+        if (type is null)
+            return typeof(T) == typeof(object) ? default! : throw new PluginException(PluginErrorCode.ResultMismatch, $"{target} returns nothing; call it without a type");
+        return (T)Typed.TypedValues.Convert(result, type, typeof(T), "")!;
+    }
+
     /// <summary>Runs a call on the thread pool; a cancellation the plugin layer reports becomes .NET's <see cref="OperationCanceledException"/>.</summary>
     private static Task<T> RunAsync<T>(Func<T> call, CancellationToken cancellationToken) => Task.Run(() =>
     {
