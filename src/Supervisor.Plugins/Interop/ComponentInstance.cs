@@ -152,7 +152,7 @@ internal sealed unsafe class ComponentFunction
             {
                 try
                 {
-                    ComponentValues.FromManaged(ref nativeArgs[i], type.Parameters[i].Type, args[i], context);
+                    ManagedValues.FromManaged(ref nativeArgs[i], type.Parameters[i].Type, args[i], context);
                 }
                 catch (Exception e) when (argumentError is not null && e is ArgumentException or InvalidCastException or FormatException or OverflowException or InvalidOperationException)
                 {
@@ -162,7 +162,7 @@ internal sealed unsafe class ComponentFunction
             Call(nativeArgs, results);
             try
             {
-                return type.Result is null ? null : ComponentValues.ToManaged(results[0], type.Result, context);
+                return type.Result is null ? null : ManagedValues.ToManaged(results[0], type.Result, context);
             }
             finally
             {

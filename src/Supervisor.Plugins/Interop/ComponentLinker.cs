@@ -228,10 +228,10 @@ internal sealed unsafe class LinkerInstance : IDisposable
                 type = reader.ReadFunction(call.FuncType);
             }
             var args = new object?[call.Args.Length];
-            for (var i = 0; i < args.Length; i++) args[i] = ComponentValues.ToManaged(call.Args[i], type.Parameters[i].Type, call.Context);
+            for (var i = 0; i < args.Length; i++) args[i] = ManagedValues.ToManaged(call.Args[i], type.Parameters[i].Type, call.Context);
             var result = implementation(call.Store, args);
             if (type.Result is not null && call.Results.Length > 0)
-                ComponentValues.FromManaged(ref call.Results[0], type.Result, result, call.Context);
+                ManagedValues.FromManaged(ref call.Results[0], type.Result, result, call.Context);
         });
     }
 

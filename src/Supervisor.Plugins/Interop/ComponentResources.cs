@@ -1,0 +1,67 @@
+namespace Supervisor.Plugins.Interop;
+
+/// <summary>A host-defined resource as the host sees it: its type id, its representation, owned or borrowed.</summary>
+internal readonly record struct HostResource(uint TypeId, uint Rep, bool Owned = true);
+
+/// <summary>
+/// Resource values: host resources written into results and read back from arguments. A resource_any_t in a
+/// value belongs to the value (Wasmtime drops it with the value); the resource_host_t made here is ours to free.
+/// </summary>
+internal static unsafe class ComponentResources
+{
+    /// <summary>Writes an owned handle to a host resource (e.g. a constructor's or an open function's result).</summary>
+    public static void WriteHostResource(nint context, ref ComponentVal dst, HostResource resource)
+    {
+        using var host = new ResourceHostHandle(Native.wasmtime_component_resource_host_new(resource.Owned, resource.Rep, resource.TypeId));
+        nint any;
+        WasmtimeException.ThrowIfError(Native.wasmtime_component_resource_host_to_any(context, host.Pointer, &any));
+        dst.Kind = ComponentValKind.Resource;
+        dst.Pointer8 = any;
+    }
+
+    /// <summary>
+    /// The host type id and representation behind a resource value (a <c>borrow&lt;T&gt;</c> or <c>own&lt;T&gt;</c>
+    /// argument); null if it is not a host resource.
+    /// </summary>
+    public static HostResource? TryReadHostResource(nint context, in ComponentVal v)
+    {
+        ComponentValues.Expect(v, ComponentValKind.Resource);
+        nint host;
+        var error = Native.wasmtime_component_resource_any_to_host(context, v.Pointer8, &host);
+        if (error != 0)
+        {
+            Native.wasmtime_error_delete(error);
+            return null;
+        }
+        try
+        {
+            return new HostResource(Native.wasmtime_component_resource_host_type(host), Native.wasmtime_component_resource_host_rep(host),
+                Native.wasmtime_component_resource_host_owned(host));
+        }
+        finally { Native.wasmtime_component_resource_host_delete(host); }
+    }
+
+    /// <summary>The representation of a host resource argument of the expected type; throws otherwise.</summary>
+    public static uint ReadHostResourceRep(nint context, in ComponentVal v, HostResourceType expected)
+    {
+        var r = TryReadHostResource(context, v) ?? throw new InvalidOperationException("not a host resource");
+        if (r.TypeId != expected.TypeId) throw new InvalidOperationException($"resource of host type {r.TypeId}, expected {expected.Name} ({expected.TypeId})");
+        return r.Rep;
+    }
+}
+
+/// <summary>
+/// A resource handle Wasmtime gave back (guest-defined, or not resolvable to a host resource): owns a clone
+/// of the resource_any_t. <see cref="Drop"/> runs the resource's destructor for an owned handle.
+/// </summary>
+internal sealed class ComponentResource(ResourceAnyHandle handle) : IDisposable
+{
+    internal ResourceAnyHandle Handle { get; } = handle;
+
+    public bool IsOwned => Native.wasmtime_component_resource_any_owned(Handle.Pointer);
+
+    public void Drop(ComponentStore store) =>
+        WasmtimeException.ThrowIfError(Native.wasmtime_component_resource_any_drop(store.Context, Handle.Pointer));
+
+    public void Dispose() => Handle.Dispose();
+}
