@@ -61,7 +61,7 @@ internal sealed class HostResourceType : IDisposable
 
     public uint TypeId { get; }
 
-    internal nint Pointer => _handle.Pointer;
+    internal ResourceTypeHandle Handle => _handle;
 
     /// <summary>An owned handle to representation <paramref name="rep"/>, for writing into a result.</summary>
     public HostResource Own(uint rep) => new(TypeId, rep, Owned: true);
@@ -78,24 +78,24 @@ internal sealed class ComponentLinker : IDisposable
     public ComponentLinker(WasmtimeEngine engine)
     {
         Engine = engine;
-        var linker = Native.wasmtime_component_linker_new(engine.Pointer);
+        var linker = Native.wasmtime_component_linker_new(engine.Handle);
         if (linker == 0) throw new InvalidOperationException("wasmtime_component_linker_new failed");
         _handle = new LinkerHandle(linker);
     }
 
     public WasmtimeEngine Engine { get; }
 
-    internal nint Pointer
+    private LinkerHandle Handle
     {
         get
         {
             // Wasmtime requires the root (and its children) to be deleted before the linker is used again.
             if (_openRoot is { IsDisposed: false }) throw new InvalidOperationException("dispose the linker's root instance before using the linker");
-            return _handle.Pointer;
+            return _handle;
         }
     }
 
-    public void AllowShadowing(bool allow) => Native.wasmtime_component_linker_allow_shadowing(Pointer, allow);
+    public void AllowShadowing(bool allow) => Native.wasmtime_component_linker_allow_shadowing(Handle, allow);
 
     /// <summary>
     /// Adds WASI preview 2 (sync). Each store instantiated through this linker needs
@@ -103,7 +103,7 @@ internal sealed class ComponentLinker : IDisposable
     /// </summary>
     public void AddWasiP2()
     {
-        WasmtimeException.ThrowIfError(Native.wasmtime_component_linker_add_wasip2(Pointer));
+        WasmtimeException.ThrowIfError(Native.wasmtime_component_linker_add_wasip2(Handle));
         HasWasi = true;
     }
 
@@ -111,28 +111,15 @@ internal sealed class ComponentLinker : IDisposable
     /// unwrap it, and a Rust panic there would abort the process).</summary>
     public bool HasWasi { get; private set; }
 
-    /// <summary>Makes every import of <paramref name="component"/> not yet defined a function that traps.</summary>
-    public void DefineUnknownImportsAsTraps(WasmtimeComponent component) =>
-        WasmtimeException.ThrowIfError(Native.wasmtime_component_linker_define_unknown_imports_as_traps(Pointer, component.Pointer));
-
     /// <summary>
     /// The root namespace, to define instances, functions and resources in. The linker is locked until the
     /// returned object (and every instance made from it) is disposed.
     /// </summary>
     public LinkerInstance Root()
     {
-        var root = new LinkerInstance(new LinkerInstanceHandle(Native.wasmtime_component_linker_root(Pointer)), parent: null);
+        var root = new LinkerInstance(new LinkerInstanceHandle(Native.wasmtime_component_linker_root(Handle)), parent: null);
         _openRoot = root;
         return root;
-    }
-
-    /// <summary>Convenience: defines <paramref name="function"/> as <c>instancePath/name</c> (instancePath may be null for the root).</summary>
-    public void DefineFunction(string? instance, string name, HostFunction function)
-    {
-        using var root = Root();
-        if (instance is null) { root.AddFunction(name, function); return; }
-        using var inst = root.AddInstance(instance);
-        inst.AddFunction(name, function);
     }
 
     public unsafe ComponentInstance Instantiate(ComponentStore store, WasmtimeComponent component)
@@ -140,7 +127,7 @@ internal sealed class ComponentLinker : IDisposable
         if (HasWasi && !store.HasWasi)
             throw new InvalidOperationException("this linker provides WASI: configure the store's WASI context first (ConfigureWasiNothingGranted)");
         ComponentInstanceRaw raw;
-        WasmtimeException.ThrowIfError(Native.wasmtime_component_linker_instantiate(Pointer, store.Context, component.Pointer, &raw));
+        WasmtimeException.ThrowIfError(Native.wasmtime_component_linker_instantiate(Handle, store.Context, component.Handle, &raw));
         return new ComponentInstance(store, component, raw);
     }
 
@@ -171,12 +158,13 @@ internal sealed unsafe class LinkerInstance : IDisposable
     /// </summary>
     public Func<string, HostFunction, HostFunction>? Decorate { get; set; }
 
-    private nint Pointer
+    private LinkerInstanceHandle Handle
     {
         get
         {
             if (_openChild is { IsDisposed: false }) throw new InvalidOperationException("dispose the nested linker instance before using its parent");
-            return _handle.Pointer;
+            ObjectDisposedException.ThrowIf(_handle.IsClosed, this);
+            return _handle;
         }
     }
 
@@ -185,7 +173,7 @@ internal sealed unsafe class LinkerInstance : IDisposable
         var bytes = Encoding.UTF8.GetBytes(name);
         nint child;
         fixed (byte* p = bytes)
-            WasmtimeException.ThrowIfError(Native.wasmtime_component_linker_instance_add_instance(Pointer, p, (nuint)bytes.Length, &child));
+            WasmtimeException.ThrowIfError(Native.wasmtime_component_linker_instance_add_instance(Handle, p, (nuint)bytes.Length, &child));
         var result = new LinkerInstance(new LinkerInstanceHandle(child), this);
         _openChild = result;
         return result;
@@ -200,7 +188,7 @@ internal sealed unsafe class LinkerInstance : IDisposable
         ArgumentNullException.ThrowIfNull(function);
         if (Decorate is { } decorate) function = decorate(name, function);
         var bytes = Encoding.UTF8.GetBytes(name);
-        var self = Pointer; // may throw: before the GCHandle exists, so nothing leaks
+        var self = Handle; // may throw: before the GCHandle exists, so nothing leaks
         var gc = GCHandle.Alloc(function);
         nint error;
         fixed (byte* p = bytes)
@@ -211,31 +199,6 @@ internal sealed unsafe class LinkerInstance : IDisposable
     }
 
     /// <summary>
-    /// Defines a host function over .NET values: arguments are converted by the function's type (read from
-    /// Wasmtime on the first call) and the returned object is converted back as the result (ignored when the
-    /// function has none). Convenient and general, but allocates per call: hot paths should use
-    /// <see cref="AddFunction"/> with the span readers and writers.
-    /// </summary>
-    public void AddDynamicFunction(string name, Func<ComponentStore, object?[], object?> implementation)
-    {
-        ArgumentNullException.ThrowIfNull(implementation);
-        WitFunctionType? type = null;
-        AddFunction(name, (in HostCall call) =>
-        {
-            if (type is null)
-            {
-                using var reader = new ComponentTypeReader(call.Store.Engine.Pointer);
-                type = reader.ReadFunction(call.FuncType);
-            }
-            var args = new object?[call.Args.Length];
-            for (var i = 0; i < args.Length; i++) args[i] = ManagedValues.ToManaged(call.Args[i], type.Parameters[i].Type, call.Context);
-            var result = implementation(call.Store, args);
-            if (type.Result is not null && call.Results.Length > 0)
-                ManagedValues.FromManaged(ref call.Results[0], type.Result, result, call.Context);
-        });
-    }
-
-    /// <summary>
     /// Defines a host resource type under <paramref name="name"/>. <paramref name="destructor"/> runs once per
     /// dropped owned handle (not when the store is deleted: track live handles per store).
     /// </summary>
@@ -243,8 +206,9 @@ internal sealed unsafe class LinkerInstance : IDisposable
     {
         ArgumentNullException.ThrowIfNull(destructor);
         var bytes = Encoding.UTF8.GetBytes(name);
-        var self = Pointer;
-        var resourceType = type.Pointer;
+        var self = Handle;
+        var resourceType = type.Handle;
+        ObjectDisposedException.ThrowIf(resourceType.IsClosed, type);
         var gc = GCHandle.Alloc(destructor);
         nint error;
         fixed (byte* p = bytes)

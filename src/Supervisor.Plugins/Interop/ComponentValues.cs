@@ -1,15 +1,13 @@
-using System.Runtime.CompilerServices;
 using System.Text;
 
 namespace Supervisor.Plugins.Interop;
 
 /// <summary>
-/// Readers and writers over <see cref="ComponentVal"/>.
+/// The fast path: readers and writers of single <see cref="ComponentVal"/> parts, in place, for host functions
+/// (the general conversion by WIT type is <see cref="ManagedValues"/>; resources are <see cref="ComponentResources"/>).
 /// Ownership (see WASMTIME-NOTES): values Wasmtime hands in (host function arguments) are read only, never freed;
 /// every heap part of a value given to Wasmtime (results, call arguments) is allocated by Wasmtime's own
-/// allocators (vallist_new_uninit, val_new, wasm_byte_vec_new...), because Wasmtime frees it. Writers link each
-/// allocation into the destination before filling it, and zero new vectors (zero = bool false, a valid value),
-/// so a writer that throws half-way still leaves a value Wasmtime can drop.
+/// allocators (vallist_new_uninit, val_new, wasm_byte_vec_new...), because Wasmtime frees it.
 /// A destination must not already hold heap parts (a result slot holds bool false); writing twice leaks.
 /// </summary>
 internal static unsafe class ComponentValues
@@ -58,28 +56,9 @@ internal static unsafe class ComponentValues
         return bytes;
     }
 
-    /// <summary>The payload of an option (null pointer for none).</summary>
-    public static ref readonly ComponentVal OptionPayload(in ComponentVal v, out bool isSome)
-    {
-        Expect(v, ComponentValKind.Option);
-        isSome = v.Pointer8 != 0;
-        return ref isSome ? ref *(ComponentVal*)v.Pointer8 : ref Unsafe.NullRef<ComponentVal>();
-    }
-
-    /// <summary>Reads an <c>option&lt;list&lt;u8&gt;&gt;</c>: null for none.</summary>
-    public static byte[]? ReadOptionBytes(in ComponentVal v)
-    {
-        ref readonly var payload = ref OptionPayload(v, out var some);
-        return some ? ReadBytes(payload) : null;
-    }
-
     // ------------------------------------------------------------------ fast writers
 
     public static void WriteBool(ref ComponentVal dst, bool value) { dst.Kind = ComponentValKind.Bool; dst.U64 = 0; dst.Bool = value ? (byte)1 : (byte)0; }
-    public static void WriteU8(ref ComponentVal dst, byte value) { dst.Kind = ComponentValKind.U8; dst.U64 = value; }
-    public static void WriteS32(ref ComponentVal dst, int value) { dst.Kind = ComponentValKind.S32; dst.U64 = 0; dst.S32 = value; }
-    public static void WriteU32(ref ComponentVal dst, uint value) { dst.Kind = ComponentValKind.U32; dst.U64 = value; }
-    public static void WriteS64(ref ComponentVal dst, long value) { dst.Kind = ComponentValKind.S64; dst.S64 = value; }
     public static void WriteU64(ref ComponentVal dst, ulong value) { dst.Kind = ComponentValKind.U64; dst.U64 = value; }
 
     /// <summary>Writes a string from UTF-8 bytes (copied into a Wasmtime-allocated buffer).</summary>

@@ -241,7 +241,7 @@ internal static unsafe class ManagedValues
                     return v;
                 case ComponentResource any:
                     v.Kind = ComponentValKind.Resource;
-                    v.Pointer8 = Native.wasmtime_component_resource_any_clone(any.Handle.Pointer);
+                    v.Pointer8 = Native.wasmtime_component_resource_any_clone(any.Handle);
                     return v;
                 default: throw WitValueWalk.Mismatch(type, value);
             }

@@ -33,7 +33,7 @@ public sealed class ResourceTests : IDisposable
         {
             var rep = ComponentResources.ReadHostResourceRep(call.Context, call.Args[0], _bucketType);
             _sizedReps.Add(rep);
-            ComponentValues.WriteU32(ref call.Results[0], (uint)_open[rep].Length);
+            InteropTestHelpers.WriteU32(ref call.Results[0], (uint)_open[rep].Length);
         });
     }
 
