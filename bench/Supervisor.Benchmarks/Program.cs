@@ -11,6 +11,7 @@ return args.FirstOrDefault() switch
     "cold-start" => ColdStart.Run(args[1..]),
     "sync" => SyncBench.Run(args[1..]),
     "turns" => TurnBench.Run(args[1..]),
+    "handles" => HandleBench.Run(args[1..]),
     _ => RunBdn(args),
 };
 

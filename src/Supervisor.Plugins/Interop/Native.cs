@@ -172,7 +172,7 @@ internal static unsafe partial class Native
     internal static partial bool wasmtime_component_resource_host_owned(nint resource);
     [LibraryImport(Lib)] internal static partial void wasmtime_component_resource_host_delete(nint resource);
     [LibraryImport(Lib)] internal static partial nint wasmtime_component_resource_any_to_host(nint context, nint resourceAny, nint* hostOut);
-    [LibraryImport(Lib)] internal static partial nint wasmtime_component_resource_host_to_any(nint context, ResourceHostHandle resourceHost, nint* anyOut);
+    [LibraryImport(Lib)] internal static partial nint wasmtime_component_resource_host_to_any(nint context, nint resourceHost, nint* anyOut);
 }
 
 /// <summary>wasm_byte_vec_t / wasm_name_t, and the layout shared by every Wasmtime vector: size then data.</summary>
