@@ -200,18 +200,7 @@ internal static class WitValueWalk
                 if (value is string or null || value is not IEnumerable enumerable) throw Mismatch(type, value);
                 var items = enumerable as IList ?? enumerable.Cast<object?>().ToList();
                 var element = ((WitList)type).Element;
-                var built = new TOut[items.Count];
-                var n = 0;
-                try
-                {
-                    for (; n < built.Length; n++) built[n] = Write<TOut, TWriter>(items[n], element, w);
-                }
-                catch
-                {
-                    DiscardAll(built, n, w);
-                    throw;
-                }
-                return w.List((WitList)type, built);
+                return w.List((WitList)type, WriteParts<TOut, TWriter>(items.Count, i => (items[i], element), w));
             }
             case WitKind.Record:
             {
@@ -222,23 +211,12 @@ internal static class WitValueWalk
                     IDictionary d => k => (d.Contains(k), d[k]),
                     _ => throw Mismatch(type, value),
                 };
-                var built = new TOut[fields.Count];
-                var n = 0;
-                try
+                return w.Record((WitRecord)type, WriteParts<TOut, TWriter>(fields.Count, i =>
                 {
-                    for (; n < built.Length; n++)
-                    {
-                        var (found, fieldValue) = lookup(fields[n].Name);
-                        if (!found && fields[n].Type.Kind != WitKind.Option) throw new ArgumentException($"record field '{fields[n].Name}' is missing");
-                        built[n] = Write<TOut, TWriter>(fieldValue, fields[n].Type, w);
-                    }
-                }
-                catch
-                {
-                    DiscardAll(built, n, w);
-                    throw;
-                }
-                return w.Record((WitRecord)type, built);
+                    var (found, fieldValue) = lookup(fields[i].Name);
+                    if (!found && fields[i].Type.Kind != WitKind.Option) throw new ArgumentException($"record field '{fields[i].Name}' is missing");
+                    return (fieldValue, fields[i].Type);
+                }, w));
             }
             case WitKind.Tuple:
             {
@@ -250,18 +228,7 @@ internal static class WitValueWalk
                     _ => throw Mismatch(type, value),
                 };
                 if (items.Length != types.Count) throw new ArgumentException($"tuple needs {types.Count} items, got {items.Length}");
-                var built = new TOut[items.Length];
-                var n = 0;
-                try
-                {
-                    for (; n < built.Length; n++) built[n] = Write<TOut, TWriter>(items[n], types[n], w);
-                }
-                catch
-                {
-                    DiscardAll(built, n, w);
-                    throw;
-                }
-                return w.Tuple((WitTuple)type, built);
+                return w.Tuple((WitTuple)type, WriteParts<TOut, TWriter>(items.Length, i => (items[i], types[i]), w));
             }
             case WitKind.Variant:
             {
@@ -318,35 +285,36 @@ internal static class WitValueWalk
                     else if (item is ITuple { Length: 2 } t) pairs.Add((t[0], t[1]));
                     else throw Mismatch(type, value);
                 }
-                var built = new (TOut Key, TOut Value)[pairs.Count];
-                var n = 0;
-                var keyBuilt = false;
-                try
-                {
-                    for (; n < built.Length; n++)
-                    {
-                        built[n].Key = Write<TOut, TWriter>(pairs[n].Item1, map.Key, w);
-                        keyBuilt = true;
-                        built[n].Value = Write<TOut, TWriter>(pairs[n].Item2, map.Value, w);
-                        keyBuilt = false;
-                    }
-                }
-                catch
-                {
-                    for (var i = 0; i < n; i++) { w.Discard(built[i].Key); w.Discard(built[i].Value); }
-                    if (keyBuilt) w.Discard(built[n].Key);
-                    throw;
-                }
-                return w.Map(map, built);
+                // Keys and values alternate: part 2i is pair i's key, 2i + 1 its value.
+                var parts = WriteParts<TOut, TWriter>(2 * pairs.Count, i => i % 2 == 0 ? (pairs[i / 2].Item1, map.Key) : (pairs[i / 2].Item2, map.Value), w);
+                var entries = new (TOut Key, TOut Value)[pairs.Count];
+                for (var i = 0; i < entries.Length; i++) entries[i] = (parts[2 * i], parts[2 * i + 1]);
+                return w.Map(map, entries);
             }
             default:
                 return w.Unsupported(type, value);
         }
     }
 
-    private static void DiscardAll<TOut, TWriter>(TOut[] built, int count, TWriter w) where TWriter : IWitWriter<TOut>
+    /// <summary>Writes the parts of a container in order; when one fails, frees those already built and rethrows.</summary>
+    private static TOut[] WriteParts<TOut, TWriter>(int count, Func<int, (object? Value, WitType Type)> part, TWriter w) where TWriter : IWitWriter<TOut>
     {
-        for (var i = 0; i < count; i++) w.Discard(built[i]);
+        var built = new TOut[count];
+        var n = 0;
+        try
+        {
+            for (; n < count; n++)
+            {
+                var (value, type) = part(n);
+                built[n] = Write<TOut, TWriter>(value, type, w);
+            }
+        }
+        catch
+        {
+            for (var i = 0; i < n; i++) w.Discard(built[i]);
+            throw;
+        }
+        return built;
     }
 
     private static bool TryGetBytes(object? value, out ReadOnlyMemory<byte> bytes)
