@@ -64,7 +64,7 @@ public static unsafe partial class HandleBench
         Console.WriteLine($"| {a} | {nsA:0.0} | {b} | {nsB:0.0} | {nsA - nsB:+0.0;-0.0} |");
 
     /// <summary>Best (lowest) ns per call over 5 slices: the other engineers' load only ever adds time.</summary>
-    private static double Ns<T>(double seconds, Func<T> op)
+    internal static double Ns<T>(double seconds, Func<T> op)
     {
         var best = double.MaxValue;
         for (var slice = 0; slice < 5; slice++)

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using Supervisor.Plugins.Interop;
 
@@ -30,7 +29,7 @@ public static class MarshalBench
         Console.WriteLine($"marshal: ns per value (write + read + delete), best of 5 slices; load average {File.ReadAllText("/proc/loadavg").Trim()}");
         for (var round = 0; round < 2; round++)
         {
-            Console.WriteLine($"| u32 | {Ns(seconds, () => RoundTrip(WitType.U32, 1000u)):0} | record (5 fields) | {Ns(seconds, () => RoundTrip(record, recordValue)):0} | list<string> x100 | {Ns(seconds, () => RoundTrip(strings, stringsValue)):0} |");
+            Console.WriteLine($"| u32 | {HandleBench.Ns(seconds, () => RoundTrip(WitType.U32, 1000u)):0} | record (5 fields) | {HandleBench.Ns(seconds, () => RoundTrip(record, recordValue)):0} | list<string> x100 | {HandleBench.Ns(seconds, () => RoundTrip(strings, stringsValue)):0} |");
         }
         return 0;
     }
@@ -41,22 +40,5 @@ public static class MarshalBench
         ManagedValues.FromManaged(ref v, type, value);
         try { return ManagedValues.ToManaged(v, type); }
         finally { ComponentValues.Delete(ref v); }
-    }
-
-    private static double Ns(double seconds, Func<object?> op)
-    {
-        var best = double.MaxValue;
-        for (var slice = 0; slice < 5; slice++)
-        {
-            var sw = Stopwatch.StartNew();
-            long n = 0;
-            while (sw.Elapsed.TotalSeconds < seconds / 5)
-            {
-                for (var i = 0; i < 100; i++) op();
-                n += 100;
-            }
-            best = Math.Min(best, sw.Elapsed.TotalNanoseconds / n);
-        }
-        return best;
     }
 }
