@@ -1,5 +1,32 @@
 namespace Supervisor.Plugins.Interop;
 
+/// <summary>
+/// A host resource type: a process-unique 32-bit id that Wasmtime uses to tell host resource types apart.
+/// </summary>
+internal sealed class HostResourceType : IDisposable
+{
+    private static int s_nextId;
+    private readonly ResourceTypeHandle _handle;
+
+    public HostResourceType(string name)
+    {
+        Name = name;
+        TypeId = (uint)Interlocked.Increment(ref s_nextId);
+        _handle = new ResourceTypeHandle(Native.wasmtime_component_resource_type_new_host(TypeId));
+    }
+
+    public string Name { get; }
+
+    public uint TypeId { get; }
+
+    internal ResourceTypeHandle Handle => _handle;
+
+    /// <summary>An owned handle to representation <paramref name="rep"/>, for writing into a result.</summary>
+    public HostResource Own(uint rep) => new(TypeId, rep, Owned: true);
+
+    public void Dispose() => _handle.Dispose();
+}
+
 /// <summary>A host-defined resource as the host sees it: its type id, its representation, owned or borrowed.</summary>
 internal readonly record struct HostResource(uint TypeId, uint Rep, bool Owned = true);
 

@@ -46,8 +46,6 @@ internal sealed class ComponentStore : IDisposable
         }
     }
 
-    internal StoreHandle Handle => _handle;
-
     /// <summary>The store whose context this is (from inside a host callback); null if it was collected.</summary>
     public static ComponentStore? FromContext(nint context)
     {

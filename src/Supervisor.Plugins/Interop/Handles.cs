@@ -76,11 +76,6 @@ internal sealed class ResourceAnyHandle(nint p) : WasmtimeHandle(p)
     protected override bool ReleaseHandle() { Native.wasmtime_component_resource_any_delete(handle); return true; }
 }
 
-internal sealed class ErrorHandle(nint p) : WasmtimeHandle(p)
-{
-    protected override bool ReleaseHandle() { Native.wasmtime_error_delete(handle); return true; }
-}
-
 /// <summary>
 /// The store owns a GCHandle (its host-state pointer) besides the native store, released together.
 /// </summary>
