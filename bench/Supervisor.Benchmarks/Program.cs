@@ -12,6 +12,8 @@ return args.FirstOrDefault() switch
     "sync" => SyncBench.Run(args[1..]),
     "turns" => TurnBench.Run(args[1..]),
     "js-loop" => JsLoopBench.Run(args[1..]),
+    "handles" => HandleBench.Run(args[1..]),
+    "marshal" => MarshalBench.Run(args[1..]),
     _ => RunBdn(args),
 };
 

@@ -245,7 +245,7 @@ internal sealed class Dispatcher : IPluginForwarder, IDisposable
         var instance = new PluginInstance(plugin, _engine, _options.ChainId, _options.MemoryLimitBytes, _options.MaxOpenBuckets);
         try
         {
-            EpochDeadlines.Install(instance.Store);
+            instance.Store.DecideAtEpochDeadlines();
             RunWithDeadline(instance.Store, deadline, () =>
             {
                 instance.Instantiate();
@@ -320,11 +320,11 @@ internal sealed class Dispatcher : IPluginForwarder, IDisposable
                     throw new PluginException(PluginErrorCode.ImportRefused,
                         $"plugin \"{caller}\" imports {target} as {importType}, but plugin \"{target.Service}\" exports it as {calleeType}");
                 var args = new object?[hostCall.Args.Length];
-                for (var i = 0; i < args.Length; i++) args[i] = ComponentValues.ToManaged(hostCall.Args[i], importType.Parameters[i].Type, hostCall.Context);
+                for (var i = 0; i < args.Length; i++) args[i] = ManagedValues.ToManaged(hostCall.Args[i], importType.Parameters[i].Type, hostCall.Context);
                 var result = Invoke(context, new ResolvedTarget(target, export, pool, calleeType), args);
                 // The callee may have loaded plugins and moved the deadline: give the caller's store the new one.
                 hostCall.Store.SetEpochDeadline(DeadlineTicks(context.Deadline));
-                if (importType.Result is not null) ComponentValues.FromManaged(ref hostCall.Results[0], importType.Result, result, hostCall.Context);
+                if (importType.Result is not null) ManagedValues.FromManaged(ref hostCall.Results[0], importType.Result, result, hostCall.Context);
             }
             catch (PluginException e)
             {

@@ -67,7 +67,7 @@ internal sealed class DbHost(HostContext host, HostResourceType bucketType) : IH
     private void Construct(in HostCall call)
     {
         var (guest, _) = HostFunctions.Enter(call);
-        var db = (Dictionary<string, object?>)ComponentValues.ToManaged(call.Args[0], DatabaseType)!;
+        var db = (Dictionary<string, object?>)ManagedValues.ToManaged(call.Args[0], DatabaseType)!;
         var mode = (string)db["mode"]! == "transactional" ? DbMode.Transactional : DbMode.NonTransactional;
         var duration = (string)db["duration"]! switch
         {
@@ -78,13 +78,13 @@ internal sealed class DbHost(HostContext host, HostResourceType bucketType) : IH
         var id = new BucketId(host.ChainId, mode, guest.Service, ComponentValues.ReadString(call.Args[1]));
         var rep = guest.Resources.TryAdd(new BucketHandle(id, duration))
             ?? throw new PluginException(PluginErrorCode.Trap, guest.Resources.FullMessage(guest.Service));
-        ComponentValues.WriteHostResource(call.Context, ref call.Results[0], bucketType.Own(rep));
+        ComponentResources.WriteHostResource(call.Context, ref call.Results[0], bucketType.Own(rep));
     }
 
     private Bucket Bucket(in HostCall call)
     {
         var (guest, state) = HostFunctions.Enter(call);
-        var handle = guest.Resources.Get<BucketHandle>(ComponentValues.ReadHostResourceRep(call.Context, call.Args[0], bucketType));
+        var handle = guest.Resources.Get<BucketHandle>(ComponentResources.ReadHostResourceRep(call.Context, call.Args[0], bucketType));
         return state.Operation.OpenBucket(handle.Id, handle.Duration);
     }
 }

@@ -57,7 +57,7 @@ internal sealed class KeyValueHost : IHostInterface
                 ("wasi:keyvalue/store", "[method]bucket.list-keys") => ListKeys,
                 ("wasi:keyvalue/atomics", "increment") => Increment,
                 ("wasi:keyvalue/atomics", "[static]cas.new") => CasNew,
-                ("wasi:keyvalue/atomics", "[method]cas.current") => (i, op, c) => i.Resources.Get<CasHandle>(ComponentValues.ReadHostResourceRep(c.Context, c.Args[0], _casType!)).Snapshot,
+                ("wasi:keyvalue/atomics", "[method]cas.current") => (i, op, c) => i.Resources.Get<CasHandle>(ComponentResources.ReadHostResourceRep(c.Context, c.Args[0], _casType!)).Snapshot,
                 ("wasi:keyvalue/atomics", "swap") => Swap,
                 ("wasi:keyvalue/batch", "get-many") => GetMany,
                 ("wasi:keyvalue/batch", "set-many") => SetMany,
@@ -130,7 +130,7 @@ internal sealed class KeyValueHost : IHostInterface
             _host.Logger.LogError(e, "host failure under {Plugin} in {Function}", instance.Service, type);
             result = WitResult.Err(Other("the host failed; the host logged the cause"));
         }
-        ComponentValues.FromManaged(ref call.Results[0], type.Result!, result, call.Context);
+        ManagedValues.FromManaged(ref call.Results[0], type.Result!, result, call.Context);
     }
 
     private static WitVariantValue Other(string message) => new("other", message);
@@ -138,7 +138,7 @@ internal sealed class KeyValueHost : IHostInterface
     private static string Str(in HostCall call, int index) => ComponentValues.ReadString(call.Args[index]);
 
     private BucketHandle Handle(GuestState instance, in HostCall call) =>
-        instance.Resources.Get<BucketHandle>(ComponentValues.ReadHostResourceRep(call.Context, call.Args[0], _bucketType));
+        instance.Resources.Get<BucketHandle>(ComponentResources.ReadHostResourceRep(call.Context, call.Args[0], _bucketType));
 
     private Bucket Bucket(GuestState instance, Operation op, in HostCall call) =>
         op.OpenBucket(Handle(instance, call).Id, StorageDuration.Persistent);
@@ -165,7 +165,7 @@ internal sealed class KeyValueHost : IHostInterface
     {
         var handle = Handle(instance, call);
         var bucket = op.OpenBucket(handle.Id, StorageDuration.Persistent);
-        var cursorArg = ComponentValues.ToManaged(call.Args[1], _draft2 ? new WitOption(WitType.String) : new WitOption(WitType.U64));
+        var cursorArg = ManagedValues.ToManaged(call.Args[1], _draft2 ? new WitOption(WitType.String) : new WitOption(WitType.U64));
         byte[]? cursor = null;
         if (cursorArg is ulong n)
         {
@@ -201,8 +201,8 @@ internal sealed class KeyValueHost : IHostInterface
     {
         var bucket = Bucket(instance, op, call);
         var key = Str(call, 1);
-        if (_draft2) return bucket.Increment(key, (long)ComponentValues.ToManaged(call.Args[2], WitType.S64)!);
-        var delta = (ulong)ComponentValues.ToManaged(call.Args[2], WitType.U64)!;
+        if (_draft2) return bucket.Increment(key, (long)ManagedValues.ToManaged(call.Args[2], WitType.S64)!);
+        var delta = (ulong)ManagedValues.ToManaged(call.Args[2], WitType.U64)!;
         if (delta > long.MaxValue)
             throw new KeyValueError(Other($"delta {delta} is larger than the largest counter the store keeps ({long.MaxValue})"));
         var current = bucket.Get(key) is { } v ? Keys.ParseCounter(v, key) : 0;
@@ -224,7 +224,7 @@ internal sealed class KeyValueHost : IHostInterface
     private object? Swap(GuestState instance, Operation op, HostCall call)
     {
         // swap takes the cas handle (own): it is ours now, and goes back to the plugin only on failure.
-        var rep = ComponentValues.ReadHostResourceRep(call.Context, call.Args[0], _casType!);
+        var rep = ComponentResources.ReadHostResourceRep(call.Context, call.Args[0], _casType!);
         var cas = instance.Resources.Get<CasHandle>(rep);
         var value = ComponentValues.ReadBytes(call.Args[1]);
         try
@@ -249,7 +249,7 @@ internal sealed class KeyValueHost : IHostInterface
     private object? GetMany(GuestState instance, Operation op, HostCall call)
     {
         var bucket = Bucket(instance, op, call);
-        var keys = ((List<object?>)ComponentValues.ToManaged(call.Args[1], new WitList(WitType.String))!).Cast<string>().ToList();
+        var keys = ((List<object?>)ManagedValues.ToManaged(call.Args[1], new WitList(WitType.String))!).Cast<string>().ToList();
         var values = bucket.GetMany(keys);
         return keys.Select((k, i) => values[i] is { } v ? new object?[] { k, v } : null).Cast<object?>().ToList();
     }
@@ -259,7 +259,7 @@ internal sealed class KeyValueHost : IHostInterface
     private object? SetMany(GuestState instance, Operation op, HostCall call)
     {
         var bucket = Bucket(instance, op, call);
-        var items = (List<object?>)ComponentValues.ToManaged(call.Args[1], KeyValueList)!;
+        var items = (List<object?>)ManagedValues.ToManaged(call.Args[1], KeyValueList)!;
         bucket.SetMany(items.Select(o => (object?[])o!).Select(t => new KeyValuePair<string, byte[]>((string)t[0]!, (byte[])t[1]!)).ToList());
         return null;
     }
@@ -267,7 +267,7 @@ internal sealed class KeyValueHost : IHostInterface
     private object? DeleteMany(GuestState instance, Operation op, HostCall call)
     {
         var bucket = Bucket(instance, op, call);
-        var keys = ((List<object?>)ComponentValues.ToManaged(call.Args[1], new WitList(WitType.String))!).Cast<string>().ToList();
+        var keys = ((List<object?>)ManagedValues.ToManaged(call.Args[1], new WitList(WitType.String))!).Cast<string>().ToList();
         bucket.DeleteMany(keys);
         return null;
     }

@@ -45,7 +45,7 @@ internal sealed unsafe class ComponentInstance
             if (index is null) return null;
             ComponentFuncRaw func;
             var raw = _raw;
-            if (!Native.wasmtime_component_instance_get_func(&raw, Store.Context, index.Pointer, &func)) return null;
+            if (!Native.wasmtime_component_instance_get_func(&raw, Store.Context, index, &func)) return null;
             return new ComponentFunction(this, func, instanceName is null ? name : $"{instanceName}#{name}");
         }
         finally
@@ -60,7 +60,7 @@ internal sealed unsafe class ComponentInstance
         var raw = _raw;
         nint index;
         fixed (byte* p = bytes)
-            index = Native.wasmtime_component_instance_get_export_index(&raw, Store.Context, parent?.Pointer ?? 0, p, (nuint)bytes.Length);
+            index = Native.wasmtime_component_instance_get_export_index(&raw, Store.Context, parent ?? ExportIndexHandle.None, p, (nuint)bytes.Length);
         return index == 0 ? null : new ExportIndexHandle(index);
     }
 }
@@ -93,7 +93,7 @@ internal sealed unsafe class ComponentFunction
             {
                 var raw = _raw;
                 using var ft = new FuncTypeHandle(Native.wasmtime_component_func_type(&raw, Instance.Store.Context));
-                using var reader = new ComponentTypeReader(Instance.Store.Engine.Pointer);
+                using var reader = new ComponentTypeReader(Instance.Store.Engine.Handle);
                 _type = reader.ReadFunction(ft.Pointer);
                 _paramCount = _type.Parameters.Count;
                 _resultCount = _type.Result is null ? 0 : 1;
@@ -152,7 +152,7 @@ internal sealed unsafe class ComponentFunction
             {
                 try
                 {
-                    ComponentValues.FromManaged(ref nativeArgs[i], type.Parameters[i].Type, args[i], context);
+                    ManagedValues.FromManaged(ref nativeArgs[i], type.Parameters[i].Type, args[i], context);
                 }
                 catch (Exception e) when (argumentError is not null && e is ArgumentException or InvalidCastException or FormatException or OverflowException or InvalidOperationException)
                 {
@@ -162,7 +162,7 @@ internal sealed unsafe class ComponentFunction
             Call(nativeArgs, results);
             try
             {
-                return type.Result is null ? null : ComponentValues.ToManaged(results[0], type.Result, context);
+                return type.Result is null ? null : ManagedValues.ToManaged(results[0], type.Result, context);
             }
             finally
             {

@@ -1,73 +1,7 @@
-using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text;
 
 namespace Supervisor.Plugins.Interop;
-
-/// <summary>
-/// What a host function sees: its arguments and result slots as spans over Wasmtime's own val_t arrays
-/// (no copies), and the store it is called in. Arguments belong to Wasmtime: never free them. Result slots
-/// arrive holding bool false; write each once with <see cref="ComponentValues"/>' writers.
-/// </summary>
-internal readonly unsafe ref struct HostCall
-{
-    internal HostCall(nint context, nint funcType, ComponentVal* args, nuint argCount, ComponentVal* results, nuint resultCount)
-    {
-        Context = context;
-        FuncType = funcType;
-        Args = new ReadOnlySpan<ComponentVal>(args, checked((int)argCount));
-        Results = new Span<ComponentVal>(results, checked((int)resultCount));
-    }
-
-    /// <summary>The calling store's wasmtime_context_t* (needed for resources).</summary>
-    public nint Context { get; }
-
-    /// <summary>The borrowed wasmtime_component_func_type_t* of the function being called.</summary>
-    public nint FuncType { get; }
-
-    public ReadOnlySpan<ComponentVal> Args { get; }
-
-    public Span<ComponentVal> Results { get; }
-
-    /// <summary>The managed store this call runs in.</summary>
-    public ComponentStore Store => ComponentStore.FromContext(Context) ?? throw new InvalidOperationException("the store is gone");
-}
-
-/// <summary>
-/// A host function. Throwing is allowed and safe: the trampoline catches every exception and turns it into a
-/// Wasmtime error carrying the message, which traps the guest (and poisons its instance).
-/// </summary>
-internal delegate void HostFunction(in HostCall call);
-
-/// <summary>Called when the guest drops the last owned handle of a host resource.</summary>
-internal delegate void HostResourceDestructor(ComponentStore? store, uint rep);
-
-/// <summary>
-/// A host resource type: a process-unique 32-bit id that Wasmtime uses to tell host resource types apart.
-/// </summary>
-internal sealed class HostResourceType : IDisposable
-{
-    private static int s_nextId;
-    private readonly ResourceTypeHandle _handle;
-
-    public HostResourceType(string name)
-    {
-        Name = name;
-        TypeId = (uint)Interlocked.Increment(ref s_nextId);
-        _handle = new ResourceTypeHandle(Native.wasmtime_component_resource_type_new_host(TypeId));
-    }
-
-    public string Name { get; }
-
-    public uint TypeId { get; }
-
-    internal nint Pointer => _handle.Pointer;
-
-    /// <summary>An owned handle to representation <paramref name="rep"/>, for writing into a result.</summary>
-    public HostResource Own(uint rep) => new(TypeId, rep, Owned: true);
-
-    public void Dispose() => _handle.Dispose();
-}
 
 /// <summary>A component linker: host functions, host resources and WASI, then instantiation into stores.</summary>
 internal sealed class ComponentLinker : IDisposable
@@ -78,24 +12,24 @@ internal sealed class ComponentLinker : IDisposable
     public ComponentLinker(WasmtimeEngine engine)
     {
         Engine = engine;
-        var linker = Native.wasmtime_component_linker_new(engine.Pointer);
+        var linker = Native.wasmtime_component_linker_new(engine.Handle);
         if (linker == 0) throw new InvalidOperationException("wasmtime_component_linker_new failed");
         _handle = new LinkerHandle(linker);
     }
 
     public WasmtimeEngine Engine { get; }
 
-    internal nint Pointer
+    private LinkerHandle Handle
     {
         get
         {
             // Wasmtime requires the root (and its children) to be deleted before the linker is used again.
             if (_openRoot is { IsDisposed: false }) throw new InvalidOperationException("dispose the linker's root instance before using the linker");
-            return _handle.Pointer;
+            return _handle;
         }
     }
 
-    public void AllowShadowing(bool allow) => Native.wasmtime_component_linker_allow_shadowing(Pointer, allow);
+    public void AllowShadowing(bool allow) => Native.wasmtime_component_linker_allow_shadowing(Handle, allow);
 
     /// <summary>
     /// Adds WASI preview 2 (sync). Each store instantiated through this linker needs
@@ -103,7 +37,7 @@ internal sealed class ComponentLinker : IDisposable
     /// </summary>
     public void AddWasiP2()
     {
-        WasmtimeException.ThrowIfError(Native.wasmtime_component_linker_add_wasip2(Pointer));
+        WasmtimeException.ThrowIfError(Native.wasmtime_component_linker_add_wasip2(Handle));
         HasWasi = true;
     }
 
@@ -111,28 +45,15 @@ internal sealed class ComponentLinker : IDisposable
     /// unwrap it, and a Rust panic there would abort the process).</summary>
     public bool HasWasi { get; private set; }
 
-    /// <summary>Makes every import of <paramref name="component"/> not yet defined a function that traps.</summary>
-    public void DefineUnknownImportsAsTraps(WasmtimeComponent component) =>
-        WasmtimeException.ThrowIfError(Native.wasmtime_component_linker_define_unknown_imports_as_traps(Pointer, component.Pointer));
-
     /// <summary>
     /// The root namespace, to define instances, functions and resources in. The linker is locked until the
     /// returned object (and every instance made from it) is disposed.
     /// </summary>
     public LinkerInstance Root()
     {
-        var root = new LinkerInstance(new LinkerInstanceHandle(Native.wasmtime_component_linker_root(Pointer)), parent: null);
+        var root = new LinkerInstance(new LinkerInstanceHandle(Native.wasmtime_component_linker_root(Handle)), parent: null);
         _openRoot = root;
         return root;
-    }
-
-    /// <summary>Convenience: defines <paramref name="function"/> as <c>instancePath/name</c> (instancePath may be null for the root).</summary>
-    public void DefineFunction(string? instance, string name, HostFunction function)
-    {
-        using var root = Root();
-        if (instance is null) { root.AddFunction(name, function); return; }
-        using var inst = root.AddInstance(instance);
-        inst.AddFunction(name, function);
     }
 
     public unsafe ComponentInstance Instantiate(ComponentStore store, WasmtimeComponent component)
@@ -140,7 +61,7 @@ internal sealed class ComponentLinker : IDisposable
         if (HasWasi && !store.HasWasi)
             throw new InvalidOperationException("this linker provides WASI: configure the store's WASI context first (ConfigureWasiNothingGranted)");
         ComponentInstanceRaw raw;
-        WasmtimeException.ThrowIfError(Native.wasmtime_component_linker_instantiate(Pointer, store.Context, component.Pointer, &raw));
+        WasmtimeException.ThrowIfError(Native.wasmtime_component_linker_instantiate(Handle, store.Context, component.Handle, &raw));
         return new ComponentInstance(store, component, raw);
     }
 
@@ -171,12 +92,13 @@ internal sealed unsafe class LinkerInstance : IDisposable
     /// </summary>
     public Func<string, HostFunction, HostFunction>? Decorate { get; set; }
 
-    private nint Pointer
+    private LinkerInstanceHandle Handle
     {
         get
         {
             if (_openChild is { IsDisposed: false }) throw new InvalidOperationException("dispose the nested linker instance before using its parent");
-            return _handle.Pointer;
+            ObjectDisposedException.ThrowIf(_handle.IsClosed, this);
+            return _handle;
         }
     }
 
@@ -185,7 +107,7 @@ internal sealed unsafe class LinkerInstance : IDisposable
         var bytes = Encoding.UTF8.GetBytes(name);
         nint child;
         fixed (byte* p = bytes)
-            WasmtimeException.ThrowIfError(Native.wasmtime_component_linker_instance_add_instance(Pointer, p, (nuint)bytes.Length, &child));
+            WasmtimeException.ThrowIfError(Native.wasmtime_component_linker_instance_add_instance(Handle, p, (nuint)bytes.Length, &child));
         var result = new LinkerInstance(new LinkerInstanceHandle(child), this);
         _openChild = result;
         return result;
@@ -200,7 +122,7 @@ internal sealed unsafe class LinkerInstance : IDisposable
         ArgumentNullException.ThrowIfNull(function);
         if (Decorate is { } decorate) function = decorate(name, function);
         var bytes = Encoding.UTF8.GetBytes(name);
-        var self = Pointer; // may throw: before the GCHandle exists, so nothing leaks
+        var self = Handle; // may throw: before the GCHandle exists, so nothing leaks
         var gc = GCHandle.Alloc(function);
         nint error;
         fixed (byte* p = bytes)
@@ -211,31 +133,6 @@ internal sealed unsafe class LinkerInstance : IDisposable
     }
 
     /// <summary>
-    /// Defines a host function over .NET values: arguments are converted by the function's type (read from
-    /// Wasmtime on the first call) and the returned object is converted back as the result (ignored when the
-    /// function has none). Convenient and general, but allocates per call: hot paths should use
-    /// <see cref="AddFunction"/> with the span readers and writers.
-    /// </summary>
-    public void AddDynamicFunction(string name, Func<ComponentStore, object?[], object?> implementation)
-    {
-        ArgumentNullException.ThrowIfNull(implementation);
-        WitFunctionType? type = null;
-        AddFunction(name, (in HostCall call) =>
-        {
-            if (type is null)
-            {
-                using var reader = new ComponentTypeReader(call.Store.Engine.Pointer);
-                type = reader.ReadFunction(call.FuncType);
-            }
-            var args = new object?[call.Args.Length];
-            for (var i = 0; i < args.Length; i++) args[i] = ComponentValues.ToManaged(call.Args[i], type.Parameters[i].Type, call.Context);
-            var result = implementation(call.Store, args);
-            if (type.Result is not null && call.Results.Length > 0)
-                ComponentValues.FromManaged(ref call.Results[0], type.Result, result, call.Context);
-        });
-    }
-
-    /// <summary>
     /// Defines a host resource type under <paramref name="name"/>. <paramref name="destructor"/> runs once per
     /// dropped owned handle (not when the store is deleted: track live handles per store).
     /// </summary>
@@ -243,8 +140,9 @@ internal sealed unsafe class LinkerInstance : IDisposable
     {
         ArgumentNullException.ThrowIfNull(destructor);
         var bytes = Encoding.UTF8.GetBytes(name);
-        var self = Pointer;
-        var resourceType = type.Pointer;
+        var self = Handle;
+        var resourceType = type.Handle;
+        ObjectDisposedException.ThrowIf(resourceType.IsClosed, type);
         var gc = GCHandle.Alloc(destructor);
         nint error;
         fixed (byte* p = bytes)
@@ -257,82 +155,5 @@ internal sealed unsafe class LinkerInstance : IDisposable
     {
         _openChild?.Dispose();
         _handle.Dispose();
-    }
-}
-
-/// <summary>
-/// Entry points Wasmtime calls. No exception may unwind into native frames: each one catches everything and
-/// reports failures as a wasmtime_error_t (which Wasmtime turns into a trap).
-/// </summary>
-internal static unsafe class Trampolines
-{
-    private static readonly byte[] s_fallbackMessage = "host function failed"u8.ToArray().Append((byte)0).ToArray();
-
-    [UnmanagedCallersOnly]
-    internal static nint InvokeHostFunction(nint env, nint context, nint funcType, ComponentVal* args, nuint argCount, ComponentVal* results, nuint resultCount)
-    {
-        try
-        {
-            var function = (HostFunction)GCHandle.FromIntPtr(env).Target!;
-            var call = new HostCall(context, funcType, args, argCount, results, resultCount);
-            function(in call);
-            return 0;
-        }
-        catch (Exception e)
-        {
-            return NewError(e);
-        }
-    }
-
-    [UnmanagedCallersOnly]
-    internal static nint InvokeResourceDestructor(nint env, nint context, uint rep)
-    {
-        try
-        {
-            var destructor = (HostResourceDestructor)GCHandle.FromIntPtr(env).Target!;
-            destructor(ComponentStore.FromContext(context), rep);
-            return 0;
-        }
-        catch (Exception e)
-        {
-            return NewError(e);
-        }
-    }
-
-    /// <summary>A guest's write to an output stream (stderr): kept by its <see cref="OutputTail"/>; never fails the guest.</summary>
-    [UnmanagedCallersOnly]
-    internal static nint WriteOutput(nint data, byte* bytes, nuint length)
-    {
-        try
-        {
-            if (GCHandle.FromIntPtr(data).Target is OutputTail tail) tail.Write(new ReadOnlySpan<byte>(bytes, checked((int)Math.Min(length, int.MaxValue))));
-        }
-        catch
-        {
-            // never unwind into Wasmtime
-        }
-        return (nint)length;
-    }
-
-    [UnmanagedCallersOnly]
-    internal static void FreeGCHandle(nint data)
-    {
-        try { GCHandle.FromIntPtr(data).Free(); }
-        catch { /* never unwind into Wasmtime */ }
-    }
-
-    /// <summary>A wasmtime_error_t with the exception's message (NUL-free UTF-8); never throws.</summary>
-    internal static nint NewError(Exception e)
-    {
-        try
-        {
-            var message = string.IsNullOrEmpty(e.Message) ? e.GetType().Name : e.Message;
-            var bytes = Encoding.UTF8.GetBytes(message.Replace('\0', ' ') + "\0");
-            fixed (byte* p = bytes) return Native.wasmtime_error_new(p);
-        }
-        catch
-        {
-            fixed (byte* p = s_fallbackMessage) return Native.wasmtime_error_new(p);
-        }
     }
 }

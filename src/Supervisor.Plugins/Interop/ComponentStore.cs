@@ -20,7 +20,7 @@ internal sealed class ComponentStore : IDisposable
         Engine = engine;
         HostState = hostState;
         var gc = GCHandle.Alloc(this, GCHandleType.Weak);
-        var store = Native.wasmtime_store_new(engine.Pointer, GCHandle.ToIntPtr(gc), 0);
+        var store = Native.wasmtime_store_new(engine.Handle, GCHandle.ToIntPtr(gc), 0);
         if (store == 0)
         {
             gc.Free();
@@ -46,8 +46,6 @@ internal sealed class ComponentStore : IDisposable
         }
     }
 
-    internal StoreHandle Handle => _handle;
-
     /// <summary>The store whose context this is (from inside a host callback); null if it was collected.</summary>
     public static ComponentStore? FromContext(nint context)
     {
@@ -60,20 +58,13 @@ internal sealed class ComponentStore : IDisposable
     /// instances, tables and memories. Negative keeps the default. A memory.grow past the limit returns -1.
     /// </summary>
     public void SetLimits(long memoryBytes = -1, long tableElements = -1, long instances = -1, long tables = -1, long memories = -1) =>
-        Native.wasmtime_store_limiter(_handle.Pointer, memoryBytes, tableElements, instances, tables, memories);
+        Native.wasmtime_store_limiter(_handle, memoryBytes, tableElements, instances, tables, memories);
+
+    /// <summary>At each epoch deadline, asks <see cref="EpochDeadlines"/> whether guest code goes on, instead of trapping at once.</summary>
+    public void DecideAtEpochDeadlines() => EpochDeadlines.Install(_handle);
 
     /// <summary>Guest code traps with an interrupt once the engine's epoch has advanced this many ticks from now.</summary>
     public void SetEpochDeadline(ulong ticksFromNow) => Native.wasmtime_context_set_epoch_deadline(Context, ticksFromNow);
-
-    /// <summary>Sets the fuel left (needs <see cref="EngineOptions.ConsumeFuel"/>).</summary>
-    public void SetFuel(ulong fuel) => WasmtimeException.ThrowIfError(Native.wasmtime_context_set_fuel(Context, fuel));
-
-    public unsafe ulong GetFuel()
-    {
-        ulong fuel;
-        WasmtimeException.ThrowIfError(Native.wasmtime_context_get_fuel(Context, &fuel));
-        return fuel;
-    }
 
     /// <summary>
     /// Gives the store a WASI preview 2 context with nothing granted: no preopened directories, no network,

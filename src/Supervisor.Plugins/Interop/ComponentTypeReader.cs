@@ -10,14 +10,10 @@ namespace Supervisor.Plugins.Interop;
 /// </summary>
 internal sealed unsafe class ComponentTypeReader : IDisposable
 {
-    private readonly nint _engine;
+    private readonly EngineHandle _engine;
     private readonly List<(string Name, ResourceTypeHandle Type)> _resources = [];
 
-    public ComponentTypeReader(nint engine) => _engine = engine;
-
-    /// <summary>Registers a known resource (e.g. a host-defined one) so types referring to it get its name.</summary>
-    public void AddKnownResource(string name, nint resourceType) =>
-        _resources.Add((name, new ResourceTypeHandle(Native.wasmtime_component_resource_type_clone(resourceType))));
+    public ComponentTypeReader(EngineHandle engine) => _engine = engine;
 
     public ComponentTypeInfo ReadComponent(nint componentType)
     {
@@ -50,7 +46,7 @@ internal sealed unsafe class ComponentTypeReader : IDisposable
     {
         using var handle = new ExternHandle(ext);
         ComponentItem item;
-        Native.wasmtime_component_extern_type(ext, &item);
+        Native.wasmtime_component_extern_type(handle, &item);
         try { return ReadItem(name, ref item); }
         finally { Native.wasmtime_component_item_delete(&item); }
     }
@@ -229,7 +225,7 @@ internal sealed unsafe class ComponentTypeReader : IDisposable
         if (resourceType == 0) return null;
         // Latest definition wins: inner scopes are read after outer ones.
         for (var i = _resources.Count - 1; i >= 0; i--)
-            if (Native.wasmtime_component_resource_type_equal(_resources[i].Type.Pointer, resourceType))
+            if (Native.wasmtime_component_resource_type_equal(_resources[i].Type, resourceType))
                 return _resources[i].Name;
         return null;
     }

@@ -18,24 +18,11 @@ internal static unsafe partial class EpochDeadlines
 
     public static void Decide(Func<ulong?> decide) => s_decide = decide;
 
-    /// <summary>Makes <paramref name="store"/> ask <see cref="Decide"/> at each deadline instead of trapping at once.</summary>
-    public static void Install(ComponentStore store)
-    {
-        var handle = store.Handle;
-        var added = false;
-        try
-        {
-            handle.DangerousAddRef(ref added);
-            wasmtime_store_epoch_deadline_callback(handle.DangerousGetHandle(), &OnDeadline, 0, null);
-        }
-        finally
-        {
-            if (added) handle.DangerousRelease();
-        }
-    }
+    /// <summary>Makes the store ask <see cref="Decide"/> at each deadline instead of trapping at once.</summary>
+    internal static void Install(StoreHandle store) => wasmtime_store_epoch_deadline_callback(store, &OnDeadline, 0, null);
 
     [LibraryImport(Native.Lib)]
-    private static partial void wasmtime_store_epoch_deadline_callback(nint store, delegate* unmanaged<nint, nint, ulong*, byte*, nint> callback, nint data, delegate* unmanaged<nint, void> finalizer);
+    private static partial void wasmtime_store_epoch_deadline_callback(StoreHandle store, delegate* unmanaged<nint, nint, ulong*, byte*, nint> callback, nint data, delegate* unmanaged<nint, void> finalizer);
 
     [UnmanagedCallersOnly]
     private static nint OnDeadline(nint context, nint data, ulong* delta, byte* kind)

@@ -50,6 +50,9 @@ internal sealed class FuncTypeHandle(nint p) : WasmtimeHandle(p)
 
 internal sealed class ExportIndexHandle(nint p) : WasmtimeHandle(p)
 {
+    /// <summary>No parent index (a top-level export): a null pointer, never released.</summary>
+    public static ExportIndexHandle None { get; } = new(0);
+
     protected override bool ReleaseHandle() { Native.wasmtime_component_export_index_delete(handle); return true; }
 }
 
@@ -71,16 +74,6 @@ internal sealed class ResourceTypeHandle(nint p) : WasmtimeHandle(p)
 internal sealed class ResourceAnyHandle(nint p) : WasmtimeHandle(p)
 {
     protected override bool ReleaseHandle() { Native.wasmtime_component_resource_any_delete(handle); return true; }
-}
-
-internal sealed class ResourceHostHandle(nint p) : WasmtimeHandle(p)
-{
-    protected override bool ReleaseHandle() { Native.wasmtime_component_resource_host_delete(handle); return true; }
-}
-
-internal sealed class ErrorHandle(nint p) : WasmtimeHandle(p)
-{
-    protected override bool ReleaseHandle() { Native.wasmtime_error_delete(handle); return true; }
 }
 
 /// <summary>

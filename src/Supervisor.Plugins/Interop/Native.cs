@@ -13,7 +13,10 @@ namespace Supervisor.Plugins.Interop;
 // *_import_nth/_export_nth/_get functions of component and instance types return an OWNED
 // wasmtime_component_extern_t*, freed with wasmtime_component_extern_delete.
 //
-// All opaque pointers are nint; the managed wrappers own them through SafeHandles.
+// An argument Wasmtime borrows for the call is the SafeHandle that owns it, so the marshaller keeps the object
+// alive (AddRef/Release) until the call returns, even if another thread disposes it meanwhile. nint remains for
+// what no SafeHandle owns: store contexts (owned by their store), pointers borrowed from Wasmtime (callback
+// arguments, types inside items, values' parts), new objects returned, and the *_delete functions the handles call.
 internal static unsafe partial class Native
 {
     // Same name as Wasmtime.Dotnet's own DllImport, so the runtimes/<rid>/native/libwasmtime.so the
@@ -35,7 +38,6 @@ internal static unsafe partial class Native
 
     // ---------------------------------------------------------------- config / engine
     [LibraryImport(Lib)] internal static partial nint wasm_config_new();
-    [LibraryImport(Lib)] internal static partial void wasm_config_delete(nint config);
     [LibraryImport(Lib)] internal static partial void wasmtime_config_strategy_set(nint config, byte strategy);
     [LibraryImport(Lib)] internal static partial void wasmtime_config_cranelift_opt_level_set(nint config, byte level);
     [LibraryImport(Lib)] internal static partial void wasmtime_config_epoch_interruption_set(nint config, [MarshalAs(UnmanagedType.U1)] bool enable);
@@ -46,49 +48,45 @@ internal static unsafe partial class Native
     /// <summary>Takes ownership of <paramref name="config"/>.</summary>
     [LibraryImport(Lib)] internal static partial nint wasm_engine_new_with_config(nint config);
     [LibraryImport(Lib)] internal static partial void wasm_engine_delete(nint engine);
-    [LibraryImport(Lib)] internal static partial void wasmtime_engine_increment_epoch(nint engine);
+    [LibraryImport(Lib)] internal static partial void wasmtime_engine_increment_epoch(EngineHandle engine);
 
     // ---------------------------------------------------------------- store
-    [LibraryImport(Lib)] internal static partial nint wasmtime_store_new(nint engine, nint data, nint finalizer);
+    [LibraryImport(Lib)] internal static partial nint wasmtime_store_new(EngineHandle engine, nint data, nint finalizer);
     [LibraryImport(Lib)] internal static partial nint wasmtime_store_context(nint store);
     [LibraryImport(Lib)] internal static partial void wasmtime_store_delete(nint store);
-    [LibraryImport(Lib)] internal static partial void wasmtime_store_limiter(nint store, long memorySize, long tableElements, long instances, long tables, long memories);
+    [LibraryImport(Lib)] internal static partial void wasmtime_store_limiter(StoreHandle store, long memorySize, long tableElements, long instances, long tables, long memories);
     [LibraryImport(Lib)] internal static partial nint wasmtime_context_get_data(nint context);
     [LibraryImport(Lib)] internal static partial void wasmtime_context_set_epoch_deadline(nint context, ulong ticksBeyondCurrent);
-    [LibraryImport(Lib)] internal static partial nint wasmtime_context_set_fuel(nint context, ulong fuel);
-    [LibraryImport(Lib)] internal static partial nint wasmtime_context_get_fuel(nint context, ulong* fuel);
     /// <summary>Takes ownership of <paramref name="wasiConfig"/>.</summary>
     [LibraryImport(Lib)] internal static partial nint wasmtime_context_set_wasi(nint context, nint wasiConfig);
     [LibraryImport(Lib)] internal static partial nint wasi_config_new();
-    [LibraryImport(Lib)] internal static partial void wasi_config_delete(nint config);
     [LibraryImport(Lib)] internal static partial void wasi_config_set_stderr_custom(nint config,
         delegate* unmanaged<nint, byte*, nuint, nint> callback, nint data, delegate* unmanaged<nint, void> finalizer);
 
     // ---------------------------------------------------------------- component
-    [LibraryImport(Lib)] internal static partial nint wasmtime_component_new(nint engine, byte* bytes, nuint length, nint* componentOut);
-    [LibraryImport(Lib)] internal static partial nint wasmtime_component_serialize(nint component, WasmByteVec* result);
-    [LibraryImport(Lib)] internal static partial nint wasmtime_component_deserialize(nint engine, byte* bytes, nuint length, nint* componentOut);
-    [LibraryImport(Lib)] internal static partial nint wasmtime_component_deserialize_file(nint engine, byte* nulTerminatedPath, nint* componentOut);
+    [LibraryImport(Lib)] internal static partial nint wasmtime_component_new(EngineHandle engine, byte* bytes, nuint length, nint* componentOut);
+    [LibraryImport(Lib)] internal static partial nint wasmtime_component_serialize(ComponentHandle component, WasmByteVec* result);
+    [LibraryImport(Lib)] internal static partial nint wasmtime_component_deserialize(EngineHandle engine, byte* bytes, nuint length, nint* componentOut);
     [LibraryImport(Lib)] internal static partial void wasmtime_component_delete(nint component);
-    [LibraryImport(Lib)] internal static partial nint wasmtime_component_type(nint component);
-    [LibraryImport(Lib)] internal static partial nint wasmtime_component_get_export_index(nint component, nint instanceExportIndex, byte* name, nuint nameLength);
+    [LibraryImport(Lib)] internal static partial nint wasmtime_component_type(ComponentHandle component);
+    [LibraryImport(Lib)] internal static partial nint wasmtime_component_get_export_index(ComponentHandle component, ExportIndexHandle instanceExportIndex, byte* name, nuint nameLength);
     [LibraryImport(Lib)] internal static partial void wasmtime_component_export_index_delete(nint exportIndex);
 
     // ---------------------------------------------------------------- component types
     [LibraryImport(Lib)] internal static partial void wasmtime_component_type_delete(nint type);
-    [LibraryImport(Lib)] internal static partial nuint wasmtime_component_type_import_count(nint type, nint engine);
+    [LibraryImport(Lib)] internal static partial nuint wasmtime_component_type_import_count(nint type, EngineHandle engine);
     [LibraryImport(Lib)] [return: MarshalAs(UnmanagedType.U1)]
-    internal static partial bool wasmtime_component_type_import_nth(nint type, nint engine, nuint nth, byte** name, nuint* nameLength, nint* externOut);
-    [LibraryImport(Lib)] internal static partial nuint wasmtime_component_type_export_count(nint type, nint engine);
+    internal static partial bool wasmtime_component_type_import_nth(nint type, EngineHandle engine, nuint nth, byte** name, nuint* nameLength, nint* externOut);
+    [LibraryImport(Lib)] internal static partial nuint wasmtime_component_type_export_count(nint type, EngineHandle engine);
     [LibraryImport(Lib)] [return: MarshalAs(UnmanagedType.U1)]
-    internal static partial bool wasmtime_component_type_export_nth(nint type, nint engine, nuint nth, byte** name, nuint* nameLength, nint* externOut);
-    [LibraryImport(Lib)] internal static partial void wasmtime_component_extern_type(nint ext, ComponentItem* itemOut);
+    internal static partial bool wasmtime_component_type_export_nth(nint type, EngineHandle engine, nuint nth, byte** name, nuint* nameLength, nint* externOut);
+    [LibraryImport(Lib)] internal static partial void wasmtime_component_extern_type(ExternHandle ext, ComponentItem* itemOut);
     [LibraryImport(Lib)] internal static partial void wasmtime_component_extern_delete(nint ext);
     [LibraryImport(Lib)] internal static partial void wasmtime_component_item_delete(ComponentItem* item);
 
-    [LibraryImport(Lib)] internal static partial nuint wasmtime_component_instance_type_export_count(nint type, nint engine);
+    [LibraryImport(Lib)] internal static partial nuint wasmtime_component_instance_type_export_count(nint type, EngineHandle engine);
     [LibraryImport(Lib)] [return: MarshalAs(UnmanagedType.U1)]
-    internal static partial bool wasmtime_component_instance_type_export_nth(nint type, nint engine, nuint nth, byte** name, nuint* nameLength, nint* externOut);
+    internal static partial bool wasmtime_component_instance_type_export_nth(nint type, EngineHandle engine, nuint nth, byte** name, nuint* nameLength, nint* externOut);
 
     [LibraryImport(Lib)] internal static partial void wasmtime_component_func_type_delete(nint type);
     [LibraryImport(Lib)] internal static partial nuint wasmtime_component_func_type_param_count(nint type);
@@ -125,32 +123,31 @@ internal static unsafe partial class Native
     [LibraryImport(Lib)] internal static partial nint wasmtime_component_resource_type_new_host(uint hostTypeId);
     [LibraryImport(Lib)] internal static partial nint wasmtime_component_resource_type_clone(nint type);
     [LibraryImport(Lib)] [return: MarshalAs(UnmanagedType.U1)]
-    internal static partial bool wasmtime_component_resource_type_equal(nint a, nint b);
+    internal static partial bool wasmtime_component_resource_type_equal(ResourceTypeHandle a, nint b);
     [LibraryImport(Lib)] internal static partial void wasmtime_component_resource_type_delete(nint type);
 
     // ---------------------------------------------------------------- linker
-    [LibraryImport(Lib)] internal static partial nint wasmtime_component_linker_new(nint engine);
+    [LibraryImport(Lib)] internal static partial nint wasmtime_component_linker_new(EngineHandle engine);
     [LibraryImport(Lib)] internal static partial void wasmtime_component_linker_delete(nint linker);
-    [LibraryImport(Lib)] internal static partial void wasmtime_component_linker_allow_shadowing(nint linker, [MarshalAs(UnmanagedType.U1)] bool allow);
-    [LibraryImport(Lib)] internal static partial nint wasmtime_component_linker_root(nint linker);
-    [LibraryImport(Lib)] internal static partial nint wasmtime_component_linker_instantiate(nint linker, nint context, nint component, ComponentInstanceRaw* instanceOut);
-    [LibraryImport(Lib)] internal static partial nint wasmtime_component_linker_define_unknown_imports_as_traps(nint linker, nint component);
-    [LibraryImport(Lib)] internal static partial nint wasmtime_component_linker_add_wasip2(nint linker);
-    [LibraryImport(Lib)] internal static partial nint wasmtime_component_linker_instance_add_instance(nint linkerInstance, byte* name, nuint nameLength, nint* linkerInstanceOut);
+    [LibraryImport(Lib)] internal static partial void wasmtime_component_linker_allow_shadowing(LinkerHandle linker, [MarshalAs(UnmanagedType.U1)] bool allow);
+    [LibraryImport(Lib)] internal static partial nint wasmtime_component_linker_root(LinkerHandle linker);
+    [LibraryImport(Lib)] internal static partial nint wasmtime_component_linker_instantiate(LinkerHandle linker, nint context, ComponentHandle component, ComponentInstanceRaw* instanceOut);
+    [LibraryImport(Lib)] internal static partial nint wasmtime_component_linker_add_wasip2(LinkerHandle linker);
+    [LibraryImport(Lib)] internal static partial nint wasmtime_component_linker_instance_add_instance(LinkerInstanceHandle linkerInstance, byte* name, nuint nameLength, nint* linkerInstanceOut);
     [LibraryImport(Lib)] internal static partial nint wasmtime_component_linker_instance_add_func(
-        nint linkerInstance, byte* name, nuint nameLength,
+        LinkerInstanceHandle linkerInstance, byte* name, nuint nameLength,
         delegate* unmanaged<nint, nint, nint, ComponentVal*, nuint, ComponentVal*, nuint, nint> callback,
         nint data, delegate* unmanaged<nint, void> finalizer);
     [LibraryImport(Lib)] internal static partial nint wasmtime_component_linker_instance_add_resource(
-        nint linkerInstance, byte* name, nuint nameLength, nint resourceType,
+        LinkerInstanceHandle linkerInstance, byte* name, nuint nameLength, ResourceTypeHandle resourceType,
         delegate* unmanaged<nint, nint, uint, nint> destructor,
         nint data, delegate* unmanaged<nint, void> finalizer);
     [LibraryImport(Lib)] internal static partial void wasmtime_component_linker_instance_delete(nint linkerInstance);
 
     // ---------------------------------------------------------------- instance / func
-    [LibraryImport(Lib)] internal static partial nint wasmtime_component_instance_get_export_index(ComponentInstanceRaw* instance, nint context, nint instanceExportIndex, byte* name, nuint nameLength);
+    [LibraryImport(Lib)] internal static partial nint wasmtime_component_instance_get_export_index(ComponentInstanceRaw* instance, nint context, ExportIndexHandle instanceExportIndex, byte* name, nuint nameLength);
     [LibraryImport(Lib)] [return: MarshalAs(UnmanagedType.U1)]
-    internal static partial bool wasmtime_component_instance_get_func(ComponentInstanceRaw* instance, nint context, nint exportIndex, ComponentFuncRaw* funcOut);
+    internal static partial bool wasmtime_component_instance_get_func(ComponentInstanceRaw* instance, nint context, ExportIndexHandle exportIndex, ComponentFuncRaw* funcOut);
     [LibraryImport(Lib)] internal static partial nint wasmtime_component_func_type(ComponentFuncRaw* func, nint context);
     [LibraryImport(Lib)] internal static partial nint wasmtime_component_func_call(ComponentFuncRaw* func, nint context, ComponentVal* args, nuint argCount, ComponentVal* results, nuint resultCount);
 
@@ -165,11 +162,9 @@ internal static unsafe partial class Native
     [LibraryImport(Lib)] internal static partial void wasmtime_component_val_delete(ComponentVal* value);
 
     [LibraryImport(Lib)] internal static partial nint wasmtime_component_resource_any_clone(nint resource);
+    [LibraryImport(Lib, EntryPoint = "wasmtime_component_resource_any_clone")]
+    internal static partial nint wasmtime_component_resource_any_clone(ResourceAnyHandle resource);
     [LibraryImport(Lib)] internal static partial void wasmtime_component_resource_any_delete(nint resource);
-    [LibraryImport(Lib)] [return: MarshalAs(UnmanagedType.U1)]
-    internal static partial bool wasmtime_component_resource_any_owned(nint resource);
-    [LibraryImport(Lib)] internal static partial nint wasmtime_component_resource_any_type(nint resource);
-    [LibraryImport(Lib)] internal static partial nint wasmtime_component_resource_any_drop(nint context, nint resource);
     [LibraryImport(Lib)] internal static partial nint wasmtime_component_resource_host_new([MarshalAs(UnmanagedType.U1)] bool owned, uint rep, uint hostTypeId);
     [LibraryImport(Lib)] internal static partial uint wasmtime_component_resource_host_rep(nint resource);
     [LibraryImport(Lib)] internal static partial uint wasmtime_component_resource_host_type(nint resource);

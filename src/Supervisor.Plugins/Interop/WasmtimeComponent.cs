@@ -16,13 +16,13 @@ internal sealed class WasmtimeComponent : IDisposable
 
     public WasmtimeEngine Engine { get; }
 
-    internal nint Pointer => _handle.Pointer;
+    internal ComponentHandle Handle => _handle;
 
     /// <summary>The compiled artifact, for a compile cache (load with <see cref="WasmtimeEngine.Deserialize"/>).</summary>
     public unsafe byte[] Serialize()
     {
         WasmByteVec bytes = default;
-        WasmtimeException.ThrowIfError(Native.wasmtime_component_serialize(Pointer, &bytes));
+        WasmtimeException.ThrowIfError(Native.wasmtime_component_serialize(_handle, &bytes));
         try { return bytes.AsSpan().ToArray(); }
         finally { Native.wasm_byte_vec_delete(&bytes); }
     }
@@ -32,8 +32,8 @@ internal sealed class WasmtimeComponent : IDisposable
 
     private ComponentTypeInfo ReadType()
     {
-        using var type = new ComponentTypeHandle(Native.wasmtime_component_type(Pointer));
-        using var reader = new ComponentTypeReader(Engine.Pointer);
+        using var type = new ComponentTypeHandle(Native.wasmtime_component_type(_handle));
+        using var reader = new ComponentTypeReader(Engine.Handle);
         return reader.ReadComponent(type.Pointer);
     }
 
@@ -46,7 +46,7 @@ internal sealed class WasmtimeComponent : IDisposable
         var bytes = Encoding.UTF8.GetBytes(name);
         nint index;
         fixed (byte* p = bytes)
-            index = Native.wasmtime_component_get_export_index(Pointer, parent?.Pointer ?? 0, p, (nuint)bytes.Length);
+            index = Native.wasmtime_component_get_export_index(_handle, parent ?? ExportIndexHandle.None, p, (nuint)bytes.Length);
         return index == 0 ? null : new ExportIndexHandle(index);
     }
 

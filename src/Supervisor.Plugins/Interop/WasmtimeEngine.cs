@@ -49,30 +49,21 @@ internal sealed class WasmtimeEngine : IDisposable
 
     internal EngineHandle Handle => _handle;
 
-    internal nint Pointer => _handle.Pointer;
-
-    /// <summary>Advances the epoch; thread-safe, meant to be called from a timer.</summary>
-    public void IncrementEpoch()
-    {
-        // AddRef so a concurrent Dispose cannot free the engine under a timer thread.
-        var added = false;
-        _handle.DangerousAddRef(ref added);
-        try { Native.wasmtime_engine_increment_epoch(_handle.DangerousGetHandle()); }
-        finally { if (added) _handle.DangerousRelease(); }
-    }
+    /// <summary>
+    /// Advances the epoch; thread-safe, meant to be called from a timer (the handle's reference count keeps a
+    /// concurrent Dispose from freeing the engine during the call).
+    /// </summary>
+    public void IncrementEpoch() => Native.wasmtime_engine_increment_epoch(_handle);
 
     /// <summary>Compiles a component from its binary encoding.</summary>
     public unsafe WasmtimeComponent Compile(ReadOnlySpan<byte> binary)
     {
         nint component;
         nint error;
-        fixed (byte* p = binary) error = Native.wasmtime_component_new(Pointer, p, (nuint)binary.Length, &component);
+        fixed (byte* p = binary) error = Native.wasmtime_component_new(_handle, p, (nuint)binary.Length, &component);
         WasmtimeException.ThrowIfError(error);
         return new WasmtimeComponent(this, new ComponentHandle(component));
     }
-
-    /// <summary>Compiles a component from WAT text (Wasmtime's wat2wasm accepts the component text format).</summary>
-    public WasmtimeComponent CompileWat(string wat) => Compile(Wat.ToBinary(wat));
 
     /// <summary>
     /// Loads a component produced by <see cref="WasmtimeComponent.Serialize"/> with a compatible engine.
@@ -82,30 +73,12 @@ internal sealed class WasmtimeEngine : IDisposable
     {
         nint component;
         nint error;
-        fixed (byte* p = serialized) error = Native.wasmtime_component_deserialize(Pointer, p, (nuint)serialized.Length, &component);
-        WasmtimeException.ThrowIfError(error);
-        return new WasmtimeComponent(this, new ComponentHandle(component));
-    }
-
-    /// <summary>Like <see cref="Deserialize"/> but memory-maps the file (cheaper for large plugins).</summary>
-    public unsafe WasmtimeComponent DeserializeFile(string path)
-    {
-        var bytes = Utf8Z(path);
-        nint component;
-        nint error;
-        fixed (byte* p = bytes) error = Native.wasmtime_component_deserialize_file(Pointer, p, &component);
+        fixed (byte* p = serialized) error = Native.wasmtime_component_deserialize(_handle, p, (nuint)serialized.Length, &component);
         WasmtimeException.ThrowIfError(error);
         return new WasmtimeComponent(this, new ComponentHandle(component));
     }
 
     public void Dispose() => _handle.Dispose();
-
-    internal static byte[] Utf8Z(string s)
-    {
-        var bytes = new byte[Encoding.UTF8.GetByteCount(s) + 1];
-        Encoding.UTF8.GetBytes(s, bytes);
-        return bytes;
-    }
 }
 
 /// <summary>WAT text to binary, through Wasmtime's own parser (handles modules and components).</summary>
@@ -132,15 +105,12 @@ internal sealed class EpochTicker : IDisposable
 
     public EpochTicker(WasmtimeEngine engine, TimeSpan interval)
     {
-        Interval = interval;
         _timer = new Timer(static state =>
         {
             try { ((WasmtimeEngine)state!).IncrementEpoch(); }
             catch (ObjectDisposedException) { } // the engine went first; nothing left to tick
         }, engine, interval, interval);
     }
-
-    public TimeSpan Interval { get; }
 
     public void Dispose() => _timer.Dispose();
 }

@@ -28,15 +28,9 @@ internal enum WasmtimeErrorKind
 /// </summary>
 internal sealed class WasmtimeException : Exception
 {
-    public WasmtimeException(string message, WasmtimeErrorKind kind, int? exitStatus = null) : base(message)
-    {
-        Kind = kind;
-        ExitStatus = exitStatus;
-    }
+    public WasmtimeException(string message, WasmtimeErrorKind kind) : base(message) => Kind = kind;
 
     public WasmtimeErrorKind Kind { get; }
-
-    public int? ExitStatus { get; }
 
     /// <summary>True when guest code was running: the instance must be discarded.</summary>
     public bool IsTrap => Kind is not WasmtimeErrorKind.Error;
@@ -53,8 +47,7 @@ internal sealed class WasmtimeException : Exception
             finally { Native.wasm_byte_vec_delete(&message); }
 
             int status;
-            if (Native.wasmtime_error_exit_status(error, &status))
-                return new WasmtimeException(text, WasmtimeErrorKind.Exit, status);
+            if (Native.wasmtime_error_exit_status(error, &status)) return new WasmtimeException(text, WasmtimeErrorKind.Exit);
             return new WasmtimeException(text, Classify(text, duringCall));
         }
         finally

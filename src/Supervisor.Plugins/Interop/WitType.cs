@@ -34,14 +34,6 @@ internal abstract class WitType
     public static readonly WitType Char = new WitPrimitive(WitKind.Char);
     public static readonly WitType String = new WitPrimitive(WitKind.String);
 
-    public static WitType Primitive(WitKind kind) => kind switch
-    {
-        WitKind.Bool => Bool, WitKind.S8 => S8, WitKind.U8 => U8, WitKind.S16 => S16, WitKind.U16 => U16,
-        WitKind.S32 => S32, WitKind.U32 => U32, WitKind.S64 => S64, WitKind.U64 => U64,
-        WitKind.F32 => F32, WitKind.F64 => F64, WitKind.Char => Char, WitKind.String => String,
-        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "not a primitive"),
-    };
-
     /// <summary>True for <c>list&lt;u8&gt;</c>, which converts to and from byte[].</summary>
     public bool IsByteList => this is WitList { Element.Kind: WitKind.U8 };
 

@@ -291,7 +291,7 @@ public sealed class ByteAdapterTests : PluginTestBase
             results.Clear();
             ComponentValues.WriteString(ref args[0], key);
             get.Call(args[..1], results);
-            Assert.Equal(value, ComponentValues.ReadOptionBytes(results[0]));
+            Assert.Equal(value, InteropTestHelpers.ReadOptionBytes(results[0]));
             ComponentValues.Delete(ref args[0]);
             ComponentValues.Delete(ref results[0]);
         }

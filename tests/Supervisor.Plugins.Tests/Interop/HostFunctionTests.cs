@@ -58,7 +58,7 @@ public sealed class HostFunctionTests
             try
             {
                 run.Call(args, results);
-                var back = ComponentValues.ReadOptionBytes(results[0]);
+                var back = InteropTestHelpers.ReadOptionBytes(results[0]);
                 Assert.NotNull(back);
                 Assert.Equal(data.Length, back!.Length);
                 Assert.True(data.AsSpan().SequenceEqual(back), "bytes differ after the round trip");

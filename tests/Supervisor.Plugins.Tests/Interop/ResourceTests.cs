@@ -27,13 +27,13 @@ public sealed class ResourceTests : IDisposable
         {
             var rep = _nextRep++;
             _open[rep] = ComponentValues.ReadString(call.Args[0]);
-            ComponentValues.WriteHostResource(call.Context, ref call.Results[0], _bucketType.Own(rep));
+            ComponentResources.WriteHostResource(call.Context, ref call.Results[0], _bucketType.Own(rep));
         });
         api.AddFunction("[method]bucket.size", (in HostCall call) =>
         {
-            var rep = ComponentValues.ReadHostResourceRep(call.Context, call.Args[0], _bucketType);
+            var rep = ComponentResources.ReadHostResourceRep(call.Context, call.Args[0], _bucketType);
             _sizedReps.Add(rep);
-            ComponentValues.WriteU32(ref call.Results[0], (uint)_open[rep].Length);
+            InteropTestHelpers.WriteU32(ref call.Results[0], (uint)_open[rep].Length);
         });
     }
 
