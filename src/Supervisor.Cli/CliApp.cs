@@ -177,7 +177,7 @@ internal static class CliApp
         var plugin = new Command("plugin", "Commands about plugin files");
         plugin.Subcommands.Add(inspect);
         root.Subcommands.Add(plugin);
-        root.Subcommands.Add(StorageCommands.Create(SettingsOf, console));
+        root.Subcommands.Add(Storage.StorageCommand.Create(SettingsOf, console));
         root.Subcommands.Add(WitCommand.Create(console));
 
         var parse = root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
