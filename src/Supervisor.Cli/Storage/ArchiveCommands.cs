@@ -29,11 +29,11 @@ internal static class ArchiveCommands
             var path = r.GetValue(output)!;
             var fmt = FormatOf(r.GetValue(format));
             using var store = context.Open(r);
-            using var progress = new Progress(console, "exporting", fmt);
+            using var progress = new Progress(console, ArchivePhase.Exporting, _ => "exporting");
             if (path == "-")
             {
                 using var stdout = new TextWriterStream(console.Out);
-                progress.Done(StorageArchive.Export(store, progress.Watch(stdout), chain, svc, fmt));
+                progress.Done(StorageArchive.Export(store, stdout, chain, svc, fmt, progress.Listener));
                 stdout.Flush();
                 // A LocalStorage dump is one JSON object without a line end: end the line on a terminal or pipe.
                 if (fmt == ArchiveFormat.PsibaseLocalStorage) console.Out.WriteLine();
@@ -44,7 +44,7 @@ internal static class ArchiveCommands
             try
             {
                 using (var file = PrivateFiles.Create(partial))
-                    n = progress.Done(StorageArchive.Export(store, progress.Watch(file), chain, svc, fmt));
+                    n = progress.Done(StorageArchive.Export(store, file, chain, svc, fmt, progress.Listener));
                 File.Move(partial, path, overwrite: true);
             }
             catch
@@ -84,8 +84,8 @@ internal static class ArchiveCommands
             ImportResult result;
             try
             {
-                using var progress = new Progress(console, "importing", fmt);
-                result = StorageArchive.Import(store, progress.Watch(input, fmt == ArchiveFormat.JsonLines ? "validating" : "importing", "importing"), policy, fmt);
+                using var progress = new Progress(console, ArchivePhase.Validating, phase => phase == ArchivePhase.Writing ? "importing" : "validating");
+                result = StorageArchive.Import(store, input, policy, fmt, progress.Listener);
                 progress.Done(result.Imported + result.Skipped);
             }
             catch (StorageException e)
@@ -136,18 +136,14 @@ internal static class ArchiveCommands
             if (SameFile(settings, target))
                 throw new ArgumentException($"--to: \"{target}\" is the source store itself");
             using var into = StoreOpener.Open(StoreOpener.OptionsOf(target, "--to"), "--to", console);
-            ImportResult result;
-            if (console.ErrorIsTerminal)
+            using var progress = new Progress(console, ArchivePhase.Exporting, phase => phase switch
             {
-                using var progress = new Progress(console, "cloning: reading", ArchiveFormat.JsonLines);
-                result = StorageArchive.Clone(from, into, chain, svc, policy,
-                    temp => progress.Watch(temp), temp => progress.Watch(temp, "cloning: validating", "cloning: writing"));
-                progress.Done(result.Imported + result.Skipped);
-            }
-            else
-            {
-                result = StorageArchive.Clone(from, into, chain, svc, policy);
-            }
+                ArchivePhase.Exporting => "cloning: reading",
+                ArchivePhase.Validating => "cloning: validating",
+                _ => "cloning: writing",
+            });
+            var result = StorageArchive.Clone(from, into, chain, svc, policy, progress.Listener);
+            progress.Done(result.Imported + result.Skipped);
             Print(console, r.GetValue(json), new JsonObject { ["imported"] = result.Imported, ["skipped"] = result.Skipped, ["to"] = target },
                 $"cloned {Count(result.Imported, "record")} ({Describe(chain, svc)}) into {target}, skipped {result.Skipped}");
             return ExitCodes.Success;
