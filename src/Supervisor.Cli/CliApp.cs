@@ -17,8 +17,6 @@ internal static class CliApp
     /// <summary>Parses <paramref name="args"/>, runs the command, and returns the exit code.</summary>
     public static int Run(string[] args, CliConsole console)
     {
-        // The CLI is where leaf backends join the registry: --store redis://... selects Redis.
-        RedisBackend.Register(BackendRegistry.Default);
         var plugins = new Option<string>("--plugins")
         {
             Description = "The plugin directory: <dir>/<service>/<plugin>.wasm (or .wat)",

@@ -1,4 +1,6 @@
 using Supervisor.Storage;
+using Supervisor.Storage.Backends;
+using Supervisor.Storage.Redis;
 
 namespace Supervisor.Cli;
 
@@ -9,10 +11,20 @@ namespace Supervisor.Cli;
 /// </summary>
 internal static class StoreOpener
 {
+    /// <summary>The backends the CLI offers: the built-in ones and Redis (<c>--store redis://...</c>), composed once here.</summary>
+    private static readonly BackendRegistry Backends = Compose();
+
+    private static BackendRegistry Compose()
+    {
+        var registry = BackendRegistry.CreateDefault();
+        RedisBackend.Register(registry);
+        return registry;
+    }
+
     /// <summary>Storage options for the store that <c>--store</c> (or <c>--domain</c>'s default file) names.</summary>
     public static StorageOptions OptionsOf(Settings settings)
     {
-        var options = new StorageOptions();
+        var options = new StorageOptions { Registry = Backends };
         CliErrors.Set("--domain", () => options.Domain = settings.Domain);
         if (settings.Store is { } location) CliErrors.Set("--store", () => options.Location = location);
         return options;
@@ -21,7 +33,7 @@ internal static class StoreOpener
     /// <summary>Storage options for a store named by another option (<c>--to</c>).</summary>
     public static StorageOptions OptionsOf(string location, string option)
     {
-        var options = new StorageOptions();
+        var options = new StorageOptions { Registry = Backends };
         CliErrors.Set(option, () => options.Location = location);
         return options;
     }

@@ -155,7 +155,7 @@ internal static class ArchiveCommands
     private static bool SameFile(Settings settings, string target)
     {
         if (target.Contains("://", StringComparison.Ordinal) || settings.Store is { } s && s.Contains("://", StringComparison.Ordinal)) return false;
-        var source = settings.Store ?? Supervisor.Storage.Backends.Sqlite.SqliteBackendOptions.DefaultPath(settings.Domain);
+        var source = settings.Store ?? Supervisor.Storage.Backends.Sqlite.SqliteOptions.DefaultPath(settings.Domain);
         return string.Equals(Path.GetFullPath(source), Path.GetFullPath(target), OperatingSystem.IsWindows() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal);
     }
 
