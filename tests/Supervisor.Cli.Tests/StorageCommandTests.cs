@@ -12,11 +12,9 @@ public sealed class StorageCommandTests : IDisposable
     public void Dispose() => _box.Dispose();
 
     /// <summary>Runs the CLI against the sandbox's plugins and cache but another store file.</summary>
-    private CliResult On(string store, params string[] args) =>
-        Cli.InProcess(null, [.. args, "--plugins", _box.Plugins, "--store", store, "--cache", _box.Cache]);
+    private CliResult On(string store, params string[] args) => Cli.InProcess(null, [.. args, .. _box.OptionsFor(args, store)]);
 
-    private CliResult OnWithInput(string store, string input, params string[] args) =>
-        Cli.InProcess(input, [.. args, "--plugins", _box.Plugins, "--store", store, "--cache", _box.Cache]);
+    private CliResult OnWithInput(string store, string input, params string[] args) => Cli.InProcess(input, [.. args, .. _box.OptionsFor(args, store)]);
 
     private static CliResult Ok(CliResult r)
     {
@@ -264,7 +262,7 @@ public sealed class StorageCommandTests : IDisposable
         // No archive was named by the user: the conflict is named by its record.
         Assert.Contains("record \"k1\" in local:non-trx:clientdata:walpha already exists in the target store (policy fail); nothing was cloned", conflict.Err);
         Assert.DoesNotContain("archive line", conflict.Err);
-        var onTerminal = Cli.InProcess(null, ["storage", "clone", "--to", other, .. _box.Options], errorIsTerminal: true, statusDelay: TimeSpan.Zero);
+        var onTerminal = Cli.InProcess(null, ["storage", "clone", "--to", other, "--store", _box.Store], errorIsTerminal: true, statusDelay: TimeSpan.Zero);
         Assert.Equal(1, onTerminal.ExitCode);
         Assert.Contains("nothing was cloned", onTerminal.Err);
         Assert.Equal(B64("one"), Get(other, "k1"));
@@ -403,8 +401,44 @@ public sealed class StorageCommandTests : IDisposable
         Assert.Contains("--base64", Ok(Cli.InProcess(null, ["storage", "set", "--help"])).Out);
     }
 
+    /// <summary><c>storage keys</c> on bucket b of service svc (chain local) of the sandbox's store.</summary>
+    private CliResult Keys(params string[] args) => _box.Run(["storage", "keys", "--chain", "local", "--service", "svc", "--bucket", "b", .. args]);
+
+    [Fact, Rule("PDP-CLI-19")]
+    public void Keys_ListsABucketsKeys_Paged_WithAPrefix()
+    {
+        foreach (var k in new[] { "b", "a", "abc", "ab", "c", "a\nnewline" })
+            Ok(_box.Run("storage", "set", "--chain", "local", "--service", "svc", "--bucket", "b", k, "v"));
+        Ok(_box.Run("storage", "set", "--chain", "local", "--service", "svc", "--bucket", "other", "a-elsewhere", "v"));
+
+        Assert.Equal(["a", "\"a\\nnewline\"", "ab", "abc", "b", "c"], Ok(Keys()).Lines);
+        Assert.Equal("", Ok(Keys()).Err);
+        Assert.Equal(["a", "\"a\\nnewline\"", "ab", "abc"], Ok(Keys("--prefix", "a")).Lines);
+        Assert.Equal(["ab", "abc"], Ok(Keys("--prefix", "ab")).Lines);
+
+        var first = Ok(Keys("--limit", "2"));
+        Assert.Equal(["a", "\"a\\nnewline\""], first.Lines);
+        Assert.Contains("more keys follow; the next page: --after \"a\\nnewline\"", first.Err);
+        Assert.Equal(["ab", "abc"], Ok(Keys("--limit", "2", "--after", "a\nnewline")).Lines);
+        Assert.Equal("""{"keys":["abc","b"],"next":"b"}""", Ok(Keys("--limit", "2", "--after", "ab", "--json")).Out.Trim());
+        Assert.Equal("""{"keys":["c"],"next":null}""", Ok(Keys("--after", "b", "--json")).Out.Trim());
+        Assert.Equal("""{"keys":["abc"],"next":null}""", Ok(Keys("--prefix", "a", "--after", "ab", "--json")).Out.Trim());
+        Assert.Equal("""{"keys":[],"next":null}""", Ok(Keys("--prefix", "zz", "--json")).Out.Trim());
+        Assert.Contains("no keys starting with \"zz\"", Ok(Keys("--prefix", "zz")).Err);
+
+        var zero = Keys("--limit", "0");
+        Assert.Equal(2, zero.ExitCode);
+        Assert.Contains("--limit: 0 is out of range", zero.Err);
+        var noBucket = _box.Run("storage", "keys", "--chain", "local", "--service", "svc");
+        Assert.Equal(2, noBucket.ExitCode);
+        Assert.Contains("storage keys needs --chain, --service and --bucket", noBucket.Err);
+        var longKey = Keys("--after", new string('k', 300));
+        Assert.Equal(2, longKey.ExitCode);
+        Assert.StartsWith("error: --after:", longKey.Err);
+    }
+
     private CliResult OnTerminal(string store, params string[] args) =>
-        Cli.InProcess(null, [.. args, "--plugins", _box.Plugins, "--store", store, "--cache", _box.Cache], errorIsTerminal: true, statusDelay: TimeSpan.Zero);
+        Cli.InProcess(null, [.. args, .. _box.OptionsFor(args, store)], errorIsTerminal: true, statusDelay: TimeSpan.Zero);
 
     [Fact, Rule("PDP-CLI-15")]
     public void ExportImportClone_ShowProgress_OnlyOnATerminal()
