@@ -112,7 +112,7 @@ public sealed class ExitCodeTests : IDisposable
         var r = _box.Run("storage", "import", archive);
         Assert.True(r.ExitCode == 1, r.ToString());
         Assert.Contains("importing would break a quota", r.Err);
-        Assert.Equal("[]", _box.Run("storage", "list", "--json").Out.Trim());
+        Assert.Equal("[]", _box.Run("storage", "list", "--all-chains", "--json").Out.Trim());
     }
 
     [Fact, Rule("PDP-CLI-3")]

@@ -15,17 +15,18 @@ internal static class ArchiveCommands
     private static Command Export(StorageContext context)
     {
         var console = context.Console;
-        var service = Service("Export only this service's records (needs --chain)");
+        var service = Service("Export only this service's records: its own buckets and those clientdata keeps for it");
+        var allChains = AllChains("Export every chain's records, not only --chain's");
         var format = Format("The archive format");
         var output = new Option<string>("--out") { Description = "The archive file to write (- writes to standard output)", HelpName = "FILE", Required = true };
         var json = Json("Print the summary as JSON");
         var export = new Command("export",
-            "Writes the store's persistent records (all chains, or --chain's, or --chain and --service's) to an archive; "
+            "Writes the persistent records of --chain (default local), of one --service on it, or of --all-chains to an archive; "
             + "it streams, so memory stays flat however many records there are");
-        foreach (var o in new Option[] { service, format, output, json }) export.Options.Add(o);
+        foreach (var o in new Option[] { service, allChains, format, output, json }) export.Options.Add(o);
         context.SetAction(export, r =>
         {
-            var (chain, svc) = Selection(r, service);
+            var (chain, svc) = Selection(r, service, allChains);
             var path = r.GetValue(output)!;
             var fmt = FormatOf(r.GetValue(format));
             using var store = context.Open(r);
@@ -113,16 +114,17 @@ internal static class ArchiveCommands
             Description = "The source store (the same as --store): a SQLite file path or a URI such as redis://host:port/db",
             HelpName = "PATH|URI",
         };
-        var service = Service("Clone only this service's records (needs --chain)");
+        var service = Service("Clone only this service's records: its own buckets and those clientdata keeps for it");
+        var allChains = AllChains("Clone every chain's records, not only --chain's");
         var onConflict = OnConflict();
         var json = Json("Print the summary as JSON");
         var clone = new Command("clone",
-            "Copies the persistent records of the store (--store/--domain), or of --chain (and --service), into the --to "
+            "Copies the persistent records of --chain (default local), of one --service on it, or of --all-chains, from the store (--from, or --store/--domain) into the --to "
             + "store, between any two backends; the same as export then import, streamed through a temporary file");
-        foreach (var o in new Option[] { fromStore, to, service, onConflict, json }) clone.Options.Add(o);
+        foreach (var o in new Option[] { fromStore, to, service, allChains, onConflict, json }) clone.Options.Add(o);
         context.SetAction(clone, r =>
         {
-            var (chain, svc) = Selection(r, service);
+            var (chain, svc) = Selection(r, service, allChains);
             var policy = PolicyOf(r.GetValue(onConflict));
             var settings = context.SettingsOf(r);
             if (r.GetValue(fromStore) is { } source)

@@ -27,16 +27,17 @@ internal static class Output
     public static void Print(CliConsole console, bool json, JsonObject data, string text) =>
         console.Out.WriteLine(json ? data.ToJsonString(LineJson) : text);
 
-    public static JsonObject Row((string Name, string Value) first, UsageEntry usage, (string Name, string Value)? second = null)
+    /// <summary>A table row: <paramref name="columns"/>, then the usage's items and bytes.</summary>
+    public static JsonObject Row(UsageEntry usage, params (string Name, string Value)[] columns)
     {
-        var o = new JsonObject { [first.Name] = first.Value };
-        if (second is { } s) o[s.Name] = s.Value;
+        var o = new JsonObject();
+        foreach (var (name, value) in columns) o[name] = value;
         o["items"] = usage.Items;
         o["bytes"] = usage.Bytes;
         return o;
     }
 
-    /// <summary>Rows as a JSON array, or as aligned columns (the named ones, then ITEMS and BYTES).</summary>
+    /// <summary>Rows as a JSON array (sizes in bytes), or as aligned columns: the named ones, then ITEMS and SIZE in human units.</summary>
     public static void Table(CliConsole console, bool json, IEnumerable<JsonObject> rows, string[] headings, string empty)
     {
         var list = rows.ToList();
@@ -50,7 +51,7 @@ internal static class Output
             console.Out.WriteLine(empty);
             return;
         }
-        string[][] cells = [[.. headings, "ITEMS", "BYTES"], .. list.Select(o => o.Select(p => p.Value!.ToString()).ToArray())];
+        string[][] cells = [[.. headings, "ITEMS", "SIZE"], .. list.Select(o => o.Select(p => p.Key == "bytes" ? Units.FormatSize(p.Value!.GetValue<long>()) : p.Value!.ToString()).ToArray())];
         var widths = Enumerable.Range(0, cells[0].Length).Select(c => cells.Max(row => row[c].Length)).ToArray();
         foreach (var row in cells)
             console.Out.WriteLine(string.Join("  ", row.Select((cell, c) => c < headings.Length ? cell.PadRight(widths[c]) : cell.PadLeft(widths[c]))).TrimEnd());

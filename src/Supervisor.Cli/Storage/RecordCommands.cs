@@ -15,7 +15,7 @@ internal static class RecordCommands
         var console = context.Console;
         var getJson = Json("Print {\"key\", \"value\", \"encoding\"}: encoding utf8 (value is the text) or base64");
         var get = Record(context, "get",
-            "Prints the value of a persistent record (--chain, --service and --bucket required): as text when it is "
+            "Prints the value of a persistent record (--service and --bucket required; --chain defaults to local): as text when it is "
             + "printable UTF-8, as base64 otherwise (a note on stderr says so); a missing key exits 1",
             (r, id, k, bucket) =>
             {
@@ -30,7 +30,7 @@ internal static class RecordCommands
         var value = new Argument<string>("value") { Description = "The value: text stored as UTF-8, or base64 with --base64" };
         var base64 = new Option<bool>("--base64") { Description = "VALUE is base64 (for binary values)" };
         var set = Record(context, "set",
-            "Creates or replaces a persistent record (--chain, --service and --bucket required); the service's quota "
+            "Creates or replaces a persistent record (--service and --bucket required; --chain defaults to local); the service's quota "
             + "applies (exit 1)",
             (r, id, k, bucket) =>
             {
@@ -43,11 +43,11 @@ internal static class RecordCommands
                     catch (FormatException e) { throw new ArgumentException("VALUE is not base64 (--base64)", e); }
                 }
                 bucket.Set(k, bytes);
-                return (new JsonObject { ["key"] = k, ["bytes"] = bytes.Length }, $"set {Quote(k)} in {Where(id)} ({Count(bytes.Length, "byte")})");
+                return (new JsonObject { ["key"] = k, ["bytes"] = bytes.Length }, $"set {Quote(k)} in {Where(id)} ({Units.FormatSize(bytes.Length)})");
             }, Json("Print the summary as JSON"), value, base64);
 
         var delete = Record(context, "delete",
-            "Deletes a persistent record (--chain, --service and --bucket required); a missing key exits 1",
+            "Deletes a persistent record (--service and --bucket required; --chain defaults to local); a missing key exits 1",
             (r, id, k, bucket) => bucket.Delete(k)
                 ? (new JsonObject { ["key"] = k, ["deleted"] = true }, $"deleted {Quote(k)} from {Where(id)}")
                 : null,
@@ -60,7 +60,7 @@ internal static class RecordCommands
     {
         var (chain, svc) = Selection(r, service);
         if (chain is null || svc is null || r.GetValue(bucket) is not { } b)
-            throw new ArgumentException($"storage {name} needs --chain, --service and --bucket");
+            throw new ArgumentException($"storage {name} needs --service and --bucket");
         CliErrors.Set("--bucket", () => Names.ValidateBucket(b));
         return new BucketId(chain, r.GetValue(mode) == "trx" ? DbMode.Transactional : DbMode.NonTransactional, svc, b);
     }
@@ -88,8 +88,7 @@ internal static class RecordCommands
         };
         var json = Json("Print {\"keys\": [...], \"next\": KEY or null}: next is the --after of the next page");
         var command = new Command("keys",
-            "Lists a bucket's persistent keys in the order of their UTF-8 bytes, a page at a time (--chain, --service and "
-            + "--bucket required); when more keys follow, a note on stderr says how to get the next page");
+            "Lists a bucket's persistent keys in the order of their UTF-8 bytes, a page at a time (--service and --bucket required); when more keys follow, a note on stderr says how to get the next page");
         foreach (var o in new Option[] { service, bucket, mode, prefix, limit, after, json }) command.Options.Add(o);
         context.SetAction(command, r =>
         {

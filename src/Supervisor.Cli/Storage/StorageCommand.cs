@@ -13,10 +13,10 @@ internal static class StorageCommand
     {
         var storage = new Command("storage",
             "Manages the store that --store (or --domain) selects: moves persistent records between stores, files and "
-            + "psibase's browser LocalStorage, and lists, measures and clears them. --chain selects one chain (all chains when "
-            + "not given, where a command allows it). Exit codes: 0 success, 1 the operation failed (a conflict under "
-            + "--on-conflict fail, a quota, the backend, a missing key for get and delete), 2 bad usage, a bad archive (the "
-            + "message names its line) or a store that cannot be opened.");
+            + "psibase's browser LocalStorage, and lists, measures and clears them. --chain selects the chain (default local, "
+            + "as in every command); export, clone and list take --all-chains. Exit codes: 0 success, 1 the operation failed "
+            + "(a conflict under --on-conflict fail, a quota, the backend, a missing key for get and delete), 2 bad usage, a "
+            + "bad archive (the message names its line) or a store that cannot be opened.");
         var context = new StorageContext(settingsOf, console);
         foreach (var command in ArchiveCommands.Create(context)) storage.Subcommands.Add(command);
         foreach (var command in UsageCommands.Create(context)) storage.Subcommands.Add(command);

@@ -53,13 +53,21 @@ internal static class StorageSymbols
         return o;
     }
 
-    /// <summary>The chain (only when --chain was given, not its default) and service a command selects.</summary>
-    public static (string? Chain, string? Service) Selection(ParseResult r, Option<string?> service)
+    public static Option<bool> AllChains(string what) => new("--all-chains") { Description = what };
+
+    /// <summary>
+    /// The chain and service a command selects: --chain (its default, local, like every other command), or no chain
+    /// (null) under --all-chains where the command offers it.
+    /// </summary>
+    public static (string? Chain, string? Service) Selection(ParseResult r, Option<string?> service, Option<bool>? allChains = null)
     {
         var chainOption = (Option<string>)r.RootCommandResult.Command.Options.First(o => o.Name == "--chain");
-        var chain = r.GetResult(chainOption) is OptionResult { Implicit: false } ? r.GetValue(chainOption) : null;
+        var all = allChains is not null && r.GetValue(allChains);
+        if (all && r.GetResult(chainOption) is OptionResult { Implicit: false })
+            throw new ArgumentException($"--all-chains and --chain \"{r.GetValue(chainOption)}\" select two ways; give one");
+        var chain = all ? null : r.GetValue(chainOption);
         var svc = r.GetValue(service);
-        if (svc is not null && chain is null) throw new ArgumentException("--service needs --chain");
+        if (svc is not null && chain is null) throw new ArgumentException($"--service \"{svc}\" needs one chain, not --all-chains");
         if (chain is not null) CliErrors.Set("--chain", () => Names.ValidateChain(chain));
         if (svc is not null) CliErrors.Set("--service", () => Names.ValidateService(svc));
         return (chain, svc);

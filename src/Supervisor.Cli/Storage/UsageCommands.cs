@@ -15,25 +15,30 @@ internal static class UsageCommands
     private static Command List(StorageContext context)
     {
         var console = context.Console;
-        var service = Service("With --chain: list this service's buckets");
+        var service = Service("List this service's buckets: its own and those clientdata keeps for it");
+        var allChains = AllChains("List the chains that hold records instead");
         var json = Json("Print a JSON array");
         var list = new Command("list",
-            "Lists the chains that hold records with their item counts and bytes; with --chain, that chain's services; "
-            + "with --chain and --service, that service's buckets (mode and name)");
+            "Lists the services of --chain (default local) that hold records, with their item counts and sizes (a service's "
+            + "records include those clientdata keeps for it); with "
+            + "--service, that service's buckets (mode and name); with --all-chains, the chains");
         list.Options.Add(service);
+        list.Options.Add(allChains);
         list.Options.Add(json);
         context.SetAction(list, r =>
         {
-            var (chain, svc) = Selection(r, service);
+            var (chain, svc) = Selection(r, service, allChains);
             using var store = context.Open(r);
             var asJson = r.GetValue(json);
             if (chain is null)
-                Table(console, asJson, store.ListChains().Select(u => Row(("chain", u.Name), u)), ["CHAIN"], "no chain holds records");
+                Table(console, asJson, store.ListChains().Select(u => Row(u, ("chain", u.Name))), ["CHAIN"], "no chain holds records");
             else if (svc is null)
-                Table(console, asJson, store.ListServices(chain).Select(u => Row(("service", u.Name), u)), ["SERVICE"], $"no service holds records on chain {chain}");
+                Table(console, asJson, store.ListServices(chain).Select(u => Row(u, ("service", u.Name))), ["SERVICE"], $"no service holds records on chain {chain}");
             else
-                Table(console, asJson, store.ListBuckets(chain, svc).Select(b => Row(("mode", b.Bucket.Mode == DbMode.Transactional ? "trx" : "non-trx"), b.Usage, ("bucket", b.Bucket.Bucket))),
-                    ["MODE", "BUCKET"], $"{svc} holds no records on chain {chain}");
+                // The service's own buckets, then those clientdata keeps for it: SERVICE tells which.
+                Table(console, asJson, store.ListBuckets(chain, svc).Select(b => Row(b.Usage, ("service", b.Bucket.Service),
+                        ("mode", b.Bucket.Mode == DbMode.Transactional ? "trx" : "non-trx"), ("bucket", b.Bucket.Bucket))),
+                    ["SERVICE", "MODE", "BUCKET"], $"{svc} holds no records on chain {chain}");
             return ExitCodes.Success;
         });
         return list;
@@ -45,13 +50,13 @@ internal static class UsageCommands
         var service = Service("The service (required) whose usage is shown: records it owns, including its clientdata buckets");
         var json = Json("Print the usage as JSON");
         var usage = new Command("usage",
-            "Shows the items and bytes charged to a service on a chain (--chain and --service required) against the quotas in force");
+            "Shows the items and bytes charged to a service (--service required) on --chain (default local) against the quotas in force");
         usage.Options.Add(service);
         usage.Options.Add(json);
         context.SetAction(usage, r =>
         {
             var (chain, svc) = Selection(r, service);
-            if (chain is null || svc is null) throw new ArgumentException("storage usage needs --chain and --service");
+            if (chain is null || svc is null) throw new ArgumentException("storage usage needs --service");
             using var store = context.Open(r);
             var u = store.GetUsage(chain, svc);
             var limits = store.Limits;
@@ -61,8 +66,8 @@ internal static class UsageCommands
                 ["quotaItems"] = limits.QuotaItems == 0 ? null : limits.QuotaItems,
                 ["quotaBytes"] = limits.QuotaBytes == 0 ? null : limits.QuotaBytes,
             },
-                $"{svc} on chain {chain}: {Count(u.Items, "item")} of {(limits.QuotaItems == 0 ? "unlimited" : limits.QuotaItems.ToString(CultureInfo.InvariantCulture))}, "
-                + $"{Count(u.Bytes, "byte")} of {(limits.QuotaBytes == 0 ? "unlimited" : limits.QuotaBytes.ToString(CultureInfo.InvariantCulture))}");
+                $"{svc} on chain {chain}: {Count(u.Items, "item")} of {(limits.QuotaItems == 0 ? "unlimited" : limits.QuotaItems.ToString("N0", CultureInfo.InvariantCulture))}, "
+                + $"{Units.FormatSize(u.Bytes)} of {(limits.QuotaBytes == 0 ? "unlimited" : Units.FormatSize(limits.QuotaBytes))}");
             return ExitCodes.Success;
         });
         return usage;
