@@ -45,7 +45,6 @@ public static class SyncBench
             }
         }
 
-        RedisBackend.Register(BackendRegistry.Default);
         var dir = Data.TempDir();
         var rows = new List<string>();
         try
@@ -119,7 +118,17 @@ public static class SyncBench
         }
     }
 
-    private static KeyValueStore Open(string location) => KeyValueStore.Create(new StorageOptions { Location = location, Limits = NoQuota });
+    /// <summary>The built-in backends and Redis.</summary>
+    private static readonly BackendRegistry Backends = WithRedis();
+
+    private static BackendRegistry WithRedis()
+    {
+        var registry = BackendRegistry.CreateDefault();
+        RedisBackend.Register(registry);
+        return registry;
+    }
+
+    private static KeyValueStore Open(string location) => KeyValueStore.Create(new StorageOptions { Location = location, Limits = NoQuota, Registry = Backends });
 
     private static long FileBytes(string path) =>
         new FileInfo(path).Length + (File.Exists(path + "-wal") ? new FileInfo(path + "-wal").Length : 0);

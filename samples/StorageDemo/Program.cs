@@ -6,7 +6,7 @@ using Supervisor.Storage.Backends.Sqlite;
 // writes into the store the CLI and its example plugins use (the "default" domain).
 var domain = args.Length > 0 ? args[0] : "storage-demo";
 var options = new StorageOptions { Domain = domain };
-Console.WriteLine($"store: {SqliteBackendOptions.DefaultPath(domain)}");
+Console.WriteLine($"store: {SqliteOptions.DefaultPath(domain)}");
 using var store = KeyValueStore.Create(options);
 using var session = store.OpenSession();
 

@@ -17,14 +17,11 @@ internal static class CliApp
     /// <summary>Parses <paramref name="args"/>, runs the command, and returns the exit code.</summary>
     public static int Run(string[] args, CliConsole console)
     {
-        // The CLI is where leaf backends join the registry: --store redis://... selects Redis.
-        RedisBackend.Register(BackendRegistry.Default);
         var plugins = new Option<string>("--plugins")
         {
             Description = "The plugin directory: <dir>/<service>/<plugin>.wasm (or .wat)",
             HelpName = "DIR",
             DefaultValueFactory = _ => "./plugins",
-            Recursive = true,
         };
         var store = new Option<string?>("--store")
         {
@@ -52,14 +49,12 @@ internal static class CliApp
             Description = "The app that makes the calls (the first sender)",
             HelpName = "APP",
             DefaultValueFactory = _ => "cli",
-            Recursive = true,
         };
         var cache = new Option<string>("--cache")
         {
             Description = "Where compiled plugins are cached",
             HelpName = "DIR",
             DefaultValueFactory = _ => DefaultCacheDirectory,
-            Recursive = true,
         };
         var bytesAs = new Option<string>("--bytes-as")
         {
@@ -67,33 +62,28 @@ internal static class CliApp
                 + "(a UTF-8 string when valid, else an array; then a string argument for a list<u8> is also read as text, not base64)",
             HelpName = "FORMAT",
             DefaultValueFactory = _ => "base64",
-            Recursive = true,
         };
         bytesAs.AcceptOnlyFromAmong("base64", "array", "text");
         var timeout = new Option<string?>("--timeout")
         {
             Description = "How long one call may run, e.g. 10s or 500ms [default: 10s]",
             HelpName = "DURATION",
-            Recursive = true,
         };
         var memoryLimit = new Option<string?>("--memory-limit")
         {
             Description = "Most memory one plugin instance may hold per linear memory, e.g. 256MiB [default: 256MiB]",
             HelpName = "SIZE",
-            Recursive = true,
         };
         var maxCallDepth = new Option<int?>("--max-call-depth")
         {
             Description = "Deepest chain of plugin-to-plugin calls [default: 16]",
             HelpName = "N",
-            Recursive = true,
         };
 
         var concurrent = new Option<string[]>("--concurrent-plugin")
         {
             Description = "A plugin (service name) that handles concurrency itself and runs without turns, in parallel instances; repeat for several [default: none: every plugin runs one operation at a time per store]",
             HelpName = "SERVICE",
-            Recursive = true,
             AllowMultipleArgumentsPerToken = false,
         };
 
@@ -101,7 +91,14 @@ internal static class CliApp
             "Supervisor for .NET: runs psibase-style WebAssembly plugins and gives each its private client-side storage.\n"
             + "Arguments are JSON mapped to each parameter's WIT type; results print as JSON on stdout.\n"
             + "Exit codes: 0 success, 1 a plugin failed (trap, limit, err result, refused import), 2 bad usage or arguments.");
-        foreach (var o in new Option[] { plugins, store, domain, chain, caller, cache, bytesAs, timeout, memoryLimit, maxCallDepth, concurrent }) root.Options.Add(o);
+        // The store options apply to every command (recursive); the call options only to the commands that load plugins,
+        // so a command's help lists only what applies to it.
+        foreach (var o in new Option[] { store, domain, chain }) root.Options.Add(o);
+        Option[] callOptions = [plugins, caller, cache, bytesAs, timeout, memoryLimit, maxCallDepth, concurrent];
+        void AddCallOptions(Command command)
+        {
+            foreach (var o in callOptions) command.Options.Add(o);
+        }
 
         Settings SettingsOf(ParseResult r) => new(
             r.GetValue(plugins)!, r.GetValue(store), r.GetValue(domain)!, r.GetValue(chain)!, r.GetValue(caller)!, r.GetValue(cache)!,
@@ -123,6 +120,7 @@ internal static class CliApp
             using var session = new Session(SettingsOf(r), console);
             return session.Open() ?? session.Execute(r.GetValue(target)!, r.GetValue(callArgs) ?? [], prefix: "");
         });
+        AddCallOptions(call);
         root.Subcommands.Add(call);
 
         // run
@@ -152,6 +150,7 @@ internal static class CliApp
                 return session.Open() ?? session.RunScript(reader, r.GetValue(keepGoing), interactive: false);
             }
         });
+        AddCallOptions(run);
         root.Subcommands.Add(run);
 
         // shell
@@ -169,6 +168,7 @@ internal static class CliApp
                 : console.In;
             return session.RunScript(input, keepGoing: true, interactive: console.InputIsTerminal);
         });
+        AddCallOptions(shell);
         root.Subcommands.Add(shell);
 
         // plugin inspect
@@ -179,11 +179,12 @@ internal static class CliApp
             + "with WIT-like signatures; exits 1 when an import would be refused");
         inspect.Arguments.Add(file);
         inspect.Options.Add(json);
+        AddCallOptions(inspect);
         inspect.SetAction(r => Inspect.Run(SettingsOf(r), r.GetValue(file)!, r.GetValue(json), console));
         var plugin = new Command("plugin", "Commands about plugin files");
         plugin.Subcommands.Add(inspect);
         root.Subcommands.Add(plugin);
-        root.Subcommands.Add(StorageCommands.Create(SettingsOf, console));
+        root.Subcommands.Add(Storage.StorageCommand.Create(SettingsOf, console));
         root.Subcommands.Add(WitCommand.Create(console));
 
         var parse = root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });

@@ -19,16 +19,17 @@ internal static class Inspect
                 return ExitCodes.Usage;
             }
             // Nothing runs, so no store is opened: an in-memory one stands in.
-            using var supervisor = PluginSupervisor.Create(Session.CreateOptions(settings, new StorageOptions { Backend = "memory" }));
+            var options = Session.CreateOptions(settings);
+            options.Storage = new StorageOptions { Backend = "memory" };
+            using var supervisor = PluginSupervisor.Create(options);
             using (new StatusLine(console, $"compiling {Path.GetFileName(file)} (first use; cached afterwards)..."))
             {
                 d = supervisor.DescribeFile(file);
             }
         }
-        catch (Exception e) when (e is PluginException or StorageException or ArgumentException or IOException or UnauthorizedAccessException)
+        catch (Exception e) when (CliErrors.IsReported(e))
         {
-            console.Error.WriteLine($"error: {Session.Describe(e)}");
-            return ExitCodes.Of(e);
+            return CliErrors.Report(console, e);
         }
 
         if (json) console.Out.WriteLine(ToJson(d).ToJsonString(new JsonSerializerOptions { WriteIndented = true }));

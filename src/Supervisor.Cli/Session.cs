@@ -14,6 +14,7 @@ internal sealed partial class Session(Settings settings, CliConsole console) : I
         Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
     };
 
+    private KeyValueStore? _store;
     private PluginSupervisor? _supervisor;
 
     /// <summary>Opens the session; returns null on success or the exit code after printing why it failed.</summary>
@@ -21,71 +22,33 @@ internal sealed partial class Session(Settings settings, CliConsole console) : I
     {
         try
         {
-            var options = CreateOptions(settings, settings.Store is null ? null : StoreOptions(settings));
+            _store = StoreOpener.Open(settings, console);
+            var options = CreateOptions(settings);
+            options.Store = _store;
             options.LoggerFactory = new ErrorLog(console.Error);
             _supervisor = PluginSupervisor.Create(options);
-            if (_supervisor.Store.Backend.AccessWarning is { } warning) console.Error.WriteLine($"warning: {warning}");
             return null;
         }
-        catch (Exception e) when (e is StorageException or ArgumentException or IOException or UnauthorizedAccessException or PluginException)
+        catch (Exception e) when (CliErrors.IsReported(e))
         {
-            console.Error.WriteLine($"error: {Describe(e)}");
-            return ExitCodes.Usage;
+            return CliErrors.Report(console, e);
         }
     }
 
-    /// <summary>Supervisor options from the global settings; <paramref name="storage"/> null means the domain's default store.</summary>
-    public static SupervisorOptions CreateOptions(Settings settings, StorageOptions? storage)
+    /// <summary>Supervisor options from the global settings other than the store (which the caller opens and sets).</summary>
+    public static SupervisorOptions CreateOptions(Settings settings)
     {
         var options = new SupervisorOptions();
-        Set("--plugins", () => options.PluginDirectory = settings.Plugins);
-        Set("--chain", () => options.ChainId = settings.Chain);
-        Set("--caller", () => options.DefaultCaller = settings.Caller);
-        Set("--cache", () => options.CacheDirectory = settings.Cache);
-        if (settings.Timeout is { } timeout) Set("--timeout", () => options.CallTimeout = Units.ParseDuration(timeout));
-        if (settings.MemoryLimit is { } memory) Set("--memory-limit", () => options.MemoryLimitBytes = Units.ParseSize(memory));
-        if (settings.MaxCallDepth is { } depth) Set("--max-call-depth", () => options.MaxCallDepth = depth);
-        foreach (var service in settings.ConcurrentPlugins ?? []) Set("--concurrent-plugin", () => options.ConcurrentPlugins.Add(service));
-        Set("--domain", () =>
-        {
-            storage ??= new StorageOptions();
-            storage.Domain = settings.Domain;
-        });
-        options.Storage = storage!;
+        CliErrors.Set("--plugins", () => options.PluginDirectory = settings.Plugins);
+        CliErrors.Set("--chain", () => options.ChainId = settings.Chain);
+        CliErrors.Set("--caller", () => options.DefaultCaller = settings.Caller);
+        CliErrors.Set("--cache", () => options.CacheDirectory = settings.Cache);
+        if (settings.Timeout is { } timeout) CliErrors.Set("--timeout", () => options.CallTimeout = Units.ParseDuration(timeout));
+        if (settings.MemoryLimit is { } memory) CliErrors.Set("--memory-limit", () => options.MemoryLimitBytes = Units.ParseSize(memory));
+        if (settings.MaxCallDepth is { } depth) CliErrors.Set("--max-call-depth", () => options.MaxCallDepth = depth);
+        foreach (var service in settings.ConcurrentPlugins ?? []) CliErrors.Set("--concurrent-plugin", () => options.ConcurrentPlugins.Add(service));
         return options;
     }
-
-    private static StorageOptions StoreOptions(Settings settings)
-    {
-        var s = new StorageOptions();
-        Set("--store", () => s.Location = settings.Store);
-        return s;
-    }
-
-    /// <summary>Runs a setter, prefixing a validation failure with the option's name.</summary>
-    private static void Set(string option, Action set)
-    {
-        try
-        {
-            set();
-        }
-        catch (Exception e) when (e is ArgumentException or StorageException)
-        {
-            throw new ArgumentException($"{option}: {FirstSentence(e)}", e);
-        }
-    }
-
-    private static string FirstSentence(Exception e) => e is ArgumentException a && a.ParamName is not null
-        ? a.Message.Replace($" (Parameter '{a.ParamName}')", "", StringComparison.Ordinal)
-        : e.Message;
-
-    /// <summary>A message for the user: no exception type names, no stack.</summary>
-    public static string Describe(Exception e) => e switch
-    {
-        StorageException s when s.Code == StorageErrorCode.UnknownBackend => $"--store: {s.Message}",
-        ArgumentException a => FirstSentence(a),
-        _ => e.Message,
-    };
 
     /// <summary>Runs one call; prints its result (or error) and returns the exit code. <paramref name="prefix"/> goes before error messages.</summary>
     public int Execute(string targetText, IReadOnlyList<string> args, string prefix)
@@ -105,17 +68,11 @@ internal sealed partial class Session(Settings settings, CliConsole console) : I
             if (signature.Result is not null) console.Out.WriteLine(Format(result));
             return ExitCodes.Success;
         }
-        catch (PluginException e)
+        catch (Exception e) when (CliErrors.IsReported(e))
         {
-            if (e.Code == PluginErrorCode.ErrorResult && e.ErrorValue is JsonNode err) console.Out.WriteLine(Format(err));
-            else if (e.Code == PluginErrorCode.ErrorResult && e.ErrorValue is string wave) console.Out.WriteLine(wave);
-            console.Error.WriteLine($"{prefix}error: {Describe(e)}");
-            return ExitCodes.Of(e);
-        }
-        catch (Exception e) when (e is StorageException or ArgumentException or IOException)
-        {
-            console.Error.WriteLine($"{prefix}error: {Describe(e)}");
-            return ExitCodes.Of(e);
+            if (e is PluginException { Code: PluginErrorCode.ErrorResult, ErrorValue: JsonNode err }) console.Out.WriteLine(Format(err));
+            else if (e is PluginException { Code: PluginErrorCode.ErrorResult, ErrorValue: string wave }) console.Out.WriteLine(wave);
+            return CliErrors.Report(console, e, prefix);
         }
         finally
         {
@@ -233,5 +190,10 @@ internal sealed partial class Session(Settings settings, CliConsole console) : I
         (_supervisor ?? throw new InvalidOperationException("the session is not open")).Describe(service, plugin);
 
     /// <inheritdoc />
-    public void Dispose() => _supervisor?.Dispose();
+    public void Dispose()
+    {
+        // The supervisor runs on the store, so it goes first.
+        _supervisor?.Dispose();
+        _store?.Dispose();
+    }
 }

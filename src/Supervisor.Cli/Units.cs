@@ -44,6 +44,24 @@ internal static partial class Units
         return (long)Math.Round(bytes);
     }
 
+    /// <summary>
+    /// A size for people: bytes below 1 KiB (<c>11 B</c>), else one decimal in the largest binary unit that keeps the number
+    /// at least 1 (<c>1.2 KiB</c>, <c>10.0 MiB</c>); JSON output keeps exact bytes.
+    /// </summary>
+    public static string FormatSize(long bytes)
+    {
+        if (bytes < 1024) return $"{bytes.ToString(CultureInfo.InvariantCulture)} B";
+        string[] units = ["KiB", "MiB", "GiB", "TiB", "PiB", "EiB"];
+        var value = bytes / 1024.0;
+        var unit = 0;
+        while (value >= 1024 && unit < units.Length - 1)
+        {
+            value /= 1024;
+            unit++;
+        }
+        return $"{value.ToString("0.0", CultureInfo.InvariantCulture)} {units[unit]}";
+    }
+
     [GeneratedRegex(@"^(?<n>[0-9]+(\.[0-9]+)?)\s*(?<u>[a-zA-Z]*)$")]
     private static partial Regex Quantity();
 }

@@ -26,7 +26,7 @@ public static class RedisBackend
     public const string DefaultLocation = "redis://127.0.0.1:6379/0";
 
     /// <summary>Registers the <c>redis</c> type and the <c>redis://</c> and <c>rediss://</c> schemes.</summary>
-    /// <param name="registry">The registry to add to (usually <see cref="BackendRegistry.Default"/>).</param>
+    /// <param name="registry">The registry to add to (one the app composed, e.g. from <see cref="BackendRegistry.CreateDefault"/>).</param>
     /// <param name="logger">Where warnings go (relaxed durability); never receives passwords.</param>
     public static void Register(BackendRegistry registry, ILogger? logger = null)
     {

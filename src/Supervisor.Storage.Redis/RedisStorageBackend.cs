@@ -107,7 +107,11 @@ internal sealed class RedisStorageBackend : StorageBackend
     private static string FirstSentence(string message)
     {
         var end = message.IndexOf(". ", StringComparison.Ordinal);
-        return end < 0 ? message : message[..(end + 1)];
+        var first = end < 0 ? message : message[..(end + 1)];
+        // The driver's advice is about its own settings, which the user cannot reach through the URI: never pass it on.
+        return first.Contains("abortConnect", StringComparison.OrdinalIgnoreCase) || first.Contains("AbortOnConnectFail", StringComparison.Ordinal)
+            ? "the connection failed; check that redis-server runs at the host and port of the URI"
+            : first;
     }
 
     public override string TypeName => RedisBackend.TypeName;

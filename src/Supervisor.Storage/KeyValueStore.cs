@@ -39,23 +39,26 @@ public abstract class KeyValueStore : IDisposable
     /// </summary>
     public TurnHolder NewTurnHolder(string name, TimeSpan maxHold) => new(Backend, name, maxHold);
 
+    // Every per-service method below reads a service's data the same way (PDP-ADMIN-3): its own buckets and the records
+    // that clientdata keeps for it (clientdata's bucket named after the service).
+
     /// <summary>Persistent usage charged to <paramref name="service"/> on <paramref name="chain"/> (including what <c>clientdata</c> keeps for it).</summary>
     public abstract UsageEntry GetUsage(string chain, string service);
 
     /// <summary>Chains with persistent records.</summary>
     public abstract IReadOnlyList<UsageEntry> ListChains();
 
-    /// <summary>Services of a chain with persistent records.</summary>
+    /// <summary>Services of a chain with persistent records, each with what clientdata keeps for it (no <c>clientdata</c> row holding everyone's).</summary>
     public abstract IReadOnlyList<UsageEntry> ListServices(string chain);
 
-    /// <summary>Buckets of a service with persistent records.</summary>
+    /// <summary>Buckets of a service with persistent records: its own, then the clientdata buckets kept for it (their <see cref="BucketId.Service"/> is <c>clientdata</c>).</summary>
     public abstract IReadOnlyList<(BucketId Bucket, UsageEntry Usage)> ListBuckets(string chain, string service);
 
-    /// <summary>Deletes every persistent record of a chain, or of one service in it; returns how many.</summary>
+    /// <summary>Deletes every persistent record of a chain, or of one service in it (with what clientdata keeps for it); returns how many.</summary>
     public abstract long Clear(string chain, string? service = null);
 
-    /// <summary>Streams the persistent records, optionally of one chain and service (export reads them here).</summary>
-    internal IEnumerable<StoredRecord> Scan(string? chain, string? service) => Backend.Scan(chain, service);
+    /// <summary>Streams the persistent records, optionally of one chain and service (with what clientdata keeps for it); export reads them here.</summary>
+    internal abstract IEnumerable<StoredRecord> Scan(string? chain, string? service);
 
     /// <summary>The persistent values of <paramref name="keys"/> in one bucket, null for each absent one, read consistently.</summary>
     internal byte[]?[] GetMany(BucketId bucket, IReadOnlyList<string> keys) => Backend.GetMany(bucket, keys);

@@ -9,6 +9,7 @@ public sealed class StorageOptions
     private string _backend = "sqlite";
     private string _domain = "default";
     private string? _location;
+    private BackendRegistry _registry = BackendRegistry.CreateDefault();
 
     /// <summary>
     /// The backend type name (<c>sqlite</c> by default, <c>memory</c>, or one a leaf assembly registered).
@@ -33,20 +34,26 @@ public sealed class StorageOptions
         get => _domain;
         set
         {
-            _ = SqliteBackendOptions.DefaultPath(value); // validates
+            _ = SqliteOptions.DefaultPath(value); // validates
             _domain = value;
         }
     }
 
-    /// <summary>Durability of SQLite writes.</summary>
-    public SqliteDurability Durability { get; set; } = SqliteDurability.Process;
-
-    /// <summary>How long a SQLite write waits for another process's lock.</summary>
-    public TimeSpan BusyTimeout { get; set; } = TimeSpan.FromSeconds(30);
+    /// <summary>Settings only the SQLite backend reads (durability, lock wait); set them in place: <c>Sqlite = { BusyTimeout = ... }</c>.</summary>
+    public SqliteOptions Sqlite { get; } = new();
 
     /// <summary>Size limits and quotas.</summary>
     public StorageLimits Limits { get; set; } = new();
 
-    /// <summary>Where backend type names resolve; leaf assemblies register theirs in <see cref="BackendRegistry.Default"/>.</summary>
-    public BackendRegistry Registry { get; set; } = BackendRegistry.Default;
+    /// <summary>
+    /// Where backend type names and URI schemes resolve: by default a registry of the built-in backends
+    /// (<see cref="BackendRegistry.CreateDefault"/>); an app that wants a leaf backend (Redis) composes a registry with it
+    /// and sets it here.
+    /// </summary>
+    public BackendRegistry Registry
+    {
+        get => _registry;
+        set => _registry = value ?? throw new ArgumentNullException(nameof(value), "the backend registry is null");
+    }
+
 }

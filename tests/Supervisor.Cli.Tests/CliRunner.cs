@@ -49,14 +49,18 @@ public sealed class CliSandbox : IDisposable
     /// <summary>A file in the sandbox.</summary>
     public string File(string name) => _temp.File(name);
 
-    /// <summary>The global options that point the CLI at this sandbox.</summary>
+    /// <summary>The options that point a calling command (call, run, shell) at this sandbox.</summary>
     public string[] Options => ["--plugins", Plugins, "--store", Store, "--cache", Cache];
 
-    /// <summary>Runs the CLI in this process with the sandbox's options before <paramref name="args"/>' command arguments.</summary>
-    public CliResult Run(params string[] args) => Cli.InProcess(null, [.. args, .. Options]);
+    /// <summary>The options that point <paramref name="args"/>' command at <paramref name="store"/>: storage commands take no plugin options.</summary>
+    public string[] OptionsFor(string[] args, string store) =>
+        args.Length > 0 && args[0] == "storage" ? ["--store", store] : ["--plugins", Plugins, "--store", store, "--cache", Cache];
+
+    /// <summary>Runs the CLI in this process with the sandbox's options after <paramref name="args"/>.</summary>
+    public CliResult Run(params string[] args) => Cli.InProcess(null, [.. args, .. OptionsFor(args, Store)]);
 
     /// <summary>Runs the CLI in this process with stdin.</summary>
-    public CliResult RunWithInput(string input, params string[] args) => Cli.InProcess(input, [.. args, .. Options]);
+    public CliResult RunWithInput(string input, params string[] args) => Cli.InProcess(input, [.. args, .. OptionsFor(args, Store)]);
 
     /// <inheritdoc />
     public void Dispose() => _temp.Dispose();

@@ -12,11 +12,9 @@ public sealed class StorageCommandTests : IDisposable
     public void Dispose() => _box.Dispose();
 
     /// <summary>Runs the CLI against the sandbox's plugins and cache but another store file.</summary>
-    private CliResult On(string store, params string[] args) =>
-        Cli.InProcess(null, [.. args, "--plugins", _box.Plugins, "--store", store, "--cache", _box.Cache]);
+    private CliResult On(string store, params string[] args) => Cli.InProcess(null, [.. args, .. _box.OptionsFor(args, store)]);
 
-    private CliResult OnWithInput(string store, string input, params string[] args) =>
-        Cli.InProcess(input, [.. args, "--plugins", _box.Plugins, "--store", store, "--cache", _box.Cache]);
+    private CliResult OnWithInput(string store, string input, params string[] args) => Cli.InProcess(input, [.. args, .. _box.OptionsFor(args, store)]);
 
     private static CliResult Ok(CliResult r)
     {
@@ -40,7 +38,7 @@ public sealed class StorageCommandTests : IDisposable
     /// <summary>Everything <c>storage list --json</c> says at each level.</summary>
     private string Listing(string store)
     {
-        var lines = new List<string> { Ok(On(store, "storage", "list", "--json")).Out.Trim() };
+        var lines = new List<string> { Ok(On(store, "storage", "list", "--all-chains", "--json")).Out.Trim() };
         foreach (var chain in JsonNode.Parse(lines[0])!.AsArray())
         {
             var c = chain!["chain"]!.GetValue<string>();
@@ -129,7 +127,7 @@ public sealed class StorageCommandTests : IDisposable
         var import = Ok(On(other, "storage", "import", archive));
         Assert.Equal("imported 3 records, skipped 0", import.Out.Trim());
         Assert.Equal(Listing(_box.Store), Listing(other));
-        Assert.Contains("\"service\":\"clientdata\",\"items\":3", Listing(other));
+        Assert.Contains("\"service\":\"walpha\",\"items\":3", Listing(other));
         Assert.Equal(B64("uno"), Get(other, "k1"));
         Assert.Equal(B64("two"), Get(other, "a:b"));
         Assert.Equal(B64("summer"), Get(other, "\u00e9t\u00e9"));
@@ -213,7 +211,7 @@ public sealed class StorageCommandTests : IDisposable
         Assert.Contains(expected, r.Err);
         Assert.Contains("nothing was imported", r.Err);
         Assert.StartsWith($"error: {archive}: archive line", r.Err);
-        Assert.Equal("[]", Ok(On(other, "storage", "list", "--json")).Out.Trim());
+        Assert.Equal("[]", Ok(On(other, "storage", "list", "--all-chains", "--json")).Out.Trim());
     }
 
     [Fact, Rule("PDP-CLI-12")]
@@ -229,7 +227,7 @@ public sealed class StorageCommandTests : IDisposable
         var bad = On(other, "storage", "import", dump, "--format", "localstorage");
         Assert.Equal(2, bad.ExitCode);
         Assert.Contains("entry \"local:sometimes:x:y:z\"", bad.Err);
-        Assert.Equal("[]", Ok(On(other, "storage", "list", "--json")).Out.Trim());
+        Assert.Equal("[]", Ok(On(other, "storage", "list", "--all-chains", "--json")).Out.Trim());
     }
 
     [Fact, Rule("PDP-CLI-11", "PDP-SYNC-5")]
@@ -241,7 +239,7 @@ public sealed class StorageCommandTests : IDisposable
 
         var r = Ok(Cli.InProcess(null, ["storage", "clone", "--from", source, "--to", target]));
 
-        Assert.Equal($"cloned 1 record (all chains) into {target}, skipped 0", r.Out.Trim());
+        Assert.Equal($"cloned 1 record (chain local) into {target}, skipped 0", r.Out.Trim());
         Assert.Equal(B64("one"), Get(target, "k1"));
         var both = Cli.InProcess(null, ["storage", "clone", "--from", source, "--store", _box.Store, "--to", _box.File("x.db")]);
         Assert.Equal(2, both.ExitCode);
@@ -254,7 +252,7 @@ public sealed class StorageCommandTests : IDisposable
         Set(_box.Store, ("k1", "one"), ("k2", "two"));
         var other = _box.File("clone.db");
         var r = Ok(_box.Run("storage", "clone", "--to", other));
-        Assert.Equal($"cloned 2 records (all chains) into {other}, skipped 0", r.Out.Trim());
+        Assert.Equal($"cloned 2 records (chain local) into {other}, skipped 0", r.Out.Trim());
         Assert.Equal(Listing(_box.Store), Listing(other));
         Assert.Equal(B64("two"), Get(other, "k2"));
 
@@ -264,7 +262,7 @@ public sealed class StorageCommandTests : IDisposable
         // No archive was named by the user: the conflict is named by its record.
         Assert.Contains("record \"k1\" in local:non-trx:clientdata:walpha already exists in the target store (policy fail); nothing was cloned", conflict.Err);
         Assert.DoesNotContain("archive line", conflict.Err);
-        var onTerminal = Cli.InProcess(null, ["storage", "clone", "--to", other, .. _box.Options], errorIsTerminal: true, statusDelay: TimeSpan.Zero);
+        var onTerminal = Cli.InProcess(null, ["storage", "clone", "--to", other, "--store", _box.Store], errorIsTerminal: true, statusDelay: TimeSpan.Zero);
         Assert.Equal(1, onTerminal.ExitCode);
         Assert.Contains("nothing was cloned", onTerminal.Err);
         Assert.Equal(B64("one"), Get(other, "k1"));
@@ -278,33 +276,75 @@ public sealed class StorageCommandTests : IDisposable
 
         var none = _box.File("none.db");
         Ok(_box.Run("storage", "clone", "--to", none, "--chain", "elsewhere"));
-        Assert.Equal("[]", Ok(On(none, "storage", "list", "--json")).Out.Trim());
+        Assert.Equal("[]", Ok(On(none, "storage", "list", "--all-chains", "--json")).Out.Trim());
     }
 
     [Fact, Rule("PDP-CLI-13")]
     public void List_And_Usage_ShowCountsAndBytes()
     {
-        Assert.Equal("no chain holds records", Ok(_box.Run("storage", "list")).Out.Trim());
+        Assert.Equal("no chain holds records", Ok(_box.Run("storage", "list", "--all-chains")).Out.Trim());
+        Assert.Equal("no service holds records on chain local", Ok(_box.Run("storage", "list")).Out.Trim());
         Set(_box.Store, ("k1", "hi"), ("k2", "there"));
-        Assert.Equal(["CHAIN  ITEMS  BYTES", "local      2     11"], Ok(_box.Run("storage", "list")).Lines);
-        Assert.Equal("[{\"chain\":\"local\",\"items\":2,\"bytes\":11}]", Ok(_box.Run("storage", "list", "--json")).Out.Trim());
-        Assert.Equal(["SERVICE     ITEMS  BYTES", "clientdata      2     11"], Ok(_box.Run("storage", "list", "--chain", "local")).Lines);
-        Assert.Equal(["MODE     BUCKET  ITEMS  BYTES", "non-trx  walpha      2     11"],
-            Ok(_box.Run("storage", "list", "--chain", "local", "--service", "clientdata")).Lines);
-        Assert.Equal("[{\"mode\":\"non-trx\",\"bucket\":\"walpha\",\"items\":2,\"bytes\":11}]",
-            Ok(_box.Run("storage", "list", "--chain", "local", "--service", "clientdata", "--json")).Out.Trim());
+        Assert.Equal(["CHAIN  ITEMS  SIZE", "local      2  11 B"], Ok(_box.Run("storage", "list", "--all-chains")).Lines);
+        Assert.Equal("[{\"chain\":\"local\",\"items\":2,\"bytes\":11}]", Ok(_box.Run("storage", "list", "--all-chains", "--json")).Out.Trim());
+        Assert.Equal(["SERVICE  ITEMS  SIZE", "walpha       2  11 B"], Ok(_box.Run("storage", "list", "--chain", "local")).Lines);
+        Assert.Equal(Ok(_box.Run("storage", "list", "--chain", "local")).Out, Ok(_box.Run("storage", "list")).Out); // --chain defaults to local
+        // walpha's records are the ones clientdata keeps for it (PDP-ADMIN-3); clientdata has none of its own.
+        Assert.Equal(["SERVICE     MODE     BUCKET  ITEMS  SIZE", "clientdata  non-trx  walpha      2  11 B"],
+            Ok(_box.Run("storage", "list", "--chain", "local", "--service", "walpha")).Lines);
+        Assert.Equal("[{\"service\":\"clientdata\",\"mode\":\"non-trx\",\"bucket\":\"walpha\",\"items\":2,\"bytes\":11}]",
+            Ok(_box.Run("storage", "list", "--chain", "local", "--service", "walpha", "--json")).Out.Trim());
+        Assert.Equal("clientdata holds no records on chain local", Ok(_box.Run("storage", "list", "--service", "clientdata")).Out.Trim());
 
         var usage = Ok(_box.Run("storage", "usage", "--chain", "local", "--service", "walpha", "--json")).Out.Trim();
         var u = JsonNode.Parse(usage)!;
         Assert.Equal(2, u["items"]!.GetValue<long>());
         Assert.Equal(11, u["bytes"]!.GetValue<long>());
-        Assert.StartsWith("walpha on chain local: 2 items of ", Ok(_box.Run("storage", "usage", "--chain", "local", "--service", "walpha")).Out);
+        Assert.Equal("walpha on chain local: 2 items of 100,000, 11 B of 10.0 MiB", Ok(_box.Run("storage", "usage", "--chain", "local", "--service", "walpha")).Out.Trim());
+
+        // Tables and summaries in human units; JSON in bytes.
+        Ok(_box.Run("storage", "set", "--chain", "local", "--service", "svc", "--bucket", "b", "big", new string('x', 1300)));
+        Assert.Contains("svc          1  1.3 KiB", Ok(_box.Run("storage", "list", "--chain", "local")).Lines);
+        Assert.Contains("\"service\":\"svc\",\"items\":1,\"bytes\":1303", Ok(_box.Run("storage", "list", "--chain", "local", "--json")).Out);
 
         Assert.Equal(2, _box.Run("storage", "usage", "--chain", "local").ExitCode);
-        Assert.Equal(2, _box.Run("storage", "list", "--service", "clientdata").ExitCode);
+        // --chain defaults to local here as everywhere: --service alone is enough.
+        Assert.Equal(Ok(_box.Run("storage", "usage", "--chain", "local", "--service", "walpha")).Out, Ok(_box.Run("storage", "usage", "--service", "walpha")).Out);
+        Assert.Equal(Ok(_box.Run("storage", "list", "--chain", "local", "--service", "clientdata")).Out, Ok(_box.Run("storage", "list", "--service", "clientdata")).Out);
+        var both = _box.Run("storage", "list", "--all-chains", "--chain", "local");
+        Assert.Equal(2, both.ExitCode);
+        Assert.Contains("--all-chains and --chain \"local\"", both.Err);
+        var allWithService = _box.Run("storage", "export", "--all-chains", "--service", "walpha", "--out", "-");
+        Assert.Equal(2, allWithService.ExitCode);
+        Assert.Contains("--service \"walpha\" needs one chain", allWithService.Err);
         var badChain = _box.Run("storage", "list", "--chain", "no such chain");
         Assert.Equal(2, badChain.ExitCode);
         Assert.StartsWith("error: --chain:", badChain.Err);
+    }
+
+    [Fact, Rule("PDP-ADMIN-3", "PDP-CLI-11", "PDP-CLI-13")]
+    public void AServicesData_IsItsOwnBucketsAndItsClientData_InListExportCloneAndClear()
+    {
+        Set(_box.Store, ("k1", "from walpha"));
+        Ok(_box.Run("storage", "set", "--service", "walpha", "--bucket", "own", "o1", "own record"));
+        Ok(_box.Run("storage", "set", "--service", "wbeta", "--bucket", "own", "b1", "beta's"));
+
+        Assert.DoesNotContain(Ok(_box.Run("storage", "list")).Lines, l => l.StartsWith("clientdata", StringComparison.Ordinal));
+        Assert.Contains("\"service\":\"walpha\",\"items\":2", Ok(_box.Run("storage", "list", "--json")).Out);
+
+        var export = Ok(_box.Run("storage", "export", "--service", "walpha", "--out", "-")).Lines;
+        Assert.Equal(4, export.Length); // header, 2 records, end
+        Assert.Contains(export, l => l.Contains("\"service\":\"clientdata\",\"bucket\":\"walpha\",\"key\":\"k1\"", StringComparison.Ordinal));
+        Assert.Contains(export, l => l.Contains("\"service\":\"walpha\",\"bucket\":\"own\",\"key\":\"o1\"", StringComparison.Ordinal));
+
+        var clone = _box.File("walpha-only.db");
+        Assert.Equal($"cloned 2 records (service walpha on chain local) into {clone}, skipped 0", Ok(_box.Run("storage", "clone", "--service", "walpha", "--to", clone)).Out.Trim());
+        Assert.Equal(B64("from walpha"), Get(clone, "k1"));
+        Assert.Equal("[{\"service\":\"walpha\",\"items\":2,\"bytes\":25}]", Ok(On(clone, "storage", "list", "--json")).Out.Trim());
+
+        Assert.Equal("cleared 2 records of service walpha on chain local", Ok(_box.Run("storage", "clear", "--service", "walpha", "--yes")).Out.Trim());
+        Assert.Equal("null", Get(_box.Store, "k1"));
+        Assert.Equal("[{\"service\":\"wbeta\",\"items\":1,\"bytes\":8}]", Ok(_box.Run("storage", "list", "--json")).Out.Trim());
     }
 
     [Fact, Rule("PDP-CLI-13")]
@@ -315,14 +355,13 @@ public sealed class StorageCommandTests : IDisposable
         Assert.Equal(2, refused.ExitCode);
         Assert.Contains("add --yes to confirm (nothing was deleted)", refused.Err);
         Assert.Equal(B64("hi"), Get(_box.Store, "k1"));
-        Assert.Equal(2, _box.Run("storage", "clear", "--yes").ExitCode); // --chain is required
 
-        Assert.Equal("{\"chain\":\"local\",\"service\":\"clientdata\",\"cleared\":1}",
-            Ok(_box.Run("storage", "clear", "--chain", "local", "--service", "clientdata", "--yes", "--json")).Out.Trim());
+        Assert.Equal("{\"chain\":\"local\",\"service\":\"walpha\",\"cleared\":1}",
+            Ok(_box.Run("storage", "clear", "--chain", "local", "--service", "walpha", "--yes", "--json")).Out.Trim());
         Assert.Equal("null", Get(_box.Store, "k1"));
         Set(_box.Store, ("k1", "hi"));
-        Assert.Equal("cleared 1 record of chain local", Ok(_box.Run("storage", "clear", "--chain", "local", "--yes")).Out.Trim());
-        Assert.Equal("[]", Ok(_box.Run("storage", "list", "--json")).Out.Trim());
+        Assert.Equal("cleared 1 record of chain local", Ok(_box.Run("storage", "clear", "--yes")).Out.Trim()); // --chain defaults to local
+        Assert.Equal("[]", Ok(_box.Run("storage", "list", "--all-chains", "--json")).Out.Trim());
     }
 
     [Fact, Rule("PDP-CLI-13")]
@@ -351,7 +390,7 @@ public sealed class StorageCommandTests : IDisposable
         Assert.Equal("""{"key":"k1","value":"from the plugin","encoding":"utf8"}""", Ok(Record(_box.Store, "storage", "get", "k1", "--json")).Out.Trim());
 
         var set = Ok(Record(_box.Store, "storage", "set", "k2", "h\u00e9llo"));
-        Assert.Equal("set \"k2\" in bucket walpha (non-trx) of service clientdata on chain local (6 bytes)", set.Out.Trim());
+        Assert.Equal("set \"k2\" in bucket walpha (non-trx) of service clientdata on chain local (6 B)", set.Out.Trim());
         Assert.Equal(B64("h\u00e9llo"), Get(_box.Store, "k2"));
         Assert.Equal("""{"key":"k2","bytes":1}""", Ok(Record(_box.Store, "storage", "set", "k2", "AA==", "--base64", "--json")).Out.Trim());
         Assert.Equal("\"AA==\"", Get(_box.Store, "k2"));
@@ -388,7 +427,7 @@ public sealed class StorageCommandTests : IDisposable
     public void GetSetDelete_BadUsage_Exits2()
     {
         Assert.Equal(2, On(_box.Store, "storage", "get", "--chain", "local", "--service", "clientdata", "k").ExitCode); // no --bucket
-        Assert.Equal(2, On(_box.Store, "storage", "get", "--service", "clientdata", "--bucket", "walpha", "k").ExitCode); // no --chain
+        Assert.Equal(1, On(_box.Store, "storage", "get", "--service", "clientdata", "--bucket", "walpha", "k").ExitCode); // chain local; no such key
         Assert.Equal(2, On(_box.Store, "storage", "set", "--chain", "local", "--bucket", "walpha", "k", "v").ExitCode); // no --service
         Assert.Equal(2, Record(_box.Store, "storage", "get").ExitCode); // no key
         Assert.Equal(2, Record(_box.Store, "storage", "set", "k").ExitCode); // no value
@@ -397,14 +436,50 @@ public sealed class StorageCommandTests : IDisposable
         Assert.Contains("not base64", bad64.Err);
         Assert.Equal(2, On(_box.Store, "storage", "get", "--chain", "local", "--service", "clientdata", "--bucket", "no/slash", "k").ExitCode);
         Assert.Equal(2, Record(_box.Store, "storage", "get", "k", "--mode", "sometimes").ExitCode);
-        Assert.Equal("[]", Ok(_box.Run("storage", "list", "--json")).Out.Trim());
+        Assert.Equal("[]", Ok(_box.Run("storage", "list", "--all-chains", "--json")).Out.Trim());
         var help = Ok(Cli.InProcess(null, ["storage", "--help"])).Out;
         foreach (var command in new[] { "get", "set", "delete" }) Assert.Contains(command, help);
         Assert.Contains("--base64", Ok(Cli.InProcess(null, ["storage", "set", "--help"])).Out);
     }
 
+    /// <summary><c>storage keys</c> on bucket b of service svc (chain local) of the sandbox's store.</summary>
+    private CliResult Keys(params string[] args) => _box.Run(["storage", "keys", "--chain", "local", "--service", "svc", "--bucket", "b", .. args]);
+
+    [Fact, Rule("PDP-CLI-19")]
+    public void Keys_ListsABucketsKeys_Paged_WithAPrefix()
+    {
+        foreach (var k in new[] { "b", "a", "abc", "ab", "c", "a\nnewline" })
+            Ok(_box.Run("storage", "set", "--chain", "local", "--service", "svc", "--bucket", "b", k, "v"));
+        Ok(_box.Run("storage", "set", "--chain", "local", "--service", "svc", "--bucket", "other", "a-elsewhere", "v"));
+
+        Assert.Equal(["a", "\"a\\nnewline\"", "ab", "abc", "b", "c"], Ok(Keys()).Lines);
+        Assert.Equal("", Ok(Keys()).Err);
+        Assert.Equal(["a", "\"a\\nnewline\"", "ab", "abc"], Ok(Keys("--prefix", "a")).Lines);
+        Assert.Equal(["ab", "abc"], Ok(Keys("--prefix", "ab")).Lines);
+
+        var first = Ok(Keys("--limit", "2"));
+        Assert.Equal(["a", "\"a\\nnewline\""], first.Lines);
+        Assert.Contains("more keys follow; the next page: --after \"a\\nnewline\"", first.Err);
+        Assert.Equal(["ab", "abc"], Ok(Keys("--limit", "2", "--after", "a\nnewline")).Lines);
+        Assert.Equal("""{"keys":["abc","b"],"next":"b"}""", Ok(Keys("--limit", "2", "--after", "ab", "--json")).Out.Trim());
+        Assert.Equal("""{"keys":["c"],"next":null}""", Ok(Keys("--after", "b", "--json")).Out.Trim());
+        Assert.Equal("""{"keys":["abc"],"next":null}""", Ok(Keys("--prefix", "a", "--after", "ab", "--json")).Out.Trim());
+        Assert.Equal("""{"keys":[],"next":null}""", Ok(Keys("--prefix", "zz", "--json")).Out.Trim());
+        Assert.Contains("no keys starting with \"zz\"", Ok(Keys("--prefix", "zz")).Err);
+
+        var zero = Keys("--limit", "0");
+        Assert.Equal(2, zero.ExitCode);
+        Assert.Contains("--limit: 0 is out of range", zero.Err);
+        var noBucket = _box.Run("storage", "keys", "--chain", "local", "--service", "svc");
+        Assert.Equal(2, noBucket.ExitCode);
+        Assert.Contains("storage keys needs --service and --bucket", noBucket.Err);
+        var longKey = Keys("--after", new string('k', 300));
+        Assert.Equal(2, longKey.ExitCode);
+        Assert.StartsWith("error: --after:", longKey.Err);
+    }
+
     private CliResult OnTerminal(string store, params string[] args) =>
-        Cli.InProcess(null, [.. args, "--plugins", _box.Plugins, "--store", store, "--cache", _box.Cache], errorIsTerminal: true, statusDelay: TimeSpan.Zero);
+        Cli.InProcess(null, [.. args, .. _box.OptionsFor(args, store)], errorIsTerminal: true, statusDelay: TimeSpan.Zero);
 
     [Fact, Rule("PDP-CLI-15")]
     public void ExportImportClone_ShowProgress_OnlyOnATerminal()

@@ -13,7 +13,7 @@ public sealed class RedisBackendContractTests(RedisServerFixture fixture) : Back
 
     private static BackendRegistry CreateRegistry()
     {
-        var r = BackendRegistry.CreateWithBuiltIns();
+        var r = BackendRegistry.CreateDefault();
         RedisBackend.Register(r);
         return r;
     }

@@ -140,7 +140,7 @@ public sealed class RedisDurabilityTests
     public void Registry_SelectsRedis_ByScheme()
     {
         using var server = new RedisServer();
-        var registry = BackendRegistry.CreateWithBuiltIns();
+        var registry = BackendRegistry.CreateDefault();
         RedisBackend.Register(registry);
         Assert.Equal("redis", registry.ResolveType(new StorageOptions { Location = server.NewLocation() }));
         Assert.Contains("redis", registry.TypeNames);

@@ -18,7 +18,8 @@ if (args.Length < 2)
     return 2;
 }
 
-RedisBackend.Register(BackendRegistry.Default);
+var registry = BackendRegistry.CreateDefault();
+RedisBackend.Register(registry);
 var mode = args[0];
 var db = args[1];
 if (mode == "hold-turn")
@@ -32,7 +33,7 @@ if (mode == "hold-turn")
 var limits = new StorageLimits();
 if (mode == "quota-fill") limits.QuotaItems = long.Parse(args[3], CultureInfo.InvariantCulture);
 if (mode == "crash-writer") (limits.QuotaBytes, limits.QuotaItems) = (0, 0); // it writes until killed
-using var store = KeyValueStore.Create(new StorageOptions { Location = db, Limits = limits });
+using var store = KeyValueStore.Create(new StorageOptions { Location = db, Limits = limits, Registry = registry });
 using var session = store.OpenSession();
 using var op = session.BeginOperation();
 var bucket = op.OpenBucket("c", DbMode.NonTransactional, StorageDuration.Persistent, "alpha", "b");

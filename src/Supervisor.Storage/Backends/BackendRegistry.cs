@@ -4,25 +4,21 @@ using Supervisor.Storage.Backends.Sqlite;
 
 namespace Supervisor.Storage.Backends;
 
-/// <summary>Backends by type name and URI scheme; leaf assemblies (Redis) add theirs.</summary>
+/// <summary>
+/// Backends by type name and URI scheme. There is no global registry: an app (or the <c>supervisor</c> command) composes
+/// its own with <see cref="CreateDefault"/>, adds leaf backends (Redis) to it, and passes it in
+/// <see cref="StorageOptions.Registry"/>; a registry is safe to share between threads.
+/// </summary>
 public sealed class BackendRegistry
 {
     private readonly ConcurrentDictionary<string, Func<StorageOptions, StorageBackend>> _factories = new(StringComparer.OrdinalIgnoreCase);
     private readonly ConcurrentDictionary<string, string> _schemes = new(StringComparer.OrdinalIgnoreCase);
 
-    /// <summary>A registry holding the built-in <c>sqlite</c> and <c>memory</c> backends.</summary>
-    public static BackendRegistry Default { get; } = CreateWithBuiltIns();
-
-    /// <summary>Creates a registry with the built-in backends.</summary>
-    public static BackendRegistry CreateWithBuiltIns()
+    /// <summary>A new registry holding the built-in backends: <c>sqlite</c> (schemes <c>file</c>, <c>sqlite</c>) and <c>memory</c>.</summary>
+    public static BackendRegistry CreateDefault()
     {
         var r = new BackendRegistry();
-        r.Register("sqlite", o => new SqliteBackend(new SqliteBackendOptions
-        {
-            Path = o.Location ?? SqliteBackendOptions.DefaultPath(o.Domain),
-            Durability = o.Durability,
-            BusyTimeout = o.BusyTimeout,
-        }), "file", "sqlite");
+        r.Register("sqlite", o => new SqliteBackend(SqlitePath(o), o.Sqlite.Clone()), "file", "sqlite");
         r.Register("memory", _ => new MemoryBackend(), "memory");
         return r;
     }
@@ -59,19 +55,15 @@ public sealed class BackendRegistry
         if (!_factories.TryGetValue(type, out var factory))
             throw new StorageException(StorageErrorCode.UnknownBackend,
                 $"no backend is registered under \"{type}\"; registered: {string.Join(", ", TypeNames)}");
-        if (type == "sqlite" && options.Location is { } loc && SchemeOf(loc) is not null)
-        {
-            var copy = Clone(options);
-            copy.Location = new Uri(loc).LocalPath;
-            return factory(copy);
-        }
         return factory(options);
     }
 
-    private static StorageOptions Clone(StorageOptions o) => new()
+    /// <summary>The SQLite file of <paramref name="o"/>: its location (a path, or a <c>file://</c>/<c>sqlite://</c> URI), else the domain's default.</summary>
+    private static string SqlitePath(StorageOptions o) => o.Location switch
     {
-        Backend = o.Backend, Location = o.Location, Domain = o.Domain, Durability = o.Durability,
-        BusyTimeout = o.BusyTimeout, Limits = o.Limits, Registry = o.Registry,
+        null => SqliteOptions.DefaultPath(o.Domain),
+        var loc when SchemeOf(loc) is not null => new Uri(loc).LocalPath,
+        var loc => loc,
     };
 
     private static string? SchemeOf(string location)

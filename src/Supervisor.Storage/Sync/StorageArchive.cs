@@ -20,19 +20,45 @@ public static class StorageArchive
     public const int FormatVersion = 1;
 
     private const int BatchSize = 500;
+
+    /// <summary>How many records pass between two progress reports (each phase also reports its end).</summary>
+    private const int ReportEvery = 256;
     private static readonly JsonWriterOptions WriterOptions = new() { Indented = false, SkipValidation = false };
 
-    /// <summary>Writes the persistent records of <paramref name="store"/> (optionally one chain and service); returns how many.</summary>
-    public static long Export(KeyValueStore store, Stream output, string? chain = null, string? service = null, ArchiveFormat format = ArchiveFormat.JsonLines)
+    /// <summary>
+    /// Writes the persistent records of <paramref name="store"/> (optionally one chain and service); returns how many.
+    /// <paramref name="progress"/>, when given, hears <see cref="ArchivePhase.Exporting"/> counts.
+    /// </summary>
+    public static long Export(KeyValueStore store, Stream output, string? chain = null, string? service = null, ArchiveFormat format = ArchiveFormat.JsonLines,
+        IProgress<ArchiveProgress>? progress = null)
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(output);
         if (chain is not null) Names.ValidateChain(chain);
         if (service is not null) Names.ValidateService(service);
-        return format == ArchiveFormat.JsonLines ? ExportLines(store, output, chain, service) : ExportPsibase(store, output, chain, service);
+        var records = Counted(store.Scan(chain, service), ArchivePhase.Exporting, progress);
+        return format == ArchiveFormat.JsonLines ? ExportLines(records, output, chain, service) : ExportPsibase(records, output);
     }
 
-    private static long ExportLines(KeyValueStore store, Stream output, string? chain, string? service)
+    /// <summary><paramref name="items"/>, reported to <paramref name="progress"/> as they pass: every few hundred, and at the end.</summary>
+    private static IEnumerable<T> Counted<T>(IEnumerable<T> items, ArchivePhase phase, IProgress<ArchiveProgress>? progress)
+    {
+        if (progress is null)
+        {
+            foreach (var item in items) yield return item;
+            yield break;
+        }
+        long n = 0;
+        progress.Report(new ArchiveProgress(phase, 0));
+        foreach (var item in items)
+        {
+            yield return item;
+            if (++n % ReportEvery == 0) progress.Report(new ArchiveProgress(phase, n));
+        }
+        progress.Report(new ArchiveProgress(phase, n));
+    }
+
+    private static long ExportLines(IEnumerable<StoredRecord> records, Stream output, string? chain, string? service)
     {
         long n = 0;
         var buffer = new ArrayBufferWriter<byte>(4096);
@@ -52,7 +78,7 @@ public static class StorageArchive
             if (service is null) w.WriteNull("service"); else w.WriteString("service", service);
             w.WriteEndObject();
         });
-        foreach (var r in store.Scan(chain, service))
+        foreach (var r in records)
         {
             Line(w =>
             {
@@ -78,12 +104,12 @@ public static class StorageArchive
         return n;
     }
 
-    private static long ExportPsibase(KeyValueStore store, Stream output, string? chain, string? service)
+    private static long ExportPsibase(IEnumerable<StoredRecord> records, Stream output)
     {
         long n = 0;
         using var w = new Utf8JsonWriter(output, WriterOptions);
         w.WriteStartObject();
-        foreach (var r in store.Scan(chain, service))
+        foreach (var r in records)
         {
             w.WriteBase64String($"{r.Bucket}:{r.Key}", r.Value);
             if (++n % 256 == 0) w.Flush();
@@ -96,22 +122,25 @@ public static class StorageArchive
     /// <summary>
     /// Validates the whole archive, then writes its records in batches (each batch atomic).
     /// A malformed, truncated or invalid archive, or a conflict under <see cref="ConflictPolicy.Fail"/>,
-    /// is refused with the line (or entry) named, and nothing is written.
+    /// is refused with the line (or entry) named, and nothing is written. <paramref name="progress"/>, when given,
+    /// hears <see cref="ArchivePhase.Validating"/> then <see cref="ArchivePhase.Writing"/> counts.
     /// </summary>
-    public static ImportResult Import(KeyValueStore store, Stream input, ConflictPolicy onConflict = ConflictPolicy.Overwrite, ArchiveFormat format = ArchiveFormat.JsonLines) =>
-        Import(store, input, onConflict, format, cloning: false);
+    public static ImportResult Import(KeyValueStore store, Stream input, ConflictPolicy onConflict = ConflictPolicy.Overwrite, ArchiveFormat format = ArchiveFormat.JsonLines,
+        IProgress<ArchiveProgress>? progress = null) =>
+        Import(store, input, onConflict, format, cloning: false, progress);
 
     /// <summary>The import; <paramref name="cloning"/> names a conflict by its record, not by a line of an archive the user never saw.</summary>
-    private static ImportResult Import(KeyValueStore store, Stream input, ConflictPolicy onConflict, ArchiveFormat format, bool cloning)
+    private static ImportResult Import(KeyValueStore store, Stream input, ConflictPolicy onConflict, ArchiveFormat format, bool cloning,
+        IProgress<ArchiveProgress>? progress)
     {
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(input);
         if (format == ArchiveFormat.PsibaseLocalStorage)
         {
-            var records = ReadPsibase(input, store.Limits).Select(r => (r, 0L)).ToList();
+            var records = Counted(ReadPsibase(input, store.Limits), ArchivePhase.Validating, progress).Select(r => (r, 0L)).ToList();
             Plan(store, records, onConflict, (clash, _) =>
                 Conflict($"psibase LocalStorage entry \"{Names.Printable($"{clash.Bucket}:{clash.Key}")}\" already exists (policy fail); nothing was imported"));
-            return Write(store, records, onConflict);
+            return Write(store, Counted(records, ArchivePhase.Writing, progress), onConflict);
         }
         Stream source = input;
         FileStream? temp = null;
@@ -129,7 +158,7 @@ public static class StorageArchive
             // Pass 1: everything parses and is valid; conflicts under Fail and quotas are checked before any write.
             try
             {
-                Plan(store, ReadLines(source, store.Limits), onConflict, (clash, line) => Conflict(cloning
+                Plan(store, Counted(ReadLines(source, store.Limits), ArchivePhase.Validating, progress), onConflict, (clash, line) => Conflict(cloning
                     ? $"record \"{Names.Printable(clash.Key)}\" in {clash.Bucket} already exists in the target store (policy fail); nothing was cloned"
                     : $"archive line {line}: record \"{Names.Printable(clash.Key)}\" in {clash.Bucket} already exists (policy fail); nothing was imported"));
             }
@@ -140,7 +169,7 @@ public static class StorageArchive
                 throw Bad(d.Line, $"record \"{Names.Printable(d.Record.Key)}\" in {d.Record.Bucket} is also on line {first}: an archive holds each record once");
             }
             source.Position = start;
-            return Write(store, ReadLines(source, store.Limits, findRepeats: false), onConflict);
+            return Write(store, Counted(ReadLines(source, store.Limits, findRepeats: false), ArchivePhase.Writing, progress), onConflict);
         }
         finally
         {
@@ -152,32 +181,22 @@ public static class StorageArchive
     /// Copies the persistent records of <paramref name="from"/> (optionally one chain and service) into <paramref name="to"/>,
     /// between any two backends, with the result of an export followed by an import: the records stream through a
     /// temporary archive file (memory stays flat), are validated against the target's limits and conflict policy before
-    /// anything is written, and are then written in atomic batches.
+    /// anything is written, and are then written in atomic batches. <paramref name="progress"/>, when given, hears the
+    /// <see cref="ArchivePhase.Exporting"/>, <see cref="ArchivePhase.Validating"/> and <see cref="ArchivePhase.Writing"/> counts.
+    /// A conflict under <see cref="ConflictPolicy.Fail"/> is named by its record, as there is no archive the caller saw.
     /// </summary>
-    public static ImportResult Clone(KeyValueStore from, KeyValueStore to, string? chain = null, string? service = null, ConflictPolicy onConflict = ConflictPolicy.Overwrite) =>
-        Clone(from, to, chain, service, onConflict, null, null);
-
-    /// <summary>
-    /// <see cref="Clone(KeyValueStore, KeyValueStore, string?, string?, ConflictPolicy)"/> with the temporary archive
-    /// watched as it is written (<paramref name="watchWrite"/>) and read back (<paramref name="watchRead"/>): for
-    /// progress, without a second copy of the clone's steps.
-    /// </summary>
-    public static ImportResult Clone(KeyValueStore from, KeyValueStore to, string? chain, string? service, ConflictPolicy onConflict,
-        Func<Stream, Stream>? watchWrite, Func<Stream, Stream>? watchRead)
+    public static ImportResult Clone(KeyValueStore from, KeyValueStore to, string? chain = null, string? service = null, ConflictPolicy onConflict = ConflictPolicy.Overwrite,
+        IProgress<ArchiveProgress>? progress = null)
     {
         ArgumentNullException.ThrowIfNull(from);
         ArgumentNullException.ThrowIfNull(to);
         if (chain is not null) Names.ValidateChain(chain);
         if (service is not null) Names.ValidateService(service);
         using var temp = PrivateFiles.Spool();
-        Export(from, watchWrite?.Invoke(temp) ?? temp, chain, service);
+        Export(from, temp, chain, service, ArchiveFormat.JsonLines, progress);
         temp.Position = 0;
-        return Import(to, watchRead?.Invoke(temp) ?? temp, onConflict, ArchiveFormat.JsonLines, cloning: true);
+        return Import(to, temp, onConflict, ArchiveFormat.JsonLines, cloning: true, progress);
     }
-
-    /// <summary>Whether <paramref name="e"/> is an import refused because a record exists under <see cref="ConflictPolicy.Fail"/>
-    /// (as opposed to a malformed or invalid archive): its code is <see cref="StorageErrorCode.Conflict"/>.</summary>
-    public static bool IsConflict(StorageException e) => e?.Code == StorageErrorCode.Conflict;
 
     private static StorageException Conflict(string message) => new(StorageErrorCode.Conflict, message);
 

@@ -282,7 +282,7 @@ public sealed class HostilePluginTests : PluginTestBase
         var s = NewSupervisor(o =>
         {
             o.CallTimeout = TimeSpan.FromSeconds(1);
-            o.Storage = new Storage.StorageOptions { Location = StorePath, BusyTimeout = TimeSpan.FromMinutes(30) };
+            o.Storage = new Storage.StorageOptions { Location = StorePath, Sqlite = { BusyTimeout = TimeSpan.FromMinutes(30) } };
         });
         Assert.Equal(1u, s.Call("walpha:plugin/api.ping"));
         using var other = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={StorePath};Pooling=False");

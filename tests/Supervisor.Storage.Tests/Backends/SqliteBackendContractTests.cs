@@ -11,7 +11,7 @@ public sealed class SqliteBackendContractTests : BackendContractTests
     private string DbPath => _dir.File("store.db");
 
     protected override StorageBackend CreateBackend() =>
-        BackendRegistry.Default.Create(new StorageOptions { Location = DbPath });
+        BackendRegistry.CreateDefault().Create(new StorageOptions { Location = DbPath });
 
     protected override StorageBackend? Reopen() => CreateBackend();
 
@@ -25,7 +25,7 @@ public sealed class SqliteBackendContractTests : BackendContractTests
 public sealed class MemoryBackendContractTests : BackendContractTests
 {
     protected override StorageBackend CreateBackend() =>
-        BackendRegistry.Default.Create(new StorageOptions { Backend = "memory" });
+        BackendRegistry.CreateDefault().Create(new StorageOptions { Backend = "memory" });
 
     protected override StorageBackend? Reopen() => null;
 }

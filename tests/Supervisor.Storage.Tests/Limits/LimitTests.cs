@@ -205,11 +205,12 @@ public sealed class LimitTests : IDisposable
         o.Backend = " Memory ";
         Assert.Equal("memory", o.Backend);
 
-        var s = new SqliteBackendOptions();
-        Assert.Throws<ArgumentException>(() => s.Path = "");
+        var s = o.Sqlite;
         Assert.Throws<ArgumentOutOfRangeException>(() => s.BusyTimeout = TimeSpan.FromSeconds(-1));
         Assert.Throws<ArgumentOutOfRangeException>(() => s.BusyTimeout = TimeSpan.FromHours(2));
         Assert.Equal(TimeSpan.FromSeconds(30), s.BusyTimeout);
+        Assert.Throws<ArgumentOutOfRangeException>(() => s.Durability = (SqliteDurability)7);
+        Assert.Equal(SqliteDurability.Process, s.Durability);
     }
 
     public static TheoryData<string, string> BadServices => new()

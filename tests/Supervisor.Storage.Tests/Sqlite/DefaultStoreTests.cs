@@ -22,7 +22,7 @@ public sealed class DefaultStoreTests
         try
         {
             var expected = Path.Combine(dir.Path, "supervisor", "mydomain", "store.db");
-            Assert.Equal(expected, SqliteBackendOptions.DefaultPath("mydomain"));
+            Assert.Equal(expected, SqliteOptions.DefaultPath("mydomain"));
             Assert.False(Directory.Exists(Path.GetDirectoryName(expected)));
             using (var store = KeyValueStore.Create(new StorageOptions { Domain = "mydomain" }))
             {

@@ -13,7 +13,7 @@ public sealed class StorageDeadlineTests
     {
         using var dir = new TempDirectory();
         var path = dir.File("store.db");
-        using var store = KeyValueStore.Create(new StorageOptions { Location = path, BusyTimeout = TimeSpan.FromMilliseconds(300) });
+        using var store = KeyValueStore.Create(new StorageOptions { Location = path, Sqlite = { BusyTimeout = TimeSpan.FromMilliseconds(300) } });
         store.Backend.Set(Bucket, "k", [1], Quota.Unlimited);
         using var other = new SqliteConnection($"Data Source={path};Pooling=False");
         other.Open();

@@ -140,11 +140,10 @@ public sealed class StoreFileTests : IDisposable
     {
         var root = Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.DoNotVerify);
         Assert.False(string.IsNullOrEmpty(root));
-        Assert.Equal(Path.Combine(root, "supervisor", "default", "store.db"), SqliteBackendOptions.DefaultPath("default"));
-        Assert.Equal(Path.Combine(root, "supervisor", "work.example-1", "store.db"), SqliteBackendOptions.DefaultPath("work.example-1"));
-        Assert.Equal(SqliteBackendOptions.DefaultPath("default"), new SqliteBackendOptions().Path);
+        Assert.Equal(Path.Combine(root, "supervisor", "default", "store.db"), SqliteOptions.DefaultPath("default"));
+        Assert.Equal(Path.Combine(root, "supervisor", "work.example-1", "store.db"), SqliteOptions.DefaultPath("work.example-1"));
         foreach (var bad in new[] { "", "..", "a/b", "a\\b", ".x", "dom ain" })
-            Assert.Throws<ArgumentException>(() => SqliteBackendOptions.DefaultPath(bad));
+            Assert.Throws<ArgumentException>(() => SqliteOptions.DefaultPath(bad));
     }
 
     [Fact, Rule("PDP-SQLITE-1", "PDP-PERSIST-1", "PDP-PERSIST-2")]
@@ -161,7 +160,7 @@ public sealed class StoreFileTests : IDisposable
             Assert.Equal("wal", Scalar(path, "PRAGMA journal_mode"));
         }
 
-        using (var power = KeyValueStore.Create(new StorageOptions { Location = path, Durability = SqliteDurability.Power, BusyTimeout = TimeSpan.FromSeconds(2) }))
+        using (var power = KeyValueStore.Create(new StorageOptions { Location = path, Sqlite = { Durability = SqliteDurability.Power, BusyTimeout = TimeSpan.FromSeconds(2) } }))
         {
             var sqlite = Assert.IsType<SqliteBackend>(power.Backend);
             Assert.Equal(2L, sqlite.ReadPragma("synchronous")); // FULL
@@ -169,5 +168,21 @@ public sealed class StoreFileTests : IDisposable
             // Connections opened later (more threads) are configured the same way.
             Parallel.For(0, 8, _ => Assert.Equal(2L, sqlite.ReadPragma("synchronous")));
         }
+    }
+
+    [Fact, Rule("PDP-SQLITE-1")]
+    public void SqliteSettings_AreTakenWhenTheStoreOpens_LaterChangesDoNotReachIt()
+    {
+        var options = new StorageOptions { Location = Path.Combine(_dir.Path, "copied.db"), Sqlite = { BusyTimeout = TimeSpan.FromSeconds(3) } };
+        using var store = KeyValueStore.Create(options);
+        options.Sqlite.BusyTimeout = TimeSpan.FromSeconds(9);
+        options.Sqlite.Durability = SqliteDurability.Power;
+        var sqlite = Assert.IsType<SqliteBackend>(store.Backend);
+        // Connections opened after the change (more threads) still use the settings the store opened with.
+        Parallel.For(0, 8, _ =>
+        {
+            Assert.Equal(3_000L, sqlite.ReadPragma("busy_timeout"));
+            Assert.Equal(1L, sqlite.ReadPragma("synchronous"));
+        });
     }
 }

@@ -280,9 +280,10 @@ public sealed class OperationTests : IDisposable
         op.OpenBucket("test", DbMode.NonTransactional, StorageDuration.Persistent, "alpha", "own").Set("k", new byte[1]);
         Assert.Equal(new UsageEntry("alpha", 2, 3 + 7 + 1 + 1), _store.GetUsage("test", "alpha"));
         Assert.Equal(0, _store.GetUsage("test", Names.ClientData).Items);
-        Assert.Equal(["alpha", Names.ClientData], _store.ListServices("test").Select(s => s.Name));
-        Assert.Equal(1, _store.Clear("test", Names.ClientData));
-        Assert.Equal(new UsageEntry("alpha", 1, 2), _store.GetUsage("test", "alpha"));
+        Assert.Equal([new UsageEntry("alpha", 2, 3 + 7 + 1 + 1)], _store.ListServices("test"));
+        Assert.Equal(0, _store.Clear("test", Names.ClientData)); // clientdata keeps nothing of its own
+        Assert.Equal(2, _store.Clear("test", "alpha"));
+        Assert.Equal(new UsageEntry("alpha", 0, 0), _store.GetUsage("test", "alpha"));
     }
 
     [Fact, Rule("PDP-TRX-2", "PDP-LIMIT-4")]

@@ -47,6 +47,33 @@ public sealed class StorageCloneTests : IDisposable
         }
     }
 
+    /// <summary>Reports kept in order, on the reporting thread (unlike <see cref="Progress{T}"/>, which posts them).</summary>
+    private sealed class Recorder : IProgress<ArchiveProgress>
+    {
+        public List<ArchiveProgress> Reports { get; } = new();
+        public void Report(ArchiveProgress value) => Reports.Add(value);
+    }
+
+    [Fact, Rule("PDP-SYNC-5")]
+    public void Clone_ReportsEachPhase_InOrder_EndingAtItsCount()
+    {
+        var from = Sqlite();
+        Fill(from, 3, 700);
+        var records = Dump(from).Count;
+        var progress = new Recorder();
+        var result = StorageArchive.Clone(from, Memory(), progress: progress);
+        Assert.Equal(records, result.Imported);
+        Assert.Equal([ArchivePhase.Exporting, ArchivePhase.Validating, ArchivePhase.Writing], progress.Reports.Select(p => p.Phase).Distinct());
+        foreach (var phase in Enum.GetValues<ArchivePhase>())
+        {
+            var counts = progress.Reports.Where(p => p.Phase == phase).Select(p => p.Records).ToList();
+            Assert.Equal(0, counts[0]);
+            Assert.Equal(records, counts[^1]);
+            Assert.True(counts.Count > 2, $"{phase}: only {counts.Count} reports for {records} records");
+            Assert.Equal(counts.Order(), counts);
+        }
+    }
+
     [Theory, Rule("PDP-SYNC-5")]
     [InlineData("memory")]
     [InlineData("sqlite")]

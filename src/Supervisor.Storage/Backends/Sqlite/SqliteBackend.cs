@@ -22,14 +22,14 @@ internal sealed class SqliteBackend : StorageBackend
     private const string InsertBucket = "INSERT INTO buckets(chain, mode, service, bucket, owner) VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT DO NOTHING";
     private const string OwnerUsage = "SELECT total(bytes), total(items) FROM buckets WHERE chain = ?1 AND owner = ?2";
 
-    private readonly SqliteBackendOptions _options;
+    private readonly SqliteOptions _options;
     private readonly SqliteConnectionPool _pool;
     private readonly ConcurrentDictionary<BucketId, long> _bucketIds = new();
 
-    public SqliteBackend(SqliteBackendOptions options)
+    public SqliteBackend(string path, SqliteOptions options)
     {
         _options = options;
-        Path = System.IO.Path.GetFullPath(options.Path);
+        Path = System.IO.Path.GetFullPath(path);
         var dir = System.IO.Path.GetDirectoryName(Path);
         if (!string.IsNullOrEmpty(dir)) PrivateFiles.CreateFolder(dir);
         // Made owner-only before SQLite opens it: SQLite gives its -wal and -shm files the database file's mode.

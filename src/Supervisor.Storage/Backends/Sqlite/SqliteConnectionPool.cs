@@ -7,7 +7,7 @@ namespace Supervisor.Storage.Backends.Sqlite;
 /// The connections of one store file: a thread rents one for a call (<c>using var lease = pool.Rent()</c>) and the
 /// lease gives it back. Connections are opened on demand and closed only with the pool.
 /// </summary>
-internal sealed class SqliteConnectionPool(string path, SqliteBackendOptions options) : IDisposable
+internal sealed class SqliteConnectionPool(string path, SqliteOptions options) : IDisposable
 {
     private readonly ConcurrentBag<SqliteConnectionSlot> _idle = new();
     private readonly ConcurrentQueue<SqliteConnectionSlot> _all = new();

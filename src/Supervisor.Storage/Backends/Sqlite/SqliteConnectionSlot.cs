@@ -11,7 +11,7 @@ internal sealed class SqliteConnectionSlot : IDisposable
     private readonly TimeSpan _busyTimeout;
     private int _appliedBusyMs;
 
-    public SqliteConnectionSlot(string path, SqliteBackendOptions options)
+    public SqliteConnectionSlot(string path, SqliteOptions options)
     {
         var builder = new SqliteConnectionStringBuilder
         {
