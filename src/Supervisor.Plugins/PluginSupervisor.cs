@@ -103,6 +103,13 @@ public abstract class PluginSupervisor : IDisposable
         return (T)Typed.TypedValues.Convert(result, type, typeof(T), "")!;
     }
 
+    /// <summary>
+    /// Compiles and loads every plugin of the plugin directory (from the compile cache when it holds them), once per
+    /// supervisor (started at creation when <see cref="SupervisorOptions.WarmUp"/> is on); returns the plugins that
+    /// failed to load, <c>service:plugin</c> to the reason. Waiting is cancellable; the warm-up itself goes on.
+    /// </summary>
+    public abstract Task<IReadOnlyDictionary<string, string>> WarmUpAsync(CancellationToken cancellationToken = default);
+
     /// <summary>Runs a call on the thread pool; a cancellation the plugin layer reports becomes .NET's <see cref="OperationCanceledException"/>.</summary>
     private static Task<T> RunAsync<T>(Func<T> call, CancellationToken cancellationToken) => Task.Run(() =>
     {

@@ -154,6 +154,12 @@ public sealed class SupervisorOptions
     /// </summary>
     public bool ByteAdapter { get; set; } = true;
 
+    /// <summary>
+    /// Compile and load every plugin of the plugin directory when the supervisor is created, in the background, so first
+    /// calls do not wait for a compile (<see cref="PluginSupervisor.WarmUpAsync"/> gives the outcome). Default false.
+    /// </summary>
+    public bool WarmUp { get; set; }
+
     /// <summary>Logging; null logs nothing.</summary>
     public ILoggerFactory? LoggerFactory { get; set; }
 }

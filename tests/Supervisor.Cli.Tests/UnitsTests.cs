@@ -1,3 +1,4 @@
+using Supervisor.Plugins.Configuration;
 using Supervisor.Testing;
 
 namespace Supervisor.Cli.Tests;

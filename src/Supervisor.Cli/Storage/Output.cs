@@ -1,3 +1,4 @@
+using Supervisor.Plugins.Configuration;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;

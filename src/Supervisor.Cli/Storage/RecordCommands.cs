@@ -1,3 +1,4 @@
+using Supervisor.Plugins.Configuration;
 using System.CommandLine;
 using System.Text;
 using System.Text.Json.Nodes;

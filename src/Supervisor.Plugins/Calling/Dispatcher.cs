@@ -55,7 +55,13 @@ internal sealed class Dispatcher : IPluginForwarder, IDisposable
     /// <summary>The instances of <paramref name="service"/>:<paramref name="plugin"/>, loading it on first use; a failed load is not kept, so fixing the file and calling again works.</summary>
     public InstancePool Pool(string service, string plugin)
     {
-        var lazy = _pools.GetOrAdd((service, plugin), k => new Lazy<InstancePool>(() => new InstancePool(_loader.Load(k.Service, k.Plugin, this), _options.MaxInstancesPerPlugin)));
+        var lazy = _pools.GetOrAdd((service, plugin), k => new Lazy<InstancePool>(() =>
+        {
+            var started = Stopwatch.GetTimestamp();
+            var pool = new InstancePool(_loader.Load(k.Service, k.Plugin, this), _options.MaxInstancesPerPlugin);
+            Telemetry.Record(Telemetry.LoadDuration, started, Telemetry.Tag("plugin", k.Service));
+            return pool;
+        }));
         try
         {
             return lazy.Value;
@@ -176,6 +182,37 @@ internal sealed class Dispatcher : IPluginForwarder, IDisposable
     private object? Invoke(CallContext context, ResolvedTarget call, IReadOnlyList<object?> args)
     {
         var target = call.Target;
+        // A span per call, nested under the calling plugin's; names and codes only, never arguments or values.
+        using var activity = Telemetry.Source.StartActivity($"call {target}");
+        activity?.SetTag("supervisor.plugin", target.Service);
+        activity?.SetTag("supervisor.function", target.ToString());
+        activity?.SetTag("supervisor.app", context.App);
+        var started = Stopwatch.GetTimestamp();
+        var outcome = "ok";
+        try
+        {
+            var result = InvokeCore(context, call, args);
+            if (result is WitResult { IsOk: false }) outcome = "err";
+            return result;
+        }
+        catch (PluginException e)
+        {
+            outcome = e.Code.ToString();
+            activity?.SetStatus(ActivityStatusCode.Error, outcome);
+            throw;
+        }
+        finally
+        {
+            if (Telemetry.Calls.Enabled)
+                Telemetry.Calls.Add(1, Telemetry.Tag("plugin", target.Service), Telemetry.Tag("function", target.ToString()), Telemetry.Tag("outcome", outcome));
+            if (Telemetry.CallDuration.Enabled)
+                Telemetry.CallDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, Telemetry.Tag("plugin", target.Service), Telemetry.Tag("outcome", outcome));
+        }
+    }
+
+    private object? InvokeCore(CallContext context, ResolvedTarget call, IReadOnlyList<object?> args)
+    {
+        var target = call.Target;
         var left = NativeStack.Remaining();
         if (left < StackBudget(1))
             throw new PluginException(PluginErrorCode.CallDepth,
@@ -187,7 +224,12 @@ internal sealed class Dispatcher : IPluginForwarder, IDisposable
             throw new PluginException(PluginErrorCode.CallDepth,
                 $"call to {target} re-enters plugin \"{target.Service}\", which is already on the call stack ({context.StackWith(target.Service)})");
 
-        if (!_options.ConcurrentPlugins.Contains(target.Service)) EnterTurn(context, target);
+        if (!_options.ConcurrentPlugins.Contains(target.Service))
+        {
+            var waited = Stopwatch.GetTimestamp();
+            EnterTurn(context, target);
+            Telemetry.Record(Telemetry.TurnWait, waited, Telemetry.Tag("plugin", target.Service));
+        }
 
         // The frame goes on the stack before the instance is made: code that runs while the plugin is being
         // instantiated (a core start function) must never act under the identity of the frame below it.
@@ -195,7 +237,9 @@ internal sealed class Dispatcher : IPluginForwarder, IDisposable
         PluginInstance? instance = null;
         try
         {
+            var waited = Stopwatch.GetTimestamp();
             instance = call.Pool.Rent(context.Deadline, context.Cancellation, () => NewInstance(call.Pool.Plugin, context.Deadline));
+            Telemetry.Record(Telemetry.InstanceWait, waited, Telemetry.Tag("plugin", target.Service));
             context.Frames[^1] = context.Frames[^1] with { Instantiating = false };
             var function = instance.Function(call.Export, target.Function)
                 ?? throw new PluginException(PluginErrorCode.FunctionNotFound, $"plugin \"{target.Service}\" exports no function {target}");

@@ -56,6 +56,8 @@ internal sealed class SupervisorHost : PluginSupervisor
             var compiler = new PluginCompiler(Engine, fingerprint, options.ByteAdapter, options.MaxPluginFileBytes, cache, _logger);
             _loader = new PluginLoader(directory, compiler, Engine, _hostApi);
             Dispatcher = new Dispatcher(options, Engine, _loader, _gate, _logger);
+            // Started here, awaited by whoever asks (WarmUpAsync, the health check); failures are logged and reported.
+            if (options.WarmUp) _ = WarmUpAsync();
         }
         catch
         {
@@ -91,6 +93,34 @@ internal sealed class SupervisorHost : PluginSupervisor
     }
 
     public override PluginOperation BeginOperation(string? caller = null) => Begin(caller);
+
+    private Task<IReadOnlyDictionary<string, string>>? _warmUp;
+
+    public override Task<IReadOnlyDictionary<string, string>> WarmUpAsync(CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(_gate.IsClosed, this);
+        var warmUp = LazyInitializer.EnsureInitialized(ref _warmUp, () => Task.Run(WarmUpAll));
+        return warmUp.WaitAsync(cancellationToken);
+    }
+
+    private IReadOnlyDictionary<string, string> WarmUpAll()
+    {
+        var failures = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (service, plugin, _) in _loader.Directory.Enumerate())
+        {
+            if (_gate.IsClosed) break;
+            try
+            {
+                _gate.Run(() => Dispatcher.Pool(service, plugin));
+            }
+            catch (Exception e) when (e is PluginException or ObjectDisposedException)
+            {
+                failures[$"{service}:{plugin}"] = e.Message;
+                _logger.LogWarning("warm-up: plugin {Service}:{Plugin} did not load: {Reason}", service, plugin, e.Message);
+            }
+        }
+        return failures;
+    }
 
     private GroupedOperation Begin(string? caller)
     {

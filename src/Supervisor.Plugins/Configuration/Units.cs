@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 
-namespace Supervisor.Cli;
+namespace Supervisor.Plugins.Configuration;
 
 /// <summary>Durations (<c>10s</c>, <c>500ms</c>, <c>2m</c>) and sizes (<c>256MiB</c>, <c>64KiB</c>, <c>1GB</c>) as a user writes them.</summary>
 internal static partial class Units
