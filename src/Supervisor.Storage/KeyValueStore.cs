@@ -39,6 +39,32 @@ public abstract class KeyValueStore : IDisposable
     /// </summary>
     public TurnHolder NewTurnHolder(string name, TimeSpan maxHold) => new(Backend, name, maxHold);
 
+    /// <summary>How long an administrative write waits for a plugin operation to release an owner's turn.</summary>
+    public static readonly TimeSpan AdminTurnWait = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Takes the turns of <paramref name="owners"/> (chain and owning service) for an administrative write named
+    /// <paramref name="what"/> (PDP-TURN-7), in a fixed order, so it never interleaves with a plugin's operation on the
+    /// same data; dispose the holder to release them. Waits at most <see cref="AdminTurnWait"/> for each.
+    /// </summary>
+    /// <exception cref="StorageException"><see cref="StorageErrorCode.DeadlinePassed"/>: a plugin operation kept a turn past the wait.</exception>
+    public TurnHolder TakeAdminTurns(string what, IEnumerable<(string Chain, string Owner)> owners)
+    {
+        ArgumentNullException.ThrowIfNull(owners);
+        var holder = NewTurnHolder(what, TimeSpan.FromHours(1));
+        try
+        {
+            var deadline = DateTime.UtcNow + AdminTurnWait;
+            foreach (var (chain, owner) in owners.Distinct().Order()) holder.Enter(chain, owner, deadline);
+            return holder;
+        }
+        catch
+        {
+            holder.Dispose();
+            throw;
+        }
+    }
+
     // Every per-service method below reads a service's data the same way (PDP-ADMIN-3): its own buckets and the records
     // that clientdata keeps for it (clientdata's bucket named after the service).
 

@@ -72,8 +72,11 @@ internal sealed class Store : KeyValueStore
     public override long Clear(string chain, string? service = null)
     {
         Names.ValidateChain(chain);
+        if (service is not null) Names.ValidateService(service);
+        // Plugins of the chain may be running operations on this data: wait for their turns (PDP-TURN-7).
+        var owners = service is null ? ListServices(chain).Select(u => u.Name) : [service];
+        using var turns = TakeAdminTurns($"storage clear of chain \"{chain}\"", owners.Select(o => (chain, o)));
         if (service is null) return Backend.Clear(chain, null);
-        Names.ValidateService(service);
         // A service other than clientdata owns every bucket under its name: the backend clears those at once.
         var cleared = service == Names.ClientData ? 0 : Backend.Clear(chain, service);
         foreach (var (bucket, _) in Backend.ListBuckets(chain, Names.ClientData))

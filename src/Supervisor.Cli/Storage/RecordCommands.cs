@@ -170,6 +170,8 @@ internal static class RecordCommands
             var id = BucketOf(r, name, service, bucket, mode);
             var k = r.GetValue(key)!;
             using var store = context.Open(r);
+            // Under the owner's turn, so a write never lands inside a plugin's read-modify-write (PDP-TURN-7).
+            using var turn = name == "get" ? null : store.TakeAdminTurns($"storage {name}", [(id.Chain, id.Owner)]);
             using var session = store.OpenSession();
             using var operation = session.BeginOperation();
             if (body(r, id, k, operation.OpenBucket(id, StorageDuration.Persistent)) is not { } done)

@@ -138,6 +138,7 @@ public static class StorageArchive
         if (format == ArchiveFormat.PsibaseLocalStorage)
         {
             var records = Counted(ReadPsibase(input, store.Limits), ArchivePhase.Validating, progress).Select(r => (r, 0L)).ToList();
+            using var owners = TakeTurns(store, records.Select(r => r.r.Bucket));
             Plan(store, records, onConflict, (clash, _) =>
                 Conflict($"psibase LocalStorage entry \"{Names.Printable($"{clash.Bucket}:{clash.Key}")}\" already exists (policy fail); nothing was imported"));
             return Write(store, Counted(records, ArchivePhase.Writing, progress), onConflict);
@@ -155,6 +156,9 @@ public static class StorageArchive
                 source = temp;
             }
             var start = source.Position;
+            // The owners' turns first (PDP-TURN-7), so no plugin writes between the checks below and the writes.
+            using var owners = TakeTurns(store, ReadLines(source, store.Limits, findRepeats: false).Select(r => r.Record.Bucket));
+            source.Position = start;
             // Pass 1: everything parses and is valid; conflicts under Fail and quotas are checked before any write.
             try
             {
@@ -199,6 +203,14 @@ public static class StorageArchive
     }
 
     private static StorageException Conflict(string message) => new(StorageErrorCode.Conflict, message);
+
+    /// <summary>The turns of every owner of <paramref name="buckets"/> (the archive is read to the end for them).</summary>
+    private static TurnHolder TakeTurns(KeyValueStore store, IEnumerable<BucketId> buckets)
+    {
+        var owners = new HashSet<(string, string)>();
+        foreach (var b in buckets) owners.Add((b.Chain, b.Owner));
+        return store.TakeAdminTurns("storage import", owners);
+    }
 
     private static ImportResult Write(KeyValueStore store, IEnumerable<(StoredRecord Record, long Line)> records, ConflictPolicy onConflict)
     {
