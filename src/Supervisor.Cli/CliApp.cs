@@ -93,17 +93,47 @@ internal static class CliApp
             + "Exit codes: 0 success, 1 a plugin failed (trap, limit, err result, refused import), 2 bad usage or arguments.");
         // The store options apply to every command (recursive); the call options only to the commands that load plugins,
         // so a command's help lists only what applies to it.
+        var verbose = new Option<bool>("--verbose") { Description = "Say which configuration file applies (supervisor.json in the working directory), on stderr", Recursive = true };
         foreach (var o in new Option[] { store, domain, chain }) root.Options.Add(o);
+        root.Options.Add(verbose);
         Option[] callOptions = [plugins, caller, cache, bytesAs, timeout, memoryLimit, maxCallDepth, concurrent];
         void AddCallOptions(Command command)
         {
             foreach (var o in callOptions) command.Options.Add(o);
         }
 
-        Settings SettingsOf(ParseResult r) => new(
-            r.GetValue(plugins)!, r.GetValue(store), r.GetValue(domain)!, r.GetValue(chain)!, r.GetValue(caller)!, r.GetValue(cache)!,
-            r.GetValue(bytesAs) switch { "array" => ByteListFormat.Array, "text" => ByteListFormat.Text, _ => ByteListFormat.Base64 },
-            r.GetValue(timeout), r.GetValue(memoryLimit), r.GetValue(maxCallDepth), r.GetValue(concurrent) ?? []);
+        // supervisor.json and SUPERVISOR__* fill what the command line leaves out (PDP-CLI-25), read once per run.
+        CliConfiguration? configuration = null;
+        Settings SettingsOf(ParseResult r)
+        {
+            if (configuration is null)
+            {
+                configuration = CliConfiguration.Load(Directory.GetCurrentDirectory());
+                if (configuration.Ignored is { } ignored) console.Error.WriteLine($"warning: {ignored}");
+                if (r.GetValue(verbose))
+                    console.Error.WriteLine(configuration.Used is { } used ? $"configuration: {used} (and SUPERVISOR__* variables)" : "configuration: no supervisor.json here; SUPERVISOR__* variables only");
+            }
+            var config = configuration;
+            T Pick<T>(Option<T> option, string key, Func<string, T> parse)
+            {
+                if (r.GetResult(option) is { Implicit: false } || config[key] is not { } text) return r.GetValue(option)!;
+                try
+                {
+                    return parse(text);
+                }
+                catch (FormatException e)
+                {
+                    throw new ArgumentException($"{config.SourceOf(key)}: {e.Message}", e);
+                }
+            }
+            var concurrentPlugins = r.GetResult(concurrent) is { Implicit: false } ? r.GetValue(concurrent) ?? [] : [.. config.List("ConcurrentPlugins")];
+            return new(
+                Pick(plugins, "PluginDirectory", t => t), Pick(store, "Storage:Location", t => t), Pick(domain, "Storage:Domain", t => t),
+                Pick(chain, "ChainId", t => t), Pick(caller, "DefaultCaller", t => t), Pick(cache, "CacheDirectory", t => t),
+                r.GetValue(bytesAs) switch { "array" => ByteListFormat.Array, "text" => ByteListFormat.Text, _ => ByteListFormat.Base64 },
+                Pick(timeout, "CallTimeout", t => t), Pick(memoryLimit, "MemoryLimit", t => t),
+                Pick(maxCallDepth, "MaxCallDepth", t => int.Parse(t, System.Globalization.CultureInfo.InvariantCulture)), concurrentPlugins);
+        }
 
         // call
         var target = new Argument<string>("target") { Description = "The function: <service>:<plugin>/<interface>.<function>" };
@@ -115,11 +145,11 @@ internal static class CliApp
         var call = new Command("call", "Calls a plugin function once (a session of one call) and prints its result as JSON");
         call.Arguments.Add(target);
         call.Arguments.Add(callArgs);
-        call.SetAction(r =>
+        call.SetAction(r => CliErrors.Guard(console, () =>
         {
             using var session = new Session(SettingsOf(r), console);
             return session.Open() ?? session.Execute(r.GetValue(target)!, r.GetValue(callArgs) ?? [], prefix: "");
-        });
+        }));
         AddCallOptions(call);
         root.Subcommands.Add(call);
 
@@ -131,7 +161,7 @@ internal static class CliApp
             + "(<target> followed by JSON arguments); prints each result as a JSON line; stops at the first failure");
         run.Arguments.Add(script);
         run.Options.Add(keepGoing);
-        run.SetAction(r =>
+        run.SetAction(r => CliErrors.Guard(console, () =>
         {
             var path = r.GetValue(script)!;
             TextReader reader;
@@ -149,7 +179,7 @@ internal static class CliApp
                 using var session = new Session(SettingsOf(r), console);
                 return session.Open() ?? session.RunScript(reader, r.GetValue(keepGoing), interactive: false);
             }
-        });
+        }));
         AddCallOptions(run);
         root.Subcommands.Add(run);
 
@@ -157,7 +187,7 @@ internal static class CliApp
         var shell = new Command("shell",
             "Reads calls from standard input, one per line in the syntax of 'run', in one session; "
             + "keeps going after failures; 'exit' or end of input ends it");
-        shell.SetAction(r =>
+        shell.SetAction(r => CliErrors.Guard(console, () =>
         {
             var settings = SettingsOf(r);
             using var session = new Session(settings, console);
@@ -167,7 +197,7 @@ internal static class CliApp
                 ? Shell.LineEditorReader.ForTerminal(new Shell.TargetCompletion(settings.Plugins, session.Describe)) ?? console.In
                 : console.In;
             return session.RunScript(input, keepGoing: true, interactive: console.InputIsTerminal);
-        });
+        }));
         AddCallOptions(shell);
         root.Subcommands.Add(shell);
 
@@ -180,7 +210,7 @@ internal static class CliApp
         inspect.Arguments.Add(file);
         inspect.Options.Add(json);
         AddCallOptions(inspect);
-        inspect.SetAction(r => Inspect.Run(SettingsOf(r), r.GetValue(file)!, r.GetValue(json), console));
+        inspect.SetAction(r => CliErrors.Guard(console, () => Inspect.Run(SettingsOf(r), r.GetValue(file)!, r.GetValue(json), console)));
         var plugin = new Command("plugin", "Commands about plugin files");
         plugin.Subcommands.Add(inspect);
         root.Subcommands.Add(plugin);

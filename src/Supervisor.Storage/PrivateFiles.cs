@@ -123,6 +123,20 @@ public static partial class PrivateFiles
         return null;
     }
 
+    /// <summary>
+    /// Why a configuration file cannot be trusted (another user owns it, or others may write it), or null: settings
+    /// choose stores and plugin folders, so only the user's own file may set them.
+    /// </summary>
+    public static string? WhyConfigUntrusted(string file)
+    {
+        if (OperatingSystem.IsWindows()) return null;
+        if (OwnerOf(file) is { } o && o != Native.geteuid()) return $"{file} belongs to another user (uid {o})";
+        var mode = File.GetUnixFileMode(file);
+        if ((mode & (UnixFileMode.GroupWrite | UnixFileMode.OtherWrite)) != 0)
+            return $"{file} can be written by other users (mode {Convert.ToString((int)mode, 8)})";
+        return null;
+    }
+
     /// <summary>The owner's uid, read with statx (Linux, whose layout is the same on every architecture); null elsewhere.</summary>
     private static unsafe uint? OwnerOf(string path)
     {

@@ -85,10 +85,16 @@ public static class Cli
     public static CliResult Process(string? input, params string[] args) => Process(input, null, args);
 
     /// <summary>Runs the real executable with extra environment variables.</summary>
-    public static CliResult Process(string? input, IReadOnlyDictionary<string, string>? environment, params string[] args)
+    public static CliResult Process(string? input, IReadOnlyDictionary<string, string>? environment, params string[] args) =>
+        ProcessIn(null, environment, args);
+
+    /// <summary>Runs the real executable in <paramref name="directory"/> (null: this process's) with extra environment variables.</summary>
+    public static CliResult ProcessIn(string? directory, IReadOnlyDictionary<string, string>? environment, params string[] args)
     {
+        string? input = null;
         var psi = new ProcessStartInfo("dotnet")
         {
+            WorkingDirectory = directory ?? "",
             RedirectStandardInput = true,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
