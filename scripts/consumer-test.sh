@@ -2,7 +2,7 @@
 # The consumer test (issue 18): an app made by `dotnet new console` in a temp folder outside the repository takes
 # Supervisor.Plugins (and Supervisor.Storage.Redis) from a local folder feed of freshly packed packages, everything
 # else from the NuGet sources this machine is configured with; it loads the walpha WAT fixture and calls
-# walpha:plugin/api.set then .get (sync; and async through PluginSupervisor.CallAsync when the packed library has it).
+# walpha:plugin/api.set then .get (sync, then async through PluginSupervisor.CallAsync).
 # Every .cs file in $SNIPPETS_DIR (the guides' C# blocks, written by tests/Supervisor.Packaging.Tests) is compiled
 # into the same app, so the guides compile against the packages as a user gets them.
 # Usage: scripts/consumer-test.sh   Environment: CONFIG (Release), PACK_NO_BUILD=1 (the libraries are already built
@@ -76,10 +76,8 @@ cat > ConsumerApp.csproj <<XML
 </Project>
 XML
 
-# Async only when the packed library has PluginSupervisor.CallAsync (found by reflection, so this app compiles either way).
 cat > Program.cs <<'CS'
 using System.Diagnostics;
-using System.Reflection;
 using System.Text;
 using Supervisor.Plugins;
 using Supervisor.Storage;
@@ -97,24 +95,8 @@ var firstMs = sw.Elapsed.TotalMilliseconds;
 if (got is null || Encoding.UTF8.GetString(got) != "hello") { Console.Error.WriteLine("sync get returned the wrong value"); return 1; }
 Console.WriteLine($"sync: ok (create + first set and get: {firstMs:F0} ms)");
 
-var callAsync = typeof(PluginSupervisor).GetMethods(BindingFlags.Public | BindingFlags.Instance)
-    .Where(m => m.Name == "CallAsync" && !m.IsGenericMethod && m.GetParameters().Length > 0
-        && m.GetParameters()[0].ParameterType == typeof(CallTarget))
-    .OrderBy(m => m.GetParameters().Length).FirstOrDefault();
-if (callAsync is null) { Console.WriteLine("async: PluginSupervisor.CallAsync is not in this build: not tested"); return 0; }
-object? InvokeAsync(string target, params object?[] callArgs)
-{
-    var ps = callAsync.GetParameters();
-    var values = new object?[ps.Length];
-    values[0] = CallTarget.Parse(target);
-    for (var i = 1; i < ps.Length; i++)
-        values[i] = i == 1 ? callArgs : ps[i].ParameterType == typeof(CancellationToken) ? CancellationToken.None : ps[i].HasDefaultValue ? ps[i].DefaultValue : null;
-    var task = (Task)callAsync.Invoke(supervisor, values)!;
-    task.GetAwaiter().GetResult();
-    return task.GetType().GetProperty("Result")?.GetValue(task);
-}
-InvokeAsync("walpha:plugin/api.set", "greeting2", Encoding.UTF8.GetBytes("hello async"));
-var got2 = InvokeAsync("walpha:plugin/api.get", "greeting2") as byte[];
+await supervisor.CallAsync("walpha:plugin/api.set", ["greeting2", Encoding.UTF8.GetBytes("hello async")]);
+var got2 = await supervisor.CallAsync("walpha:plugin/api.get", ["greeting2"]) as byte[];
 if (got2 is null || Encoding.UTF8.GetString(got2) != "hello async") { Console.Error.WriteLine("async get returned the wrong value"); return 1; }
 Console.WriteLine("async: ok");
 return 0;

@@ -74,6 +74,7 @@ public sealed class ConsumerTests(ITestOutputHelper output)
             output.WriteLine(all);
             Assert.True(p.ExitCode == 0, $"consumer-test.sh exited {p.ExitCode}:\n{all}");
             Assert.Contains("sync: ok", all);
+            Assert.Contains("async: ok", all);
             Assert.Contains("consumer: ok", all);
         }
         finally { snippets.Delete(recursive: true); }
