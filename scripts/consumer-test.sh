@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The consumer test (issue 18): an app made by `dotnet new console` in a temp folder outside the repository takes
+# The consumer test: an app made by `dotnet new console` in a temp folder outside the repository takes
 # Supervisor.Plugins (and Supervisor.Storage.Redis) from a local folder feed of freshly packed packages, everything
 # else from the NuGet sources this machine is configured with; it loads the walpha WAT fixture and calls
 # walpha:plugin/api.set then .get (sync, then async through PluginSupervisor.CallAsync).

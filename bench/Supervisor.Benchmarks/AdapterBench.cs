@@ -6,7 +6,7 @@ using Supervisor.Storage;
 namespace Supervisor.Benchmarks;
 
 /// <summary>
-/// The byte adapter (issue 7): clientdata set/get ops/s through walpha (WAT, nested adapter), wtable (walpha in
+/// The byte adapter: clientdata set/get ops/s through walpha (WAT, nested adapter), wtable (walpha in
 /// wit-component's layout, spliced adapter) and jsnotes (JavaScript, spliced), and
 /// wasi:keyvalue and host:db bucket set/get through wkv and wdb (WAT), with <see cref="SupervisorOptions.ByteAdapter"/>
 /// on and off, in one process, interleaved in rounds (order rotated each round). walpha and jsnotes loop inside

@@ -9,7 +9,7 @@ using Supervisor.Storage;
 namespace Supervisor.Benchmarks;
 
 /// <summary>
-/// Where the time of a clientdata set and get goes with the byte adapter (issue 7), one layer at a time, all in
+/// Where the time of a clientdata set and get goes with the byte adapter, one layer at a time, all in
 /// one process and interleaved in rounds: the WAT plugin walpha composed with the real adapter, with an adapter
 /// that skips its base64 (same bytes cross), and with an adapter that never calls the host (only the copy
 /// between the plugin and the adapter is left), each on a bare linker whose host functions do nothing (set) or

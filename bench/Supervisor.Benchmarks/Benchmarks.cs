@@ -21,7 +21,7 @@ public enum Impl
 
 /// <summary>
 /// A short job: in-process (no generated project to build while others build the solution),
-/// 2 warmups, 5 iterations of about 150 ms. The whole suite takes a few minutes on 2 cores.
+/// 2 warmups, 5 iterations of about 150 ms. The whole suite takes a few minutes on a small machine.
 /// </summary>
 public sealed class ShortConfig : ManualConfig
 {

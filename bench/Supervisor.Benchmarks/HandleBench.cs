@@ -6,7 +6,7 @@ using Supervisor.Plugins.Interop;
 namespace Supervisor.Benchmarks;
 
 /// <summary>
-/// <c>handles</c>: what a SafeHandle costs a P/Invoke (issue 13), to decide where the bindings keep raw pointers.
+/// <c>handles</c>: what a SafeHandle costs a P/Invoke, to decide where the bindings keep raw pointers.
 /// (1) One cheap native call (wasmtime_engine_increment_epoch) taking the SafeHandle, against the same entry point
 /// taking its raw pointer: the marshaller's AddRef/Release. (2) Making a host resource and reading it back as the
 /// host functions do (ComponentResources: host_new, host_to_any, any_to_host, type/rep/owned), with the two

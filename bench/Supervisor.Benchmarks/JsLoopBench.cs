@@ -6,7 +6,7 @@ using Supervisor.Storage;
 namespace Supervisor.Benchmarks;
 
 /// <summary>
-/// <c>js-loop</c>: how a JavaScript plugin (jsnotes) behaves as one call loops longer (issue 17): gets of 16 B at
+/// <c>js-loop</c>: how a JavaScript plugin (jsnotes) behaves as one call loops longer: gets of 16 B at
 /// 10,000 / 40,000 / 80,000 per call (ops/s), and the linear memory 64 KiB sets take, found as the most sets one
 /// call survives under 64, 128 and 256 MiB (the slope between them is the memory per 1,000 sets; a call that survives
 /// the cap at every limit means the engine frees what it no longer needs). Every call runs in a fresh supervisor

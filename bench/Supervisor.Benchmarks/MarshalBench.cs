@@ -4,7 +4,7 @@ using Supervisor.Plugins.Interop;
 namespace Supervisor.Benchmarks;
 
 /// <summary>
-/// <c>marshal</c>: the object marshaller's cost per value (issue 13): .NET values to val_t and back by WIT type, as a
+/// <c>marshal</c>: the object marshaller's cost per value: .NET values to val_t and back by WIT type, as a
 /// call's arguments and result go, with no guest involved. ns per conversion, best of 5 slices.
 /// </summary>
 public static class MarshalBench

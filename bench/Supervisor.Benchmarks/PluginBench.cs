@@ -61,7 +61,7 @@ public static class PluginBench
 
     private sealed record Result(string Name, double OpsPerSec, double[] UsPerOpByRound);
 
-    /// <summary>psibase's browser path (jco plugin, localStorage + base64, Chromium), ops/s, from issue 3.</summary>
+    /// <summary>psibase's browser path (jco plugin, localStorage + base64, Chromium), ops/s, as measured in a browser for comparison.</summary>
     private static readonly Dictionary<(string, int), double> Psibase = new()
     {
         [("set", 16)] = 15_000, [("get", 16)] = 83_000,

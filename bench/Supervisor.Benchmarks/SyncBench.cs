@@ -12,7 +12,7 @@ using Supervisor.Storage.Sync;
 namespace Supervisor.Benchmarks;
 
 /// <summary>
-/// Export, import and clone throughput (issue 6): fills a SQLite store with N records (100 buckets of 10 services,
+/// Export, import and clone throughput: fills a SQLite store with N records (100 buckets of 10 services,
 /// 100-byte values), then times export to a JSON Lines file, import of that file into an empty SQLite store
 /// (policy fail, the CLI's default: validation pass, conflict check, writes), and clone SQLite -> SQLite, with the
 /// process's peak working set sampled every 5 ms during each step. When <c>redis-server</c> is on PATH it starts

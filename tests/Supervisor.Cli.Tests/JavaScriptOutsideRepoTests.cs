@@ -9,7 +9,7 @@ using Supervisor.Testing;
 namespace Supervisor.Cli.Tests;
 
 /// <summary>
-/// JavaScript plugins built outside this repository (issue 17): the JavaScript guide's project run word for word in a
+/// JavaScript plugins built outside this repository: the JavaScript guide's project run word for word in a
 /// fresh folder outside the repository; <c>plugins-js/build.mjs</c> on plugins reached through a symlink whose path
 /// starts with its target's, on reserved service names and on WIT errors; and <c>supervisor wit</c> writing exactly
 /// the interfaces the host links. Every build runs the real node and componentize-js; a missing tool fails the test.

@@ -4,7 +4,7 @@ namespace Supervisor.Cli.Tests;
 
 /// <summary>
 /// The storage commands as a user meets them: the real executable in a child process, stdin and stdout as pipes
-/// (the details of issue 17: line ends, format detection, clone conflicts, Redis errors, per-command help).
+/// (line ends, format detection, clone conflicts, Redis errors, per-command help).
 /// </summary>
 public sealed class StorageOutsideTests : IDisposable
 {

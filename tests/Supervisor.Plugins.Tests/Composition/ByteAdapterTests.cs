@@ -13,7 +13,7 @@ using static Supervisor.Plugins.Tests.Composition.AdapterTestValues;
 namespace Supervisor.Plugins.Tests.Composition;
 
 /// <summary>
-/// The byte adapter (issue 7): clientdata values through an unmodified WAT plugin (walpha) and an unmodified
+/// The byte adapter: clientdata values through an unmodified WAT plugin (walpha) and an unmodified
 /// componentize-js plugin (jsnotes), composed at load time with the adapter, byte-exact with the adapter on and
 /// off; the adapter's validation; the fallback for shapes the composer does not know; the import policy.
 /// </summary>
