@@ -111,7 +111,7 @@ public abstract class PluginSupervisor : IDisposable
     public abstract Task<IReadOnlyDictionary<string, string>> WarmUpAsync(CancellationToken cancellationToken = default);
 
     /// <summary>Runs a call on the thread pool; a cancellation the plugin layer reports becomes .NET's <see cref="OperationCanceledException"/>.</summary>
-    private static Task<T> RunAsync<T>(Func<T> call, CancellationToken cancellationToken) => Task.Run(() =>
+    internal static Task<T> RunAsync<T>(Func<T> call, CancellationToken cancellationToken) => Task.Run(() =>
     {
         try
         {
@@ -125,6 +125,13 @@ public abstract class PluginSupervisor : IDisposable
 
     /// <summary>One call as its own operation, cancellable.</summary>
     internal abstract object? CallCore(CallTarget target, IReadOnlyList<object?> args, string? caller, CancellationToken cancellation);
+
+    /// <summary>
+    /// Opens a session of its own (PDP-SESSION-2): its calls share session-duration data no other session sees, ended
+    /// when it is disposed. Open one per user or client of a web app; <see cref="ServiceCollectionExtensions.AddSupervisor(Microsoft.Extensions.DependencyInjection.IServiceCollection, Action{SupervisorOptions})"/>
+    /// registers a scoped <see cref="PluginSession"/> that does so per request scope.
+    /// </summary>
+    public abstract PluginSession OpenSession();
 
     /// <summary>Starts an operation grouping several calls; the app decides its outcome.</summary>
     public abstract PluginOperation BeginOperation(string? caller = null);

@@ -11,7 +11,8 @@ namespace Supervisor.Plugins;
 public static class ServiceCollectionExtensions
 {
     /// <summary>
-    /// Adds one <see cref="PluginSupervisor"/> (a singleton: one session for the app's lifetime), configured by
+    /// Adds one <see cref="PluginSupervisor"/> (a singleton) and a scoped <see cref="PluginSession"/> (one per scope: per request
+    /// in ASP.NET Core, so session data never crosses users), configured by
     /// <paramref name="configure"/>, logging through the container's <see cref="ILoggerFactory"/> when there is one.
     /// </summary>
     public static IServiceCollection AddSupervisor(this IServiceCollection services, Action<SupervisorOptions> configure)
@@ -25,8 +26,12 @@ public static class ServiceCollectionExtensions
             options.LoggerFactory ??= sp.GetService<ILoggerFactory>();
             return PluginSupervisor.Create(options);
         });
-        return services;
+        return services.AddSessions();
     }
+
+    /// <summary>A scoped <see cref="PluginSession"/>: one per scope (per request in ASP.NET Core), so session data never crosses users.</summary>
+    private static IServiceCollection AddSessions(this IServiceCollection services) =>
+        services.AddScoped(sp => sp.GetRequiredService<PluginSupervisor>().OpenSession());
 
     /// <summary>
     /// Adds one <see cref="PluginSupervisor"/> configured from <paramref name="section"/> (usually
@@ -53,7 +58,7 @@ public static class ServiceCollectionExtensions
             options.LoggerFactory ??= sp.GetService<ILoggerFactory>();
             return PluginSupervisor.Create(options);
         });
-        return services;
+        return services.AddSessions();
     }
 
     /// <summary>

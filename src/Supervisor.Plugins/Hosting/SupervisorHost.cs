@@ -82,17 +82,27 @@ internal sealed class SupervisorHost : PluginSupervisor
     /// <summary>The loaded plugin (loading it on first use).</summary>
     internal LoadedPlugin GetPlugin(string service, string plugin) => _gate.Run(() => Dispatcher.Pool(service, plugin).Plugin);
 
-    internal override object? CallCore(CallTarget target, IReadOnlyList<object?> args, string? caller, CancellationToken cancellation)
+    internal override object? CallCore(CallTarget target, IReadOnlyList<object?> args, string? caller, CancellationToken cancellation) =>
+        CallIn(_session, target, args, caller, cancellation);
+
+    public override PluginSession OpenSession()
+    {
+        ObjectDisposedException.ThrowIf(_gate.IsClosed, this);
+        return new UserSession(this, Store.OpenSession());
+    }
+
+    /// <summary>One call as its own operation over <paramref name="session"/>'s session-duration data.</summary>
+    internal object? CallIn(StorageSession session, CallTarget target, IReadOnlyList<object?> args, string? caller, CancellationToken cancellation)
     {
         ArgumentNullException.ThrowIfNull(target);
-        using var op = Begin(caller);
+        using var op = Begin(caller, session);
         op.Cancellation = cancellation;
         var result = op.Call(target, args);
         op.Complete();
         return result;
     }
 
-    public override PluginOperation BeginOperation(string? caller = null) => Begin(caller);
+    public override PluginOperation BeginOperation(string? caller = null) => Begin(caller, _session);
 
     private Task<IReadOnlyDictionary<string, string>>? _warmUp;
 
@@ -122,14 +132,14 @@ internal sealed class SupervisorHost : PluginSupervisor
         return failures;
     }
 
-    private GroupedOperation Begin(string? caller)
+    internal GroupedOperation Begin(string? caller, StorageSession session)
     {
         ObjectDisposedException.ThrowIf(_gate.IsClosed, this);
         var app = caller ?? Options.DefaultCaller;
         if (!Names.IsValidService(app))
             throw new PluginException(PluginErrorCode.InvalidTarget, $"caller \"{app}\" is not a valid psibase account name");
         var number = Interlocked.Increment(ref _operations);
-        return new GroupedOperation(Dispatcher, app, _session.BeginOperation(), Store.NewTurnHolder($"operation {number} (app \"{app}\")", Options.MaxTurnHold));
+        return new GroupedOperation(Dispatcher, app, session.BeginOperation(), Store.NewTurnHolder($"operation {number} (app \"{app}\")", Options.MaxTurnHold));
     }
 
     internal override JsonNode? CallJsonCore(CallTarget target, IReadOnlyList<JsonElement> args, string? caller, ByteListFormat bytes, CancellationToken cancellation)
@@ -140,7 +150,7 @@ internal sealed class SupervisorHost : PluginSupervisor
         {
             var resolved = Dispatcher.Resolve(target);
             var values = JsonCalls.FromJson(resolved, args, bytes, Options.MaxArgumentBytes);
-            using var op = Begin(caller);
+            using var op = Begin(caller, _session);
             op.Cancellation = cancellation;
             object? result;
             try
