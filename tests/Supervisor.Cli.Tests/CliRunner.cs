@@ -86,12 +86,14 @@ public static class Cli
 
     /// <summary>Runs the real executable with extra environment variables.</summary>
     public static CliResult Process(string? input, IReadOnlyDictionary<string, string>? environment, params string[] args) =>
-        ProcessIn(null, environment, args);
+        Run(null, input, environment, args);
 
-    /// <summary>Runs the real executable in <paramref name="directory"/> (null: this process's) with extra environment variables.</summary>
-    public static CliResult ProcessIn(string? directory, IReadOnlyDictionary<string, string>? environment, params string[] args)
+    /// <summary>Runs the real executable in <paramref name="directory"/> with extra environment variables.</summary>
+    public static CliResult ProcessIn(string directory, IReadOnlyDictionary<string, string>? environment, params string[] args) =>
+        Run(directory, null, environment, args);
+
+    private static CliResult Run(string? directory, string? input, IReadOnlyDictionary<string, string>? environment, string[] args)
     {
-        string? input = null;
         var psi = new ProcessStartInfo("dotnet")
         {
             WorkingDirectory = directory ?? "",

@@ -6,36 +6,6 @@ using Supervisor.Plugins.Json;
 
 namespace Supervisor.Plugins;
 
-/// <summary>How <c>list&lt;u8&gt;</c> values are written as JSON (and how a JSON string for one is read).</summary>
-public enum ByteListFormat
-{
-    /// <summary>Written as a base64 string; a string argument is read as base64 (the default).</summary>
-    Base64,
-    /// <summary>Written as an array of numbers; a string argument is read as base64.</summary>
-    Array,
-    /// <summary>Written as a string when the bytes are valid UTF-8 (else as an array); a string argument is read as UTF-8 text.</summary>
-    Text,
-}
-
-/// <summary>A plugin function's WIT signature.</summary>
-/// <param name="Target">The function.</param>
-/// <param name="Parameters">Its parameters in order.</param>
-/// <param name="Result">Its result type in WIT-like text, or null when it returns nothing.</param>
-public sealed record FunctionSignature(CallTarget Target, IReadOnlyList<ParameterSignature> Parameters, string? Result)
-{
-    /// <summary>WIT-like text: <c>func(key: string) -&gt; option&lt;list&lt;u8&gt;&gt;</c>.</summary>
-    public override string ToString() => $"func({string.Join(", ", Parameters)}){(Result is null ? "" : " -> " + Result)}";
-}
-
-/// <summary>One parameter of a plugin function.</summary>
-/// <param name="Name">The parameter name.</param>
-/// <param name="Type">Its WIT type in WIT-like text.</param>
-public sealed record ParameterSignature(string Name, string Type)
-{
-    /// <summary><c>name: type</c>.</summary>
-    public override string ToString() => $"{Name}: {Type}";
-}
-
 /// <summary>The JSON face of <see cref="PluginSupervisor.Call(CallTarget, IReadOnlyList{object?}, string?)"/>.</summary>
 internal static class JsonCalls
 {

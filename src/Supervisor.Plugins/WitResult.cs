@@ -1,10 +1,5 @@
 namespace Supervisor.Plugins;
 
-/// <summary>A WIT <c>variant</c> value as plugin calls take and return it: the case name and its payload.</summary>
-/// <param name="Tag">The case name.</param>
-/// <param name="Value">The payload, or null for a case without one.</param>
-public readonly record struct WitVariantValue(string Tag, object? Value = null);
-
 /// <summary>A WIT <c>result</c> value as plugin calls take and return it.</summary>
 /// <param name="IsOk">True for <c>ok</c>, false for <c>err</c>.</param>
 /// <param name="Value">The payload, or null when the case has none.</param>
