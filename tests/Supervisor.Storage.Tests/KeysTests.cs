@@ -111,6 +111,7 @@ public sealed class KeysTests
     {
         var e = Assert.Throws<StorageException>(() => Keys.ParseCursor(cursor));
         Assert.Equal(StorageErrorCode.InvalidCursor, e.Code);
+        Assert.Equal("list cursor was not produced by this store", e.Message);
     }
 
     [Theory, Rule("PDP-LIST-1")]
