@@ -6,21 +6,21 @@
 #   scripts/mutation.sh storage [--mutate GLOB ...]   # Supervisor.Storage (engine, backends, sync) against its tests
 #   scripts/mutation.sh plugins [--mutate GLOB ...]   # Supervisor.Plugins (default: the host interfaces)
 #
-# Sized for a 2-core machine: two test runners at once. A whole project takes hours here (two small files took 6
+# Sized for a 2-core machine: two test runners at once (STRYKER_CONCURRENCY=1 when the CPU is shared). A whole project takes hours here (two small files took 6
 # minutes); narrow it with --mutate, e.g. --mutate "**/Sync/*.cs".
 set -uo pipefail
 cd "$(dirname "$0")/.."
 target="${1:-storage}"; shift || true
 case "$target" in
   storage) tests=tests/Supervisor.Storage.Tests; project=Supervisor.Storage.csproj; default=() ;;
-  plugins) tests=tests/Supervisor.Plugins.Tests; project=Supervisor.Plugins.csproj; default=(--mutate "**/Hosting/*Host*.cs") ;;
+  plugins) tests=tests/Supervisor.Plugins.Tests; project=Supervisor.Plugins.csproj; default=(--mutate "**/HostApi/*Host.cs") ;;
   *) echo "usage: scripts/mutation.sh storage|plugins [--mutate GLOB ...]"; exit 2 ;;
 esac
 [ $# -gt 0 ] && default=()
 dotnet tool restore >/dev/null || { echo "dotnet tool restore failed"; exit 2; }
 out="$PWD/artifacts/mutation/$target"
 rm -rf "$out" && mkdir -p "$(dirname "$out")"
-(cd "$tests" && dotnet stryker --project "$project" --configuration Release --concurrency 2 \
+(cd "$tests" && dotnet stryker --project "$project" --configuration Release --concurrency "${STRYKER_CONCURRENCY:-2}" \
   --output "$out" --reporter cleartext --reporter html "${default[@]}" "$@") | tee "$out.log" | grep -E "final mutation score|│ .*[0-9]+\.[0-9]+ " || true
 score=$(grep -oE "final mutation score is [0-9.]+ ?%" "$out.log" | tail -1)
 echo "$target: ${score:-no score (see $out.log)}; report: $out/reports/mutation-report.html"

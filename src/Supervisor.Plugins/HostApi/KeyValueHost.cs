@@ -66,7 +66,9 @@ internal sealed class KeyValueHost : IHostInterface
             };
             if (body is null)
                 throw new PluginException(PluginErrorCode.ImportRefused, $"{import.Name} has no function \"{f.Name}\" in this host");
-            li.AddFunction(f.Name, HostFunctions.Guard((in HostCall call) => Run(call, type, body)));
+            // swap's error is cas-error, whose store failure is the case store-error(error).
+            var casError = (iface, f.Name) is ("wasi:keyvalue/atomics", "swap");
+            li.AddFunction(f.Name, HostFunctions.Guard((in HostCall call) => Run(call, type, body, casError)));
         }
     }
 
@@ -94,8 +96,11 @@ internal sealed class KeyValueHost : IHostInterface
     /// <summary>A value to return as <c>ok(option&lt;string&gt;)</c> holding its base64, written straight into Wasmtime's buffer.</summary>
     private sealed record Base64Value(byte[]? Value);
 
-    /// <summary>Runs one function, writing <c>ok(value)</c>, or <c>err(error)</c> for failures a plugin should handle.</summary>
-    private void Run(in HostCall call, WitFunctionType type, Func<GuestState, Operation, HostCall, object?> body)
+    /// <summary>
+    /// Runs one function, writing <c>ok(value)</c>, or <c>err(error)</c> for failures a plugin should handle;
+    /// <paramref name="casError"/>: the function's error type is <c>cas-error</c>, so an <c>error</c> goes in its <c>store-error</c> case.
+    /// </summary>
+    private void Run(in HostCall call, WitFunctionType type, Func<GuestState, Operation, HostCall, object?> body, bool casError = false)
     {
         var (instance, state) = HostFunctions.Enter(call);
         object result;
@@ -111,29 +116,36 @@ internal sealed class KeyValueHost : IHostInterface
             }
             result = value as WitResult? ?? WitResult.Ok(value);
         }
-        catch (StorageException e) when (e.Code is not (StorageErrorCode.BackendFailure or StorageErrorCode.StoreCorrupt or StorageErrorCode.OperationEnded))
+        catch (StorageException e) when (!IsHostFault(e))
         {
-            result = WitResult.Err(Other(e.Message));
+            result = WitResult.Err(StoreError(Other(e.Message), casError));
         }
         catch (StorageException e)
         {
             // A host fault: logged here, never described to the plugin (paths, connection strings).
             _host.Logger.LogError(e, "storage failed under {Plugin} in {Function}", instance.Service, type);
-            result = WitResult.Err(Other("the host's store failed; the host logged the cause"));
+            result = WitResult.Err(StoreError(Other("the host's store failed; the host logged the cause"), casError));
         }
         catch (KeyValueError e)
         {
-            result = WitResult.Err(e.Value);
+            result = WitResult.Err(StoreError(e.Value, casError));
         }
         catch (Exception e) when (e is not PluginException)
         {
             _host.Logger.LogError(e, "host failure under {Plugin} in {Function}", instance.Service, type);
-            result = WitResult.Err(Other("the host failed; the host logged the cause"));
+            result = WitResult.Err(StoreError(Other("the host failed; the host logged the cause"), casError));
         }
         ManagedValues.FromManaged(ref call.Results[0], type.Result!, result, call.Context);
     }
 
     private static WitVariantValue Other(string message) => new("other", message);
+
+    /// <summary>An <c>error</c> as the function's error type: itself, or <c>cas-error::store-error</c> for <c>swap</c>.</summary>
+    private static object StoreError(object error, bool casError) => casError ? new WitVariantValue("store-error", error) : error;
+
+    /// <summary>A failure of the host rather than of the plugin's request: logged, and described to the plugin only generically (PDP-ERR-1).</summary>
+    private static bool IsHostFault(StorageException e) =>
+        e.Code is StorageErrorCode.BackendFailure or StorageErrorCode.StoreCorrupt or StorageErrorCode.OperationEnded;
 
     private static string Str(in HostCall call, int index) => ComponentValues.ReadString(call.Args[index]);
 
@@ -237,10 +249,14 @@ internal sealed class KeyValueHost : IHostInterface
                 return WitResult.Err(new WitVariantValue("cas-failed", _casType!.Own(rep)));
             }
         }
-        catch (StorageException e) when (e.Code is not (StorageErrorCode.BackendFailure or StorageErrorCode.StoreCorrupt))
+        catch (Exception e)
         {
+            // The handle was the plugin's to give: it ends here whatever failed. A host fault goes on to Run, which
+            // logs it and gives the plugin store-error with the generic text only (PDP-ERR-1).
             instance.Resources.Remove(rep);
-            return WitResult.Err(new WitVariantValue("store-error", Other(e.Message)));
+            if (e is StorageException s && !IsHostFault(s))
+                return WitResult.Err(new WitVariantValue("store-error", Other(s.Message)));
+            throw;
         }
         instance.Resources.Remove(rep);
         return null;

@@ -15,9 +15,17 @@ internal sealed class FaultingBackend(StorageBackend inner) : StorageBackend
 
     public bool Faulting { get; set; }
 
-    private void Check()
+    /// <summary>When set, only the backend operation of this name faults (e.g. <c>CompareAndSwap</c>: a swap after its <c>cas.new</c> read).</summary>
+    public string? Only { get; set; }
+
+    /// <summary>When set, a fault is a host bug (an exception that is not a storage error) instead of a storage failure.</summary>
+    public bool AsBug { get; set; }
+
+    private void Check([System.Runtime.CompilerServices.CallerMemberName] string operation = "")
     {
-        if (Faulting) throw new StorageException(StorageErrorCode.BackendFailure, $"disk I/O error reading {SecretPath}");
+        if (!Faulting || (Only is not null && Only != operation)) return;
+        if (AsBug) throw new InvalidOperationException($"a host bug while reading {SecretPath}");
+        throw new StorageException(StorageErrorCode.BackendFailure, $"disk I/O error reading {SecretPath}");
     }
 
     public override string TypeName => "faulting";
