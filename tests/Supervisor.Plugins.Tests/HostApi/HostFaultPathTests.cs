@@ -25,8 +25,8 @@ public sealed class HostFaultPathTests : HostStorePluginTestBase
     private (PluginSupervisor Supervisor, FaultingBackend Backend, ListLoggerFactory Log) Faulty(bool adapter)
     {
         FaultingBackend? backend = null;
-        var registry = BackendRegistry.CreateWithBuiltIns();
-        registry.Register("faulting", _ => backend = new FaultingBackend(BackendRegistry.Default.Create(new StorageOptions { Backend = "memory" })));
+        var registry = BackendRegistry.CreateDefault();
+        registry.Register("faulting", _ => backend = new FaultingBackend(BackendRegistry.CreateDefault().Create(new StorageOptions { Backend = "memory" })));
         var store = KeyValueStore.Create(new StorageOptions { Backend = "faulting", Registry = registry });
         var log = new ListLoggerFactory();
         var s = NewJsSupervisor(o =>
