@@ -14,6 +14,7 @@ return args.FirstOrDefault() switch
     "js-loop" => JsLoopBench.Run(args[1..]),
     "handles" => HandleBench.Run(args[1..]),
     "marshal" => MarshalBench.Run(args[1..]),
+    "async" => AsyncBench.Run(args[1..]).GetAwaiter().GetResult(),
     _ => RunBdn(args),
 };
 

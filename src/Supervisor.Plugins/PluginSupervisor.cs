@@ -110,7 +110,11 @@ public abstract class PluginSupervisor : IDisposable
     /// </summary>
     public abstract Task<IReadOnlyDictionary<string, string>> WarmUpAsync(CancellationToken cancellationToken = default);
 
-    /// <summary>Runs a call on the thread pool; a cancellation the plugin layer reports becomes .NET's <see cref="OperationCanceledException"/>.</summary>
+    /// <summary>
+    /// Runs a call on the thread pool; a cancellation the plugin layer reports becomes .NET's
+    /// <see cref="OperationCanceledException"/>, carrying the token and, inside, where the call stopped. (The token is not
+    /// given to <c>Task.Run</c>: a task cancelled through it would drop that exception.)
+    /// </summary>
     internal static Task<T> RunAsync<T>(Func<T> call, CancellationToken cancellationToken) => Task.Run(() =>
     {
         try
@@ -121,7 +125,7 @@ public abstract class PluginSupervisor : IDisposable
         {
             throw new OperationCanceledException(e.Message, e, cancellationToken);
         }
-    }, cancellationToken);
+    });
 
     /// <summary>One call as its own operation, cancellable.</summary>
     internal abstract object? CallCore(CallTarget target, IReadOnlyList<object?> args, string? caller, CancellationToken cancellation);

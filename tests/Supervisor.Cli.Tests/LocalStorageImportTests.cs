@@ -15,7 +15,7 @@ public sealed class LocalStorageImportTests : IDisposable
     public void Dispose() => _box.Dispose();
 
     private CliResult On(string store, string? input, params string[] args) =>
-        Cli.InProcess(input, [.. args, "--plugins", _box.Plugins, "--store", store, "--cache", _box.Cache]);
+        Cli.InProcess(input, args[0] is "run" or "call" ? [.. args, "--plugins", _box.Plugins, "--store", store, "--cache", _box.Cache] : [.. args, "--store", store]);
 
     private static CliResult Ok(CliResult r)
     {

@@ -183,10 +183,11 @@ internal sealed class Dispatcher : IPluginForwarder, IDisposable
     {
         var target = call.Target;
         // A span per call, nested under the calling plugin's; names and codes only, never arguments or values.
-        using var activity = Telemetry.Source.StartActivity($"call {target}");
-        activity?.SetTag("supervisor.plugin", target.Service);
-        activity?.SetTag("supervisor.function", target.ToString());
-        activity?.SetTag("supervisor.app", context.App);
+        // Tags given at the start, so samplers and listeners see them; the parent is the calling plugin's span, if any.
+        using var activity = Telemetry.Source.HasListeners()
+            ? Telemetry.Source.StartActivity($"call {target}", ActivityKind.Internal, default(ActivityContext),
+                [new("supervisor.plugin", target.Service), new("supervisor.function", target.ToString()), new("supervisor.app", context.App)])
+            : null;
         var started = Stopwatch.GetTimestamp();
         var outcome = "ok";
         try

@@ -16,6 +16,32 @@ public sealed class CancellationTests : PluginTestBase
         configure?.Invoke(o);
     });
 
+    /// <summary>Set when a call made by <paramref name="app"/> enters a plugin (its span starts).</summary>
+    private static Listening Started(string app)
+    {
+        var started = new ManualResetEventSlim();
+        var listener = new System.Diagnostics.ActivityListener
+        {
+            ShouldListenTo = source => source.Name == "Supervisor.Plugins",
+            Sample = (ref System.Diagnostics.ActivityCreationOptions<System.Diagnostics.ActivityContext> _) => System.Diagnostics.ActivitySamplingResult.AllData,
+            ActivityStarted = a =>
+            {
+                if (a.GetTagItem("supervisor.app") as string == app) started.Set();
+            },
+        };
+        System.Diagnostics.ActivitySource.AddActivityListener(listener);
+        return new Listening(started, listener);
+    }
+
+    private sealed record Listening(ManualResetEventSlim Event, IDisposable Listener) : IDisposable
+    {
+        public void Dispose()
+        {
+            Listener.Dispose();
+            Event.Dispose();
+        }
+    }
+
     [Fact, Rule("PDP-OP-4")]
     public async Task CallAsync_ReturnsWhatCallReturns()
     {
@@ -55,8 +81,13 @@ public sealed class CancellationTests : PluginTestBase
         using var first = new CancellationTokenSource();
         var spin = s.CallAsync($"{Alpha}.spin", [], cancellationToken: first.Token);
         Thread.Sleep(300);
-        using var second = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
-        var waiting = s.CallAsync($"{Alpha}.ping", [], cancellationToken: second.Token);
+        using var second = new CancellationTokenSource();
+        using var started = Started("waiter");
+        var waiting = s.CallAsync(CallTarget.Parse($"{Alpha}.ping"), [], "waiter", second.Token);
+        Assert.True(started.Event.Wait(TimeSpan.FromMinutes(1)), $"the call never started: {waiting.Status} {waiting.Exception} spin {spin.Status} {spin.Exception}");
+        Thread.Sleep(200);
+        Assert.False(waiting.IsCompleted);
+        second.Cancel();
         var e = WithinHangGuard(() => Record.Exception(() => waiting.GetAwaiter().GetResult()), "the wait did not end");
         var inner = Assert.IsType<PluginException>(Assert.IsAssignableFrom<OperationCanceledException>(e).InnerException);
         Assert.Contains("waited for an instance", inner.Message);
@@ -71,11 +102,18 @@ public sealed class CancellationTests : PluginTestBase
         var s = New();
         using var holder = s.BeginOperation();
         holder.Call($"{Alpha}.set", "k", B("held"));
-        using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
-        var waiting = s.CallAsync($"{Alpha}.get", ["k"], cancellationToken: cts.Token);
+        using var cts = new CancellationTokenSource();
+        using var started = Started("turnwait");
+        var waiting = s.CallAsync(CallTarget.Parse($"{Alpha}.get"), ["k"], "turnwait", cts.Token);
+        // Cancelled once the call has entered the plugin (its span starts just before it takes the turn): a loaded
+        // thread pool may start the task late, and a call cancelled before it starts proves nothing here.
+        Assert.True(started.Event.Wait(TimeSpan.FromMinutes(1)), "the call never started");
+        Thread.Sleep(200);
+        Assert.False(waiting.IsCompleted);
+        cts.Cancel();
         var e = WithinHangGuard(() => Record.Exception(() => waiting.GetAwaiter().GetResult()), "the wait for the turn did not end");
         var inner = Assert.IsType<PluginException>(Assert.IsAssignableFrom<OperationCanceledException>(e).InnerException);
-        Assert.Contains("waited for the plugin's turn", inner.Message);
+        Assert.True(inner.Message.Contains("waited for the plugin's turn", StringComparison.Ordinal), inner.Message);
         holder.Complete();
         Assert.Equal(B("held"), s.Call($"{Alpha}.get", "k"));
     }
