@@ -320,20 +320,17 @@ internal sealed class Dispatcher : IPluginForwarder, IDisposable
     /// The epoch deadline to give a store: the call's time limit, but at most <see cref="SliceTicks"/> away, so a
     /// cancellation is seen within a slice (<see cref="OnEpochDeadline"/> decides at each).
     /// </summary>
-    private ulong DeadlineTicks(DateTime deadline) => Math.Min(EpochTicks(deadline), SliceTicks);
+    private ulong DeadlineTicks(DateTime deadline) => _gate.IsClosed ? 1 : TicksLeft(deadline) ?? 1;
 
     /// <summary>At a store's epoch deadline: ticks more for the running call, or null to stop it (time up, cancelled, disposed).</summary>
-    private static ulong? OnEpochDeadline()
-    {
-        if (CallState.Current is not CallContext { Gate: { IsClosed: false } } context || context.Cancellation.IsCancellationRequested) return null;
-        var remaining = context.Deadline - DateTime.UtcNow;
-        return remaining <= TimeSpan.Zero ? null : Math.Min((ulong)Math.Ceiling(remaining / Tick) + 1, SliceTicks);
-    }
+    private static ulong? OnEpochDeadline() =>
+        CallState.Current is CallContext { Gate.IsClosed: false } context && !context.Cancellation.IsCancellationRequested ? TicksLeft(context.Deadline) : null;
 
-    private ulong EpochTicks(DateTime deadline)
+    /// <summary>Ticks until <paramref name="deadline"/>, at most <see cref="SliceTicks"/>; null once it has passed.</summary>
+    private static ulong? TicksLeft(DateTime deadline)
     {
         var remaining = deadline - DateTime.UtcNow;
-        return remaining <= TimeSpan.Zero || _gate.IsClosed ? 1 : (ulong)Math.Ceiling(remaining / Tick) + 1;
+        return remaining <= TimeSpan.Zero ? null : Math.Min((ulong)Math.Ceiling(remaining / Tick) + 1, SliceTicks);
     }
 
     /// <summary>
@@ -386,10 +383,13 @@ internal sealed class Dispatcher : IPluginForwarder, IDisposable
             if (p.IsValueCreated) p.Value.Interrupt();
     }
 
-    /// <summary>Bumps the epoch past every deadline, so running wasm traps at once.</summary>
+    /// <summary>
+    /// Bumps the epoch past every deadline, so running wasm reaches its deadline at once and is stopped (the gate is
+    /// closed). No store's deadline is more than <see cref="SliceTicks"/> away, however long the time limit.
+    /// </summary>
     public void InterruptRunning()
     {
-        for (var i = 0; i <= (int)(_options.CallTimeout / Tick) + 2; i++) _engine.IncrementEpoch();
+        for (var i = 0UL; i <= SliceTicks + 1; i++) _engine.IncrementEpoch();
     }
 
     public void Dispose()
