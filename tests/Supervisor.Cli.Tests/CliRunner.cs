@@ -56,6 +56,24 @@ public sealed class CliSandbox : IDisposable
     public string[] OptionsFor(string[] args, string store) =>
         args.Length > 0 && args[0] == "storage" ? ["--store", store] : ["--plugins", Plugins, "--store", store, "--cache", Cache];
 
+    /// <summary>Runs the CLI in this process with the sandbox's options after <paramref name="args"/>, but <paramref name="store"/> as the store.</summary>
+    public CliResult RunOn(string store, string? input, params string[] args) => Cli.InProcess(input, [.. args, .. OptionsFor(args, store)]);
+
+    /// <summary><paramref name="r"/>, after checking it exited 0 (its output in the failure).</summary>
+    public static CliResult Ok(CliResult r)
+    {
+        Assert.True(r.ExitCode == 0, r.ToString());
+        return r;
+    }
+
+    /// <summary>Sets walpha's clientdata keys in <paramref name="store"/> through a script (a value is its text as bytes).</summary>
+    public void SetWalpha(string store, params (string Key, string Value)[] records)
+    {
+        var script = File($"set-{Guid.NewGuid():n}.txt");
+        System.IO.File.WriteAllLines(script, records.Select(r => $"walpha:plugin/api.set \"{r.Key}\" [{string.Join(',', System.Text.Encoding.UTF8.GetBytes(r.Value))}]"));
+        Ok(RunOn(store, null, "run", script));
+    }
+
     /// <summary>Runs the CLI in this process with the sandbox's options after <paramref name="args"/>.</summary>
     public CliResult Run(params string[] args) => Cli.InProcess(null, [.. args, .. OptionsFor(args, Store)]);
 

@@ -1,3 +1,4 @@
+using static Supervisor.Cli.Tests.CliSandbox;
 using Supervisor.Testing;
 
 namespace Supervisor.Cli.Tests;
@@ -14,21 +15,9 @@ public sealed class LocalStorageImportTests : IDisposable
     /// <inheritdoc />
     public void Dispose() => _box.Dispose();
 
-    private CliResult On(string store, string? input, params string[] args) =>
-        Cli.InProcess(input, args[0] is "run" or "call" ? [.. args, "--plugins", _box.Plugins, "--store", store, "--cache", _box.Cache] : [.. args, "--store", store]);
+    private CliResult On(string store, string? input, params string[] args) => _box.RunOn(store, input, args);
 
-    private static CliResult Ok(CliResult r)
-    {
-        Assert.True(r.ExitCode == 0, r.ToString());
-        return r;
-    }
-
-    private void Set(string store, params (string Key, string Value)[] records)
-    {
-        var script = _box.File($"set-{Guid.NewGuid():n}.txt");
-        File.WriteAllLines(script, records.Select(r => $"walpha:plugin/api.set \"{r.Key}\" [{string.Join(',', System.Text.Encoding.UTF8.GetBytes(r.Value))}]"));
-        Ok(On(store, null, "run", script));
-    }
+    private void Set(string store, params (string Key, string Value)[] records) => _box.SetWalpha(store, records);
 
     private string Get(string store, string key) => Ok(On(store, null, "call", "walpha:plugin/api.get", $"\"{key}\"")).Out.Trim();
 

@@ -1,3 +1,4 @@
+using static Supervisor.Cli.Tests.CliSandbox;
 using System.Text.Json.Nodes;
 using Supervisor.Testing;
 
@@ -12,23 +13,11 @@ public sealed class StorageCommandTests : IDisposable
     public void Dispose() => _box.Dispose();
 
     /// <summary>Runs the CLI against the sandbox's plugins and cache but another store file.</summary>
-    private CliResult On(string store, params string[] args) => Cli.InProcess(null, [.. args, .. _box.OptionsFor(args, store)]);
+    private CliResult On(string store, params string[] args) => _box.RunOn(store, null, args);
 
-    private CliResult OnWithInput(string store, string input, params string[] args) => Cli.InProcess(input, [.. args, .. _box.OptionsFor(args, store)]);
+    private CliResult OnWithInput(string store, string input, params string[] args) => _box.RunOn(store, input, args);
 
-    private static CliResult Ok(CliResult r)
-    {
-        Assert.True(r.ExitCode == 0, r.ToString());
-        return r;
-    }
-
-    /// <summary>Sets walpha's clientdata keys in <paramref name="store"/> (a value is its text as bytes).</summary>
-    private void Set(string store, params (string Key, string Value)[] records)
-    {
-        var script = _box.File($"set-{Guid.NewGuid():n}.txt");
-        File.WriteAllLines(script, records.Select(r => $"walpha:plugin/api.set \"{r.Key}\" [{string.Join(',', System.Text.Encoding.UTF8.GetBytes(r.Value))}]"));
-        Ok(On(store, "run", script));
-    }
+    private void Set(string store, params (string Key, string Value)[] records) => _box.SetWalpha(store, records);
 
     /// <summary>walpha's value of <paramref name="key"/> through a call (JSON: base64 string or null).</summary>
     private string Get(string store, string key) => Ok(On(store, "call", "walpha:plugin/api.get", $"\"{key}\"")).Out.Trim();

@@ -1,3 +1,4 @@
+using static Supervisor.Cli.Tests.CliSandbox;
 using Supervisor.Testing;
 
 namespace Supervisor.Cli.Tests;
@@ -12,12 +13,6 @@ public sealed class StorageOutsideTests : IDisposable
 
     /// <inheritdoc />
     public void Dispose() => _box.Dispose();
-
-    private static CliResult Ok(CliResult r)
-    {
-        Assert.True(r.ExitCode == 0, r.ToString());
-        return r;
-    }
 
     private CliResult Storage(string store, string? input, params string[] args) => Cli.Process(input, ["storage", .. args, "--store", store]);
 
