@@ -27,7 +27,7 @@ internal static class ExitCodes
     public static int Of(PluginErrorCode code) => code switch
     {
         PluginErrorCode.InvalidTarget or PluginErrorCode.PluginNotFound or PluginErrorCode.InvalidPluginName
-            or PluginErrorCode.FunctionNotFound or PluginErrorCode.InvalidArguments => Usage,
+            or PluginErrorCode.FunctionNotFound or PluginErrorCode.InvalidArguments or PluginErrorCode.TurnModeConflict => Usage,
         _ => PluginFailed,
     };
 

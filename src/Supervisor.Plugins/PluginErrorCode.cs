@@ -35,4 +35,10 @@ public enum PluginErrorCode
 
     /// <summary>A typed call's result does not fit the .NET type asked for; the message names the part, its WIT type and the .NET type. The call itself completed.</summary>
     ResultMismatch,
+
+    /// <summary>
+    /// The store records another turn mode for the plugin than this supervisor's <see cref="SupervisorOptions.ConcurrentPlugins"/>
+    /// gives it (PDP-TURN-8); the message says how to make them agree. Nothing ran.
+    /// </summary>
+    TurnModeConflict,
 }

@@ -561,6 +561,35 @@ internal sealed class RedisStorageBackend : StorageBackend
         return removed;
     }
 
+    // ---- turn modes (PDP-TURN-8): P:{chain|owner}:mode, "serialized" or "concurrent" ----
+
+    private RedisKey ModeKey(string chain, string owner) => $"{Group(chain, owner)}:mode";
+
+    public override TurnMode ClaimTurnMode(string chain, string owner, TurnMode proposed)
+    {
+        ThrowIfDisposed();
+        var key = ModeKey(chain, owner);
+        // SET NX then GET: the first process's mode stays; a concurrent forget between the two reads as ours.
+        if (Run(() => _db.StringSet(key, ModeName(proposed), when: When.NotExists))) return proposed;
+        return GetTurnMode(chain, owner) ?? proposed;
+    }
+
+    public override TurnMode? GetTurnMode(string chain, string owner)
+    {
+        ThrowIfDisposed();
+        var v = Run(() => _db.StringGet(ModeKey(chain, owner)));
+        return v.IsNull ? null : Enum.Parse<TurnMode>((string)v!, ignoreCase: true);
+    }
+
+    public override void SetTurnMode(string chain, string owner, TurnMode? mode)
+    {
+        ThrowIfDisposed();
+        var key = ModeKey(chain, owner);
+        Run(() => mode is { } m ? _db.StringSet(key, ModeName(m)) : _db.KeyDelete(key));
+    }
+
+    private static string ModeName(TurnMode mode) => mode.ToString().ToLowerInvariant();
+
     public override IEnumerable<StoredRecord> Scan(string? chain, string? service)
     {
         ThrowIfDisposed();

@@ -65,6 +65,45 @@ public abstract class KeyValueStore : IDisposable
         }
     }
 
+    /// <summary>
+    /// The turn mode recorded in the store for <paramref name="service"/>'s plugin on <paramref name="chain"/>
+    /// (PDP-TURN-8); when none is, records <paramref name="mode"/> first, atomically against every process sharing the
+    /// store. Returns the mode recorded: a caller whose <paramref name="mode"/> differs must not run the plugin.
+    /// </summary>
+    /// <exception cref="StorageException">An invalid chain id or service name; the backend failed.</exception>
+    public TurnMode ClaimTurnMode(string chain, string service, TurnMode mode)
+    {
+        ValidateOwner(chain, service);
+        return Backend.ClaimTurnMode(chain, service, mode);
+    }
+
+    /// <summary>The turn mode recorded for <paramref name="service"/>'s plugin on <paramref name="chain"/>, or null while none is (PDP-TURN-8).</summary>
+    /// <exception cref="StorageException">An invalid chain id or service name; the backend failed.</exception>
+    public TurnMode? GetTurnMode(string chain, string service)
+    {
+        ValidateOwner(chain, service);
+        return Backend.GetTurnMode(chain, service);
+    }
+
+    /// <summary>
+    /// Records <paramref name="mode"/> for <paramref name="service"/>'s plugin on <paramref name="chain"/>, or forgets
+    /// the record when null so the next process to call the plugin records its own (PDP-TURN-8). Takes the plugin's
+    /// turn first (PDP-TURN-7). Processes already running keep the mode they checked: change it while none runs.
+    /// </summary>
+    /// <exception cref="StorageException">An invalid chain id or service name; the turn was held past the wait; the backend failed.</exception>
+    public void SetTurnMode(string chain, string service, TurnMode? mode)
+    {
+        ValidateOwner(chain, service);
+        using var turn = TakeAdminTurns($"setting the turn mode of \"{service}\"", [(chain, service)]);
+        Backend.SetTurnMode(chain, service, mode);
+    }
+
+    private static void ValidateOwner(string chain, string service)
+    {
+        Names.ValidateChain(chain);
+        Names.ValidateService(service);
+    }
+
     // Every per-service method below reads a service's data the same way (PDP-ADMIN-3): its own buckets and the records
     // that clientdata keeps for it (clientdata's bucket named after the service).
 

@@ -73,6 +73,61 @@ public abstract class BackendContractTests : IDisposable
         Assert.Equal(new byte[] { 2 }, b.Get(Bucket(bucket: "fresh"), "x"));
     }
 
+    [Fact, Rule("PDP-TURN-8")]
+    public void ClaimTurnMode_TheFirstClaimIsRecorded_LaterClaimsReadIt_PerChainAndOwner()
+    {
+        var b = Backend();
+        Assert.Null(b.GetTurnMode("test", "alpha"));
+        Assert.Equal(TurnMode.Concurrent, b.ClaimTurnMode("test", "alpha", TurnMode.Concurrent));
+        Assert.Equal(TurnMode.Concurrent, b.ClaimTurnMode("test", "alpha", TurnMode.Serialized));
+        Assert.Equal(TurnMode.Concurrent, b.GetTurnMode("test", "alpha"));
+        Assert.Null(b.GetTurnMode("test", "beta"));
+        Assert.Null(b.GetTurnMode("other", "alpha"));
+        Assert.Equal(TurnMode.Serialized, b.ClaimTurnMode("other", "alpha", TurnMode.Serialized));
+        if (Reopen() is { } again)
+        {
+            _backends.Add(again);
+            Assert.Equal(TurnMode.Concurrent, again.ClaimTurnMode("test", "alpha", TurnMode.Serialized));
+            Assert.Equal(TurnMode.Serialized, again.GetTurnMode("other", "alpha"));
+        }
+    }
+
+    [Fact, Rule("PDP-TURN-8")]
+    public void SetTurnMode_ReplacesTheRecord_AndNullForgetsIt()
+    {
+        var b = Backend();
+        b.ClaimTurnMode("test", "alpha", TurnMode.Serialized);
+        b.SetTurnMode("test", "alpha", TurnMode.Concurrent);
+        Assert.Equal(TurnMode.Concurrent, b.ClaimTurnMode("test", "alpha", TurnMode.Serialized));
+        b.SetTurnMode("test", "alpha", null);
+        Assert.Null(b.GetTurnMode("test", "alpha"));
+        Assert.Equal(TurnMode.Serialized, b.ClaimTurnMode("test", "alpha", TurnMode.Serialized));
+        b.SetTurnMode("test", "alpha", null);
+        b.SetTurnMode("test", "alpha", null); // forgetting nothing is no error
+        // The record is not data: clearing the chain keeps it.
+        b.SetTurnMode("test", "alpha", TurnMode.Concurrent);
+        b.Set(Bucket(), "k", B("v"), Quota.Unlimited);
+        b.Clear("test", null);
+        Assert.Equal(TurnMode.Concurrent, b.GetTurnMode("test", "alpha"));
+    }
+
+    [Fact, Rule("PDP-TURN-8")]
+    public void ClaimTurnMode_RacedFromThreadsProposingBothModes_GivesEveryoneTheSameMode()
+    {
+        var b = Backend();
+        var second = Reopen();
+        if (second is not null) _backends.Add(second);
+        for (var round = 0; round < 5; round++)
+        {
+            var owner = $"race{round}";
+            var results = new TurnMode[8];
+            Parallel.For(0, results.Length, new ParallelOptions { MaxDegreeOfParallelism = 8 }, i =>
+                results[i] = (i % 2 == 0 || second is null ? b : second).ClaimTurnMode("test", owner, i % 3 == 0 ? TurnMode.Concurrent : TurnMode.Serialized));
+            Assert.Single(results.Distinct());
+            Assert.Equal(results[0], b.GetTurnMode("test", owner));
+        }
+    }
+
     [Fact, Rule("PDP-STORE-1")]
     public void Get_AfterSet_ReturnsValue()
     {

@@ -21,6 +21,7 @@ internal static class StorageCommand
         foreach (var command in ArchiveCommands.Create(context)) storage.Subcommands.Add(command);
         foreach (var command in UsageCommands.Create(context)) storage.Subcommands.Add(command);
         storage.Subcommands.Add(ClearCommand.Create(context));
+        storage.Subcommands.Add(TurnModeCommand.Create(context));
         foreach (var command in RecordCommands.Create(context)) storage.Subcommands.Add(command);
         return storage;
     }

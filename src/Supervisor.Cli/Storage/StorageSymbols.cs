@@ -61,7 +61,7 @@ internal static class StorageSymbols
     /// </summary>
     public static (string? Chain, string? Service) Selection(ParseResult r, Option<string?> service, Option<bool>? allChains = null)
     {
-        var chainOption = (Option<string>)r.RootCommandResult.Command.Options.First(o => o.Name == "--chain");
+        var chainOption = ChainOption(r);
         var all = allChains is not null && r.GetValue(allChains);
         if (all && r.GetResult(chainOption) is OptionResult { Implicit: false })
             throw new ArgumentException($"--all-chains and --chain \"{r.GetValue(chainOption)}\" select two ways; give one");
@@ -72,6 +72,16 @@ internal static class StorageSymbols
         if (svc is not null) CliErrors.Set("--service", () => Names.ValidateService(svc));
         return (chain, svc);
     }
+
+    /// <summary>The one chain --chain selects (default local), validated.</summary>
+    public static string Chain(ParseResult r)
+    {
+        var chain = r.GetValue(ChainOption(r))!;
+        CliErrors.Set("--chain", () => Names.ValidateChain(chain));
+        return chain;
+    }
+
+    private static Option<string> ChainOption(ParseResult r) => (Option<string>)r.RootCommandResult.Command.Options.First(o => o.Name == "--chain");
 
     public static ArchiveFormat FormatOf(string? name) =>
         name is "localstorage" or "psibase-localstorage" ? ArchiveFormat.PsibaseLocalStorage : ArchiveFormat.JsonLines;

@@ -34,15 +34,18 @@ internal sealed class Dispatcher : IPluginForwarder, IDisposable
 
     private readonly ConcurrentDictionary<(string Service, string Plugin), Lazy<InstancePool>> _pools = new();
     private readonly SupervisorOptions _options;
+    private readonly KeyValueStore _store;
+    private readonly ConcurrentDictionary<string, bool> _modesAgreed = new(StringComparer.Ordinal);
     private readonly WasmtimeEngine _engine;
     private readonly PluginLoader _loader;
     private readonly CallGate _gate;
     private readonly CallFailures _failures;
     private CallThreads? _callThreads;
 
-    public Dispatcher(SupervisorOptions options, WasmtimeEngine engine, PluginLoader loader, CallGate gate, ILogger logger)
+    public Dispatcher(SupervisorOptions options, KeyValueStore store, WasmtimeEngine engine, PluginLoader loader, CallGate gate, ILogger logger)
     {
         _options = options;
+        _store = store;
         _engine = engine;
         _loader = loader;
         _gate = gate;
@@ -225,7 +228,9 @@ internal sealed class Dispatcher : IPluginForwarder, IDisposable
             throw new PluginException(PluginErrorCode.CallDepth,
                 $"call to {target} re-enters plugin \"{target.Service}\", which is already on the call stack ({context.StackWith(target.Service)})");
 
-        if (!_options.ConcurrentPlugins.Contains(target.Service))
+        var concurrent = _options.ConcurrentPlugins.Contains(target.Service);
+        AgreeTurnMode(target, concurrent);
+        if (!concurrent)
         {
             var waited = Stopwatch.GetTimestamp();
             EnterTurn(context, target);
@@ -258,6 +263,40 @@ internal sealed class Dispatcher : IPluginForwarder, IDisposable
             context.Frames.RemoveAt(context.Frames.Count - 1);
             if (instance is not null) call.Pool.Return(instance);
         }
+    }
+
+    /// <summary>
+    /// Checks, once per plugin, that the store records the same turn mode as this supervisor's options, recording it when
+    /// this is the first process to call the plugin (PDP-TURN-8): a process taking turns beside one that takes none
+    /// would void the guarantee, so the one that disagrees is refused. A disagreement is checked again at the next call.
+    /// </summary>
+    private void AgreeTurnMode(CallTarget target, bool concurrent)
+    {
+        if (_modesAgreed.ContainsKey(target.Service)) return;
+        var mine = concurrent ? TurnMode.Concurrent : TurnMode.Serialized;
+        TurnMode recorded;
+        try
+        {
+            recorded = _store.ClaimTurnMode(_options.ChainId, target.Service, mine);
+        }
+        catch (StorageException e)
+        {
+            throw new PluginException(PluginErrorCode.Unavailable, $"call to {target}: the plugin's turn mode could not be read from the store: {e.Message}", e);
+        }
+        if (recorded != mine)
+        {
+            var service = target.Service;
+            throw new PluginException(PluginErrorCode.TurnModeConflict, concurrent
+                ? $"call to {target}: this store records that plugin \"{service}\" takes turns (the first process to call it did not name it in " +
+                  $"ConcurrentPlugins), but this supervisor names it there; processes that disagree would void the turns' guarantee. Remove " +
+                  $"\"{service}\" from ConcurrentPlugins (--concurrent-plugin), or, while no process uses the plugin, record the new mode: " +
+                  $"supervisor storage turn-mode {service} concurrent"
+                : $"call to {target}: this store records that plugin \"{service}\" runs without turns (the first process to call it named it in " +
+                  $"ConcurrentPlugins), but this supervisor does not; processes that disagree would void the turns' guarantee. Name " +
+                  $"\"{service}\" in ConcurrentPlugins (--concurrent-plugin {service}), or, while no process uses the plugin, record the new mode: " +
+                  $"supervisor storage turn-mode {service} serialized");
+        }
+        _modesAgreed.TryAdd(target.Service, true);
     }
 
     /// <summary>Takes the turn of the target's plugin for the context's operation (kept until it ends); waiting counts against the call's time limit.</summary>

@@ -55,7 +55,7 @@ internal sealed class SupervisorHost : PluginSupervisor
             var cache = options.CacheDirectory is { } cacheDir ? CompileCache.Open(cacheDir, CompileCache.DefaultSecretFile(cacheDir), _logger) : null;
             var compiler = new PluginCompiler(Engine, fingerprint, options.ByteAdapter, options.MaxPluginFileBytes, cache, _logger);
             _loader = new PluginLoader(directory, compiler, Engine, _hostApi);
-            Dispatcher = new Dispatcher(options, Engine, _loader, _gate, _logger);
+            Dispatcher = new Dispatcher(options, Store, Engine, _loader, _gate, _logger);
             // Started here, awaited by whoever asks (WarmUpAsync, the health check); failures are logged and reported.
             if (options.WarmUp) _ = WarmUpAsync();
         }

@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+
 namespace Supervisor.Storage.Backends;
 
 /// <summary>
@@ -114,6 +116,25 @@ public abstract class StorageBackend : IDisposable
     /// </summary>
     /// <exception cref="StorageException"><see cref="StorageErrorCode.DeadlinePassed"/> naming the owner waited for.</exception>
     public virtual TurnLock? LockTurn(string chain, string owner, DateTime deadline, CancellationToken cancellation) => null;
+
+    private readonly ConcurrentDictionary<(string Chain, string Owner), TurnMode> _turnModes = new();
+
+    /// <summary>
+    /// The turn mode recorded for <paramref name="owner"/>'s records on <paramref name="chain"/>; when none is, records
+    /// <paramref name="proposed"/> first, atomically against every process sharing the store. Returns the mode recorded.
+    /// The default keeps it in this object, for backends no other process can reach.
+    /// </summary>
+    public virtual TurnMode ClaimTurnMode(string chain, string owner, TurnMode proposed) => _turnModes.GetOrAdd((chain, owner), proposed);
+
+    /// <summary>The turn mode recorded for <paramref name="owner"/>'s records on <paramref name="chain"/>, or null while none is.</summary>
+    public virtual TurnMode? GetTurnMode(string chain, string owner) => _turnModes.TryGetValue((chain, owner), out var mode) ? mode : null;
+
+    /// <summary>Records <paramref name="mode"/> for <paramref name="owner"/>'s records on <paramref name="chain"/>, replacing any; null forgets it.</summary>
+    public virtual void SetTurnMode(string chain, string owner, TurnMode? mode)
+    {
+        if (mode is { } m) _turnModes[(chain, owner)] = m;
+        else _turnModes.TryRemove((chain, owner), out _);
+    }
 
     /// <summary>Throws <see cref="ObjectDisposedException"/> after <see cref="Dispose()"/>.</summary>
     protected void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);

@@ -155,6 +155,47 @@ public sealed class TurnTests : PluginTestBase
         Assert.Throws<ArgumentException>(() => new SupervisorOptions().ConcurrentPlugins.Add("Not A Name"));
     }
 
+    [Fact, Rule("PDP-TURN-8")]
+    public void ASupervisorOptingOutOfTurns_OnAStoreThatRecordsTurns_IsRefused_UntilTheModeIsChanged()
+    {
+        var serial = NewNotes();
+        serial.Call(Add, "first");
+
+        var concurrent = NewNotes(o => o.ConcurrentPlugins.Add("notes"));
+        var e = Assert.Throws<PluginException>(() => concurrent.Call(Add, "refused"));
+        Assert.Equal(PluginErrorCode.TurnModeConflict, e.Code);
+        Assert.Contains("\"notes\" takes turns", e.Message);
+        Assert.Contains("supervisor storage turn-mode notes concurrent", e.Message);
+        Assert.Single(NoteIds(serial)); // nothing ran
+        // Refused again on the next call: a disagreement is not remembered as agreed.
+        Assert.Equal(PluginErrorCode.TurnModeConflict, Assert.Throws<PluginException>(() => concurrent.Call(ListAll)).Code);
+
+        serial.Store.SetTurnMode("test", "notes", TurnMode.Concurrent);
+        Assert.IsType<uint>(concurrent.Call(Add, "now concurrent"));
+        var lateSerial = NewNotes();
+        var refused = Assert.Throws<PluginException>(() => lateSerial.Call(ListAll));
+        Assert.Equal(PluginErrorCode.TurnModeConflict, refused.Code);
+        Assert.Contains("runs without turns", refused.Message);
+        Assert.Contains("--concurrent-plugin notes", refused.Message);
+    }
+
+    [Fact, Rule("PDP-TURN-8")]
+    public void TheFirstProcessToCallAPlugin_RecordsItsMode_AndForgettingItLetsTheNextRecordItsOwn()
+    {
+        var concurrent = NewNotes(o => o.ConcurrentPlugins.Add("notes"));
+        Assert.Null(concurrent.Store.GetTurnMode("test", "notes"));
+        concurrent.Call(ListAll);
+        Assert.Equal(TurnMode.Concurrent, concurrent.Store.GetTurnMode("test", "notes"));
+        Assert.Null(concurrent.Store.GetTurnMode("test", "settings")); // per plugin
+
+        var serial = NewNotes();
+        Assert.Equal(PluginErrorCode.TurnModeConflict, Assert.Throws<PluginException>(() => serial.Call(ListAll)).Code);
+        serial.Store.SetTurnMode("test", "notes", null);
+        serial.Call(ListAll);
+        Assert.Equal(TurnMode.Serialized, serial.Store.GetTurnMode("test", "notes"));
+        Assert.Throws<StorageException>(() => serial.Store.GetTurnMode("test", "Not A Name"));
+    }
+
     [Fact, Rule("PDP-TURN-6")]
     public void AGroupHeldPastTheBound_LosesItsTurns_AndFailsWithTimeout()
     {

@@ -135,6 +135,21 @@ public sealed class StoreFileTests : IDisposable
         Assert.Equal(2, again.GetUsage("c", "alpha").Items);
     }
 
+    [Fact, Rule("PDP-SQLITE-2", "PDP-TURN-8")]
+    public void AVersion2Store_IsMigratedToTheTurnModes_KeepingItsRecords()
+    {
+        var path = MakeStore("v2.db", records: 3);
+        // Version 3 only added the turn_modes table: without it, the file is what version 2 wrote.
+        Sql(path, "DROP TABLE turn_modes; PRAGMA user_version = 2;");
+
+        using var store = KeyValueStore.Create(new StorageOptions { Location = path });
+        Assert.Equal(SqliteSchema.Version, Scalar(path, "PRAGMA user_version"));
+        Assert.Equal(3, store.GetUsage("c", "alpha").Items);
+        Assert.Null(store.GetTurnMode("c", "alpha"));
+        Assert.Equal(TurnMode.Concurrent, store.ClaimTurnMode("c", "alpha", TurnMode.Concurrent));
+        Assert.Equal(TurnMode.Concurrent, store.ClaimTurnMode("c", "alpha", TurnMode.Serialized));
+    }
+
     [Fact, Rule("PDP-SQLITE-1")]
     public void DefaultPath_IsUnderLocalAppData_PerDomain()
     {

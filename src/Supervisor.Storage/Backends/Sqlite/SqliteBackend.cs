@@ -323,6 +323,34 @@ internal sealed class SqliteBackend : StorageBackend
         return SQLitePCL.raw.sqlite3_changes(c.Db);
     }
 
+    public override TurnMode ClaimTurnMode(string chain, string owner, TurnMode proposed)
+    {
+        using var lease = Rent();
+        var c = lease.Connection;
+        // One statement: the first process to claim records its mode, every later one reads it back.
+        using var s = c["""
+            INSERT INTO turn_modes(chain, owner, mode) VALUES(?1, ?2, ?3)
+            ON CONFLICT(chain, owner) DO UPDATE SET mode = mode RETURNING mode
+            """].Bind(1, chain).Bind(2, owner).Bind(3, (long)proposed);
+        s.Step();
+        return (TurnMode)s.Int64(0);
+    }
+
+    public override TurnMode? GetTurnMode(string chain, string owner) =>
+        Query("SELECT mode FROM turn_modes WHERE chain = ?1 AND owner = ?2", s => s.Bind(1, chain).Bind(2, owner), s => (TurnMode)s.Int64(0))
+            is [var mode] ? mode : null;
+
+    public override void SetTurnMode(string chain, string owner, TurnMode? mode)
+    {
+        using var lease = Rent();
+        var c = lease.Connection;
+        using var s = mode is { } m
+            ? c["INSERT INTO turn_modes(chain, owner, mode) VALUES(?1, ?2, ?3) ON CONFLICT(chain, owner) DO UPDATE SET mode = excluded.mode"]
+                .Bind(1, chain).Bind(2, owner).Bind(3, (long)m)
+            : c["DELETE FROM turn_modes WHERE chain = ?1 AND owner = ?2"].Bind(1, chain).Bind(2, owner);
+        s.Run();
+    }
+
     public override IEnumerable<StoredRecord> Scan(string? chain, string? service)
     {
         ThrowIfDisposed();

@@ -7,7 +7,7 @@ namespace Supervisor.Storage.Backends.Sqlite;
 internal static class SqliteSchema
 {
     /// <summary>The schema version this code writes (<c>PRAGMA user_version</c>).</summary>
-    public const long Version = 2;
+    public const long Version = 3;
 
     /// <summary>The header's <c>PRAGMA application_id</c>: "SUPV".</summary>
     public const long ApplicationId = 0x53555056;
@@ -23,6 +23,16 @@ internal static class SqliteSchema
         CREATE TRIGGER records_delete AFTER DELETE ON records BEGIN
             UPDATE buckets SET items = items - 1, bytes = bytes - OLD.size WHERE id = OLD.bucket_id;
         END;
+        """;
+
+    // Version 3: the turn mode each owner's plugin runs in (PDP-TURN-8). Older supervisors do not read it, so the
+    // version bump also keeps them (which would take no part in the check) off a store that has it.
+    private const string TurnModes = """
+        CREATE TABLE turn_modes(
+            chain TEXT NOT NULL,
+            owner TEXT NOT NULL,
+            mode INTEGER NOT NULL,
+            PRIMARY KEY(chain, owner)) WITHOUT ROWID;
         """;
 
     private static readonly string Create = $"""
@@ -45,6 +55,7 @@ internal static class SqliteSchema
             value BLOB NOT NULL,
             PRIMARY KEY(bucket_id, key));
         {UsageTriggers}
+        {TurnModes}
         PRAGMA application_id = {ApplicationId};
         PRAGMA user_version = {Version};
         """;
@@ -57,6 +68,12 @@ internal static class SqliteSchema
         ALTER TABLE records ADD COLUMN size INTEGER NOT NULL DEFAULT 0;
         UPDATE records SET size = length(CAST(key AS BLOB)) + length(value);
         {UsageTriggers}
+        PRAGMA user_version = 2;
+        """;
+
+    // Version 2 -> 3: the turn modes.
+    private static readonly string From2 = $"""
+        {TurnModes}
         PRAGMA user_version = {Version};
         """;
 
@@ -99,6 +116,10 @@ internal static class SqliteSchema
                 break;
             case 1:
                 c.Exec(From1);
+                c.Exec(From2);
+                break;
+            case 2:
+                c.Exec(From2);
                 break;
         }
         write.Commit();
