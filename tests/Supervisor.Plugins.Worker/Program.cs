@@ -9,6 +9,9 @@
 // makes CALLS calls (one operation each) from each of THREADS threads and prints "repeat ok=N failed=N" (exit 1 on a failure).
 //   Supervisor.Plugins.Worker <plugin-dir> <cache-dir> <store> <chain> --hold <target>
 // calls the target (a function without parameters) inside an operation it never ends (so it keeps the plugin's turn), prints "holding", and waits to be killed.
+//   Supervisor.Plugins.Worker <plugin-dir> <cache-dir> <store> <chain> [--timeout MS] --cross <first> <second> <go-file>
+// calls first inside an operation (taking its plugin's turn), prints "holding", waits until go-file exists, calls second in
+// the same operation and prints "ok ..." or "error <code> <message>" (functions without parameters).
 // Calls the function once (one operation) with JSON arguments (list<u8> as base64) and prints one line:
 //   ok <result as JSON>            (null for a function without a result)
 //   error <PluginErrorCode> <message>   exit code 1
@@ -41,6 +44,12 @@ if (rest.Length == 3 && rest[0] == "--fuzz")
     });
     return Fuzz(fuzzed, long.Parse(rest[1], System.Globalization.CultureInfo.InvariantCulture), int.Parse(rest[2], System.Globalization.CultureInfo.InvariantCulture));
 }
+TimeSpan? timeout = null;
+if (rest.Length >= 2 && rest[0] == "--timeout")
+{
+    timeout = TimeSpan.FromMilliseconds(int.Parse(rest[1], System.Globalization.CultureInfo.InvariantCulture));
+    rest = rest[2..];
+}
 string? caller = null;
 if (rest.Length >= 2 && rest[0] == "--caller")
 {
@@ -59,6 +68,7 @@ using var supervisor = PluginSupervisor.Create(new SupervisorOptions
     CacheDirectory = args[1],
     Storage = new StorageOptions { Location = args[2] },
     ChainId = args[3],
+    CallTimeout = timeout ?? new SupervisorOptions().CallTimeout,
 });
 if (rest.Length >= 4 && rest[0] == "--repeat")
 {
@@ -94,6 +104,25 @@ if (rest.Length >= 2 && rest[0] == "--hold")
     Console.Out.WriteLine("holding");
     Thread.Sleep(Timeout.Infinite);
     return 0;
+}
+if (rest.Length == 4 && rest[0] == "--cross")
+{
+    using var crossing = supervisor.BeginOperation(caller);
+    crossing.Call(CallTarget.Parse(rest[1]), []);
+    Console.Out.WriteLine("holding");
+    while (!File.Exists(rest[3])) Thread.Sleep(10);
+    try
+    {
+        crossing.Call(CallTarget.Parse(rest[2]), []);
+        crossing.Complete();
+        Console.Out.WriteLine("ok");
+        return 0;
+    }
+    catch (PluginException e)
+    {
+        Console.Out.WriteLine($"error {e.Code} {e.Message.ReplaceLineEndings(" ")}");
+        return 1;
+    }
 }
 var jsonArgs = rest[1..].Select(a => JsonDocument.Parse(a).RootElement.Clone()).ToList();
 var code = 0;

@@ -123,6 +123,48 @@ public sealed class TurnTests : PluginTestBase
         Assert.Equal(OperationState.Failed, (deadlock.Message.Contains("operation 1 ", StringComparison.Ordinal) ? first : second).State);
     }
 
+    [Fact, Rule("PDP-TURN-2", "PDP-TURN-3")]
+    public void OppositeOrders_InTwoProcesses_EndAtTheTimeLimit_NamingThePluginWaitedFor()
+    {
+        var s = NewNotes();
+        s.Call(ListAll);
+        s.Call(Theme); // compiled once, before the children start
+        var go = Path.Combine(Path.GetDirectoryName(StorePath)!, "go");
+        var workers = new[] { (ListAll, Theme), (Theme, ListAll) }.Select(p => WorkerProcess.StartProgram("Supervisor.Plugins.Worker",
+            Examples, SharedCache, StorePath, "test", "--timeout", "1500", "--cross", p.Item1, p.Item2, go)).ToList();
+        try
+        {
+            WithinHangGuard(() =>
+            {
+                while (!workers.All(w => w.Lines.Contains("holding")))
+                {
+                    if (workers.FirstOrDefault(w => w.HasExited) is { } ended) Assert.Fail("a crossing worker ended early: " + string.Join("\n", ended.Lines));
+                    Thread.Sleep(20);
+                }
+                return true;
+            }, "the workers never held their first turns");
+            File.WriteAllText(go, "");
+            foreach (var w in workers) w.WaitForExit(TimeSpan.FromMinutes(1));
+
+            var outcomes = workers.Select(w => w.Lines.Last()).ToList();
+            // Neither hangs: at least one fails at its time limit, naming the plugin whose turn it waited for and that another
+            // process holds it; the other then goes on, or meets its own limit first.
+            Assert.Contains(outcomes, o => o.StartsWith("error Timeout", StringComparison.Ordinal));
+            for (var i = 0; i < 2; i++)
+            {
+                if (outcomes[i] == "ok") continue;
+                Assert.StartsWith("error Timeout", outcomes[i]);
+                Assert.Contains(i == 0 ? "\"settings\"" : "\"notes\"", outcomes[i]);
+                Assert.Contains("another process", outcomes[i]);
+            }
+        }
+        finally
+        {
+            workers.ForEach(w => w.Dispose());
+        }
+        Assert.IsType<uint>(s.Call(Add, "after both")); // every turn was released
+    }
+
     [Fact, Rule("PDP-TURN-1")]
     public void AnOpenOperation_MakesAnotherWait_UntilItsTimeLimit_NamingTheHolder()
     {
