@@ -12,6 +12,10 @@
 //   Supervisor.Plugins.Worker <plugin-dir> <cache-dir> <store> <chain> [--timeout MS] --cross <first> <second> <go-file>
 // calls first inside an operation (taking its plugin's turn), prints "holding", waits until go-file exists, calls second in
 // the same operation and prints "ok ..." or "error <code> <message>" (functions without parameters).
+//   Supervisor.Plugins.Worker <plugin-dir> <cache-dir> <store> <chain> [--timeout MS] --twice <go-file> <target> <text> <text>
+// calls target (taking one string) with the first text inside an operation (keeping the plugin's turn), prints "holding", waits until go-file
+// exists, calls it with the second in the same operation and prints "ok" or "error <code> <message>".
+// <store> may be a redis:// location.
 // Calls the function once (one operation) with JSON arguments (list<u8> as base64) and prints one line:
 //   ok <result as JSON>            (null for a function without a result)
 //   error <PluginErrorCode> <message>   exit code 1
@@ -19,6 +23,7 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using Supervisor.Plugins;
 using Supervisor.Storage;
+using Supervisor.Storage.Redis;
 
 if (args.Length < 5)
 {
@@ -39,7 +44,7 @@ if (rest.Length == 3 && rest[0] == "--fuzz")
     {
         PluginDirectory = args[0],
         CacheDirectory = args[1],
-        Storage = new StorageOptions { Location = args[2] },
+        Storage = StorageAt(args[2]),
         ChainId = args[3],
     });
     return Fuzz(fuzzed, long.Parse(rest[1], System.Globalization.CultureInfo.InvariantCulture), int.Parse(rest[2], System.Globalization.CultureInfo.InvariantCulture));
@@ -66,7 +71,7 @@ using var supervisor = PluginSupervisor.Create(new SupervisorOptions
 {
     PluginDirectory = args[0],
     CacheDirectory = args[1],
-    Storage = new StorageOptions { Location = args[2] },
+    Storage = StorageAt(args[2]),
     ChainId = args[3],
     CallTimeout = timeout ?? new SupervisorOptions().CallTimeout,
 });
@@ -124,6 +129,26 @@ if (rest.Length == 4 && rest[0] == "--cross")
         return 1;
     }
 }
+if (rest.Length == 5 && rest[0] == "--twice")
+{
+    using var twice = supervisor.BeginOperation(caller);
+    var twiceTarget = CallTarget.Parse(rest[2]);
+    twice.Call(twiceTarget, [rest[3]]);
+    Console.Out.WriteLine("holding");
+    while (!File.Exists(rest[1])) Thread.Sleep(10);
+    try
+    {
+        twice.Call(twiceTarget, [rest[4]]);
+        twice.Complete();
+        Console.Out.WriteLine("ok");
+        return 0;
+    }
+    catch (PluginException e)
+    {
+        Console.Out.WriteLine($"error {e.Code} {e.Message.ReplaceLineEndings(" ")}");
+        return 1;
+    }
+}
 var jsonArgs = rest[1..].Select(a => JsonDocument.Parse(a).RootElement.Clone()).ToList();
 var code = 0;
 void Call()
@@ -150,6 +175,14 @@ else
     Call();
 }
 return code;
+
+// A SQLite file path, or a redis:// location.
+static StorageOptions StorageAt(string location)
+{
+    var options = new StorageOptions { Location = location };
+    RedisBackend.Register(options.Registry);
+    return options;
+}
 
 static int Fuzz(PluginSupervisor supervisor, long calls, int seed)
 {

@@ -105,6 +105,15 @@ public sealed class WorkerProcess : IDisposable
         }
     }
 
+    /// <summary>Sends a signal by name (<c>STOP</c>, <c>CONT</c>) with <c>kill</c>: a stopped process keeps its locks and leases but runs nothing.</summary>
+    public void Signal(string name)
+    {
+        using var kill = Process.Start(new ProcessStartInfo("kill") { ArgumentList = { "-s", name, _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture) } })
+            ?? throw new InvalidOperationException("could not run kill");
+        kill.WaitForExit();
+        if (kill.ExitCode != 0) throw new InvalidOperationException($"kill -s {name} {_process.Id} exited {kill.ExitCode}");
+    }
+
     /// <summary>Waits for the process and its output; returns the exit code.</summary>
     public int WaitForExit(TimeSpan timeout)
     {
