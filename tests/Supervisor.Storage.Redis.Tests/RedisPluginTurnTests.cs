@@ -47,30 +47,34 @@ public sealed class RedisPluginTurnTests(RedisServerFixture fixture) : IDisposab
         return s;
     }
 
+    // 4 processes (this one and 3 workers) x 8 threads x 4 calls, as in the repro.
+    private const int Workers = 3, Threads = 8, Calls = 4, Total = (Workers + 1) * Threads * Calls;
+
+    private static List<WorkerProcess> StartWorkers(string location, params string[] call) => Enumerable.Range(0, Workers).Select(_ =>
+        WorkerProcess.StartProgram("Supervisor.Plugins.Worker", [Examples, Cache, location, "test", "--repeat", $"{Calls}", $"{Threads}", .. call])).ToList();
+
     [Fact, Rule("PDP-TURN-1", "PDP-TURN-4")]
     public void AClientDataCounter_FromProcessesAndThreads_OnRedis_EndsAtTheExactCount()
     {
         var location = fixture.Server.NewLocation();
         var parent = Open(location);
         parent.Call(Increment, "visits", 0L); // compiled once, before the children start
-        const int processes = 3, threadsEach = 3, calls = 8;
-        var workers = Enumerable.Range(0, processes).Select(_ => WorkerProcess.StartProgram("Supervisor.Plugins.Worker",
-            Examples, Cache, location, "test", "--repeat", calls.ToString(), threadsEach.ToString(), Increment, "\"visits\"", "1")).ToList();
-        try
-        {
-            var threads = Enumerable.Range(0, threadsEach).Select(_ => new Thread(() =>
-            {
-                for (var i = 0; i < calls; i++) parent.Call(Increment, "visits", 1L);
-            })).ToList();
-            threads.ForEach(t => t.Start());
-            threads.ForEach(t => Assert.True(t.Join(Timeout), "an increment did not end"));
-            foreach (var w in workers) Assert.Equal($"repeat ok={threadsEach * calls} failed=0", Assert.Single(w.Succeed(Timeout)));
-        }
-        finally
-        {
-            workers.ForEach(w => w.Dispose());
-        }
-        Assert.Equal((long)(processes + 1) * threadsEach * calls, parent.Call(Increment, "visits", 0L));
+        WorkerProcess.RunAlongside(StartWorkers(location, Increment, "\"visits\"", "1"), Threads, Calls, (_, _) => parent.Call(Increment, "visits", 1L), Timeout);
+
+        Assert.Equal((long)Total, parent.Call(Increment, "visits", 0L));
+    }
+
+    [Fact, Rule("PDP-TURN-1", "PDP-TURN-4")]
+    public void NotesAdd_FromProcessesAndThreads_OnRedis_KeepsEveryNoteWithDistinctIds()
+    {
+        var location = fixture.Server.NewLocation();
+        var parent = Open(location);
+        parent.Call(ListAll);
+        WorkerProcess.RunAlongside(StartWorkers(location, Add, "\"from a child\""), Threads, Calls, (_, _) => parent.Call(Add, "from the parent"), Timeout);
+
+        var ids = ((System.Collections.IEnumerable)parent.Call(ListAll)!).Cast<IDictionary<string, object?>>().Select(n => (uint)n["id"]!).ToList();
+        Assert.Equal(Total, ids.Count);
+        Assert.Equal(Total, ids.Distinct().Count());
     }
 
     [Fact, Rule("PDP-TURN-4")]

@@ -170,4 +170,27 @@ public sealed class WorkerProcess : IDisposable
             foreach (var w in workers) w.Dispose();
         }
     }
+
+    /// <summary>
+    /// Runs <paramref name="threads"/> threads here, each calling <paramref name="call"/> <paramref name="calls"/> times
+    /// (with the thread's and the call's index), while <paramref name="workers"/> (started in <c>--repeat</c> mode of the
+    /// plugins worker with as many threads and calls) run theirs; each worker must report every call ok. Disposes the workers.
+    /// </summary>
+    public static void RunAlongside(IReadOnlyList<WorkerProcess> workers, int threads, int calls, Action<int, int> call, TimeSpan timeout)
+    {
+        try
+        {
+            var local = Enumerable.Range(0, threads).Select(t => new Thread(() =>
+            {
+                for (var i = 0; i < calls; i++) call(t, i);
+            })).ToList();
+            local.ForEach(t => t.Start());
+            local.ForEach(t => Assert.True(t.Join(timeout), "a call in this process did not end"));
+            foreach (var w in workers) Assert.Equal($"repeat ok={threads * calls} failed=0", Assert.Single(w.Succeed(timeout)));
+        }
+        finally
+        {
+            foreach (var w in workers) w.Dispose();
+        }
+    }
 }

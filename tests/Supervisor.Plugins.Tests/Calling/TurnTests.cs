@@ -56,32 +56,33 @@ public sealed class TurnTests : PluginTestBase
         Assert.Equal(ids.Order(), stored.Order());
     }
 
+    // 4 processes (this one and 3 workers) x 8 threads x 4 calls, as in the repro.
+    private const int Workers = 3, Threads = 8, Calls = 4, Total = (Workers + 1) * Threads * Calls;
+
+    private List<WorkerProcess> StartWorkers(params string[] call) => Enumerable.Range(0, Workers).Select(_ => WorkerProcess.StartProgram(
+        "Supervisor.Plugins.Worker", [Examples, SharedCache, StorePath, "test", "--repeat", $"{Calls}", $"{Threads}", .. call])).ToList();
+
     [Fact, Rule("PDP-TURN-1", "PDP-TURN-3")]
     public void NotesAdd_FromSeveralProcessesAndThreads_KeepsEveryNoteWithDistinctIds()
     {
         var s = NewNotes();
         s.Call(ListAll); // compiled once, before the children start
-        const int processes = 3, threadsEach = 3, calls = 8;
-        var workers = Enumerable.Range(0, processes).Select(_ => WorkerProcess.StartProgram("Supervisor.Plugins.Worker",
-            Examples, SharedCache, StorePath, "test", "--repeat", calls.ToString(), threadsEach.ToString(), Add, "\"from a child\"")).ToList();
-        try
-        {
-            var threads = Enumerable.Range(0, threadsEach).Select(_ => new Thread(() =>
-            {
-                for (var i = 0; i < calls; i++) s.Call(Add, "from the parent");
-            })).ToList();
-            threads.ForEach(t => t.Start());
-            threads.ForEach(t => Assert.True(t.Join(TimeSpan.FromMinutes(2)), "an add did not end"));
-            foreach (var w in workers) Assert.Equal($"repeat ok={threadsEach * calls} failed=0", Assert.Single(w.Succeed(TimeSpan.FromMinutes(2))));
-        }
-        finally
-        {
-            workers.ForEach(w => w.Dispose());
-        }
+        WorkerProcess.RunAlongside(StartWorkers(Add, "\"from a child\""), Threads, Calls, (_, _) => s.Call(Add, "from the parent"), TimeSpan.FromMinutes(2));
 
         var ids = NoteIds(s);
-        Assert.Equal((processes + 1) * threadsEach * calls, ids.Count);
+        Assert.Equal(Total, ids.Count);
         Assert.Equal(ids.Count, ids.Distinct().Count());
+    }
+
+    [Fact, Rule("PDP-TURN-1", "PDP-TURN-3")]
+    public void AClientDataCounter_FromSeveralProcessesAndThreads_EndsAtTheExactCount()
+    {
+        const string increment = "settings:plugin/api.increment";
+        var s = NewNotes();
+        s.Call(increment, "visits", 0L);
+        WorkerProcess.RunAlongside(StartWorkers(increment, "\"visits\"", "1"), Threads, Calls, (_, _) => s.Call(increment, "visits", 1L), TimeSpan.FromMinutes(2));
+
+        Assert.Equal((long)Total, s.Call(increment, "visits", 0L));
     }
 
     [Fact, Rule("PDP-TURN-2")]
