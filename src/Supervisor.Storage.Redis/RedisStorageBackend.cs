@@ -568,6 +568,7 @@ internal sealed class RedisStorageBackend : StorageBackend
     public override TurnMode ClaimTurnMode(string chain, string owner, TurnMode proposed)
     {
         ThrowIfDisposed();
+        if (GetTurnMode(chain, owner) is { } recorded) return recorded;
         var key = ModeKey(chain, owner);
         // SET NX then GET: the first process's mode stays; a concurrent forget between the two reads as ours.
         if (Run(() => _db.StringSet(key, ModeName(proposed), when: When.NotExists))) return proposed;

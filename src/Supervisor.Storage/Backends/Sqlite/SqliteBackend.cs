@@ -325,6 +325,8 @@ internal sealed class SqliteBackend : StorageBackend
 
     public override TurnMode ClaimTurnMode(string chain, string owner, TurnMode proposed)
     {
+        // Read first: once a mode is recorded, every later claim is a read, not a write waiting for the file's lock.
+        if (GetTurnMode(chain, owner) is { } recorded) return recorded;
         using var lease = Rent();
         var c = lease.Connection;
         // One statement: the first process to claim records its mode, every later one reads it back.
