@@ -54,7 +54,8 @@ internal static class ExportAddressing
         if (match.Candidates.Count > 1)
             throw new PluginException(PluginErrorCode.FunctionNotFound,
                 $"plugin \"{target.Service}:{target.Plugin}\" exports {match.Candidates.Count} interfaces named \"{target.Interface}\" " +
-                $"({string.Join(", ", match.Candidates)}); name the package: {string.Join(" or ", match.Candidates.Select(c => Address(target.Service, target.Plugin, c, qualified: true) + "." + target.Function))}");
+                $"({string.Join(", ", match.Candidates.Take(MaxListed))}{(match.Candidates.Count > MaxListed ? ", ..." : "")}); name the package: " +
+                string.Join(" or ", match.Candidates.Take(MaxListed).Select(c => Address(target.Service, target.Plugin, c, qualified: true) + "." + target.Function)));
         throw new PluginException(PluginErrorCode.FunctionNotFound,
             $"plugin \"{target.Service}:{target.Plugin}\" exports no interface \"{(target.Package is null ? "" : target.Package + "/")}{target.Interface}\" for {target}; it exports: {Listing(type, target.Service, target.Plugin)}");
     }
@@ -63,20 +64,33 @@ internal static class ExportAddressing
     public static string AddressOf(ComponentTypeInfo type, string service, string plugin, string export) =>
         Address(service, plugin, export, qualified: Match(type, InterfaceOf(export), null).Candidates.Count > 1);
 
-    /// <summary>Every exported function's address, for errors.</summary>
+    /// <summary>How many exported functions an error names; a plugin declaring thousands would otherwise make every error that long.</summary>
+    internal const int MaxListed = 30;
+
+    /// <summary>The exported functions' addresses, for errors: the first <see cref="MaxListed"/>, then how many more.</summary>
     public static string Listing(ComponentTypeInfo type, string service, string plugin)
     {
         var names = new List<string>();
+        var total = 0;
         foreach (var e in type.Exports)
         {
-            if (e.Kind == ComponentItemKind.Func) names.Add($"{e.Name} (a top-level function, which cannot be called)");
+            if (e.Kind == ComponentItemKind.Func)
+            {
+                if (++total <= MaxListed) names.Add($"{e.Name} (a top-level function, which cannot be called)");
+            }
             else if (e.Kind == ComponentItemKind.Instance)
             {
+                var functions = e.Exports.Where(f => f.Kind == ComponentItemKind.Func).ToList();
+                var room = Math.Max(0, MaxListed - total);
+                total += functions.Count;
+                if (room == 0) continue;
                 var address = AddressOf(type, service, plugin, e.Name);
-                names.AddRange(e.Exports.Where(f => f.Kind == ComponentItemKind.Func).Select(f => $"{address}.{f.Name}"));
+                names.AddRange(functions.Take(room).Select(f => $"{address}.{f.Name}"));
             }
         }
-        return names.Count == 0 ? "nothing" : string.Join(", ", names);
+        if (names.Count == 0) return "nothing";
+        var listed = string.Join(", ", names);
+        return total > names.Count ? $"{listed} and {total - names.Count} more (`supervisor plugin inspect` lists them all)" : listed;
     }
 
     private static string Address(string service, string plugin, string export, bool qualified) =>

@@ -131,6 +131,28 @@ public sealed class AddressingTests : PluginTestBase
         Assert.Contains("alpha:plugin/api.set", missing.Message);
     }
 
+    [Fact]
+    [Rule("PDP-CALL-4")]
+    public void APluginExportingThousandsOfInterfaces_GetsErrorsOfBoundedLength()
+    {
+        const int interfaces = 2000;
+        var many = File.ReadAllText(Path.Combine(FixturePlugins, "wbeta", "plugin.wat")).Replace("(export \"wbeta:plugin/api\" (instance $api))",
+            string.Join("\n", Enumerable.Range(0, interfaces).Select(i => $"(export \"p{i}:plugin/api\" (instance $api))")));
+        var s = Over(Plugins(("alpha", many)));
+
+        var missing = Assert.Throws<PluginException>(() => s.Call("alpha:plugin/nope.get", "k"));
+        Assert.Equal(PluginErrorCode.FunctionNotFound, missing.Code);
+        Assert.Contains("alpha:plugin/p0:plugin/api.", missing.Message);
+        Assert.Contains("more (`supervisor plugin inspect` lists them all)", missing.Message);
+        Assert.InRange(missing.Message.Length, 1, 4096);
+
+        var ambiguous = Assert.Throws<PluginException>(() => s.Call("alpha:plugin/api.get", "k"));
+        Assert.Equal(PluginErrorCode.FunctionNotFound, ambiguous.Code);
+        Assert.Contains($"exports {interfaces} interfaces named \"api\"", ambiguous.Message);
+        Assert.InRange(ambiguous.Message.Length, 1, 4096);
+        Assert.Equal(B("x"), Set(s, "alpha:plugin/p1999:plugin/api", "x")); // each stays callable by its package
+    }
+
     private static byte[]? Set(PluginSupervisor s, string iface, string value)
     {
         s.Call($"{iface}.set", "k", B(value));
