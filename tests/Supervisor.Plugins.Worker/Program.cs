@@ -115,19 +115,7 @@ if (rest.Length == 4 && rest[0] == "--cross")
     using var crossing = supervisor.BeginOperation(caller);
     crossing.Call(CallTarget.Parse(rest[1]), []);
     Console.Out.WriteLine("holding");
-    while (!File.Exists(rest[3])) Thread.Sleep(10);
-    try
-    {
-        crossing.Call(CallTarget.Parse(rest[2]), []);
-        crossing.Complete();
-        Console.Out.WriteLine("ok");
-        return 0;
-    }
-    catch (PluginException e)
-    {
-        Console.Out.WriteLine($"error {e.Code} {e.Message.ReplaceLineEndings(" ")}");
-        return 1;
-    }
+    return AfterGo(rest[3], crossing, () => crossing.Call(CallTarget.Parse(rest[2]), []));
 }
 if (rest.Length == 5 && rest[0] == "--twice")
 {
@@ -135,19 +123,7 @@ if (rest.Length == 5 && rest[0] == "--twice")
     var twiceTarget = CallTarget.Parse(rest[2]);
     twice.Call(twiceTarget, [rest[3]]);
     Console.Out.WriteLine("holding");
-    while (!File.Exists(rest[1])) Thread.Sleep(10);
-    try
-    {
-        twice.Call(twiceTarget, [rest[4]]);
-        twice.Complete();
-        Console.Out.WriteLine("ok");
-        return 0;
-    }
-    catch (PluginException e)
-    {
-        Console.Out.WriteLine($"error {e.Code} {e.Message.ReplaceLineEndings(" ")}");
-        return 1;
-    }
+    return AfterGo(rest[1], twice, () => twice.Call(twiceTarget, [rest[4]]));
 }
 var jsonArgs = rest[1..].Select(a => JsonDocument.Parse(a).RootElement.Clone()).ToList();
 var code = 0;
@@ -175,6 +151,24 @@ else
     Call();
 }
 return code;
+
+// Waits until go-file exists, then makes the call and completes the operation: prints "ok", or "error <code> <message>" (exit 1).
+static int AfterGo(string goFile, PluginOperation operation, Action call)
+{
+    while (!File.Exists(goFile)) Thread.Sleep(10);
+    try
+    {
+        call();
+        operation.Complete();
+        Console.Out.WriteLine("ok");
+        return 0;
+    }
+    catch (PluginException e)
+    {
+        Console.Out.WriteLine($"error {e.Code} {e.Message.ReplaceLineEndings(" ")}");
+        return 1;
+    }
+}
 
 // A SQLite file path, or a redis:// location.
 static StorageOptions StorageAt(string location)

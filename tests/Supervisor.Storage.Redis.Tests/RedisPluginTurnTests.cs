@@ -24,19 +24,9 @@ public sealed class RedisPluginTurnTests(RedisServerFixture fixture) : IDisposab
         _dir.Dispose();
     }
 
-    private static string Cache =>
-        Environment.GetEnvironmentVariable("SUPERVISOR_TEST_CACHE") is { Length: > 0 } c ? c : Path.Combine(Path.GetTempPath(), "supervisor-test-cache");
+    private static string Cache => RepositoryPaths.CompileCache;
 
-    private static string Examples
-    {
-        get
-        {
-            var dir = Path.Combine(RepositoryPaths.Root, "artifacts", "examples", "plugins");
-            if (!File.Exists(Path.Combine(dir, "notes", "plugin.wasm")))
-                Assert.Fail($"the example plugins are missing from {dir}: run `npm ci && npm run build:examples` in {RepositoryPaths.Root} before these tests");
-            return dir;
-        }
-    }
+    private static string Examples => RepositoryPaths.ExamplePlugins;
 
     private PluginSupervisor Open(string location)
     {

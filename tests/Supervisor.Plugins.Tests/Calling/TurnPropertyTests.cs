@@ -37,9 +37,7 @@ public sealed class TurnPropertyTests : PluginTestBase
     {
         var supervisors = new ConcurrentBag<PluginSupervisor>();
         var stores = 0;
-        var examples = Path.Combine(RepositoryPaths.Root, "artifacts", "examples", "plugins");
-        if (!File.Exists(Path.Combine(examples, "notes", "plugin.wasm")))
-            Assert.Fail($"the example plugins are missing from {examples}: run `npm ci && npm run build:examples` in {RepositoryPaths.Root} before these tests");
+        var examples = RepositoryPaths.ExamplePlugins;
         Actual NewActual()
         {
             var s = PluginSupervisor.Create(new SupervisorOptions

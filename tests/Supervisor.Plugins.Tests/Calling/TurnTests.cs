@@ -15,16 +15,7 @@ public sealed class TurnTests : PluginTestBase
     private const string ListAll = "notes:plugin/api.list-all";
     private const string Theme = "settings:plugin/api.get-theme";
 
-    private static string Examples
-    {
-        get
-        {
-            var dir = Path.Combine(RepositoryPaths.Root, "artifacts", "examples", "plugins");
-            if (!File.Exists(Path.Combine(dir, "notes", "plugin.wasm")))
-                Assert.Fail($"the example plugins are missing from {dir}: run `npm ci && npm run build:examples` in {RepositoryPaths.Root} before these tests");
-            return dir;
-        }
-    }
+    private static string Examples => RepositoryPaths.ExamplePlugins;
 
     private PluginSupervisor NewNotes(Action<SupervisorOptions>? configure = null) => NewSupervisor(o =>
     {

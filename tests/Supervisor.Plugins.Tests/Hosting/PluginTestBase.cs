@@ -23,8 +23,7 @@ public abstract class PluginTestBase : IDisposable
     protected static string FixturePlugins => Path.Combine(AppContext.BaseDirectory, "Fixtures", "plugins");
 
     /// <summary>One compile cache for every test process (CI sets SUPERVISOR_TEST_CACHE).</summary>
-    protected static string SharedCache =>
-        Environment.GetEnvironmentVariable("SUPERVISOR_TEST_CACHE") is { Length: > 0 } c ? c : Path.Combine(Path.GetTempPath(), "supervisor-test-cache");
+    protected static string SharedCache => RepositoryPaths.CompileCache;
 
     /// <summary>
     /// The byte adapter's setting for tests that do not choose it: on, as in the product, unless
