@@ -47,7 +47,8 @@ internal static class JsonValues
         JsonValueKind.True => true,
         JsonValueKind.False => false,
         JsonValueKind.String => e.GetString(),
-        JsonValueKind.Number => e.TryGetInt64(out var l) ? l : e.TryGetUInt64(out var u) ? u : e.GetDouble(),
+        // Boxed one by one: a conditional expression would widen every number to double.
+        JsonValueKind.Number => e.TryGetInt64(out var l) ? (object)l : e.TryGetUInt64(out var u) ? (object)u : e.GetDouble(),
         JsonValueKind.Object => e.EnumerateObject().ToDictionary(p => p.Name, p => FromJson(p.Value)),
         JsonValueKind.Array => Array(e),
         _ => throw new JsonException($"unexpected JSON {e.ValueKind}"),

@@ -26,7 +26,9 @@ if (builder.Configuration.GetValue("Telemetry:Console", true))
 {
     builder.Services.AddOpenTelemetry()
         .ConfigureResource(r => r.AddService("WebDemo"))
-        .WithTracing(t => t.AddSource("Supervisor.Plugins").AddConsoleExporter())
+        // The request's own span (source Microsoft.AspNetCore) is recorded too: a call's span is its child, and a
+        // parent-based sampler drops the children of a span nobody records.
+        .WithTracing(t => t.AddSource("Microsoft.AspNetCore", "Supervisor.Plugins").AddConsoleExporter())
         .WithMetrics(m => m.AddMeter("Supervisor.Plugins").AddConsoleExporter());
 }
 
