@@ -154,7 +154,8 @@ internal sealed class KeyValueHost : IHostInterface
         }
         catch (KeyValueError e)
         {
-            Calling.Telemetry.StorageFailed("error");
+            // The case name (no-such-store, access-denied, other), never its text.
+            Calling.Telemetry.StorageFailed(e.Value is WitVariantValue v ? v.Tag : "error");
             result = WitResult.Err(StoreError(e.Value, casError));
         }
         catch (Exception e) when (e is not PluginException)
