@@ -11,7 +11,7 @@ namespace WebDemo;
 /// server's log. A call cancelled because the client went away arrives as <see cref="OperationCanceledException"/>
 /// wrapping the plugin layer's exception.
 /// </summary>
-internal sealed class PluginProblems(IProblemDetailsService problems) : IExceptionHandler
+internal sealed class PluginProblems(IProblemDetailsService problems, ILogger<PluginProblems> logger) : IExceptionHandler
 {
     /// <summary>
     /// The HTTP status and title for each code, and whether the message goes to the client: the client's mistakes are
@@ -38,6 +38,8 @@ internal sealed class PluginProblems(IProblemDetailsService problems) : IExcepti
         if (e is null) return false;
         var (status, title, showMessage) = For(e.Code);
         var details = new ProblemDetails { Status = status, Title = title, Detail = showMessage ? e.Message : null };
+        // A handled exception is not logged by ASP.NET Core: what the client is not told, the server's log keeps.
+        if (!showMessage) logger.LogWarning("{Method} {Path} answered {Status}: {Code}: {Message}", http.Request.Method, http.Request.Path, status, e.Code, e.Message);
         details.Extensions["code"] = e.Code.ToString();
         if (e.Code == PluginErrorCode.ErrorResult) details.Extensions["error"] = JsonValues.ToJson(e.ErrorValue);
         http.Response.StatusCode = status;

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.Logging;
 using Supervisor.Testing;
 
 namespace Supervisor.Samples.Tests;
@@ -42,6 +43,9 @@ public sealed class WebDemoFactory : WebApplicationFactory<Program>
         foreach (var (key, value) in settings) _settings[key] = value;
     }
 
+    /// <summary>What the app logged.</summary>
+    public ListLoggerProvider Log { get; } = new();
+
     /// <summary>The sample's SQLite file.</summary>
     public string StorePath { get; }
 
@@ -49,6 +53,7 @@ public sealed class WebDemoFactory : WebApplicationFactory<Program>
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         foreach (var (key, value) in _settings) builder.UseSetting(key, value);
+        builder.ConfigureLogging(l => l.AddProvider(Log));
     }
 
     protected override void Dispose(bool disposing)

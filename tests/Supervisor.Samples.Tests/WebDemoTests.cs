@@ -107,6 +107,8 @@ public sealed class WebDemoTests : IClassFixture<WebDemoFactory>
         var timeout = await Problem(await Call(client, $"{Walpha}.spin"), HttpStatusCode.GatewayTimeout, PluginErrorCode.Timeout);
         Assert.Contains("walpha", (string?)timeout["detail"]);
         Assert.Null((await Problem(await Call(client, $"{Walpha}.set-then-trap", "k", "AQID"), HttpStatusCode.InternalServerError, PluginErrorCode.Trap))["detail"]);
+        // What the client is not told, the server's log keeps.
+        Assert.Contains(_factory.Log.Lines, l => l.Level == Microsoft.Extensions.Logging.LogLevel.Warning && l.Message.Contains("answered 500: Trap: ", StringComparison.Ordinal) && l.Message.Contains("walpha", StringComparison.Ordinal));
         Assert.True((int)(await Ok(await Call(client, $"{Walpha}.ping")))! >= 1);
     }
 
