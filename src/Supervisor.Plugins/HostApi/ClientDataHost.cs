@@ -17,21 +17,25 @@ internal sealed class ClientDataHost(HostContext host) : IHostInterface
     {
         if (name == ByteAdapter.ClientDataHost)
         {
-            li.AddFunction("get-enc", HostFunctions.Guard((in HostCall call) =>
+            li.AddFunction("get-enc", Traced("get", (in HostCall call) =>
                 AdapterHost.WriteOptionBase64(host, ref call.Results[0], Bucket(call).Get(ComponentValues.ReadString(call.Args[0])))));
-            li.AddFunction("set-enc", HostFunctions.Guard((in HostCall call) =>
+            li.AddFunction("set-enc", Traced("set", (in HostCall call) =>
                 AdapterHost.SetDecoded(host, Bucket(call), ComponentValues.ReadString(call.Args[0]), ComponentValues.ReadUtf8(call.Args[1]))));
             AdapterHost.DefineFail(li);
             return;
         }
-        li.AddFunction("get", HostFunctions.Guard(static (in HostCall call) =>
+        li.AddFunction("get", Traced("get", static (in HostCall call) =>
         {
             var value = Bucket(call).Get(ComponentValues.ReadString(call.Args[0]));
             ComponentValues.WriteOptionBytes(ref call.Results[0], value, value is not null);
         }));
-        li.AddFunction("set", HostFunctions.Guard(Set));
-        li.AddFunction("delete", HostFunctions.Guard(static (in HostCall call) => Bucket(call).Delete(ComponentValues.ReadString(call.Args[0]))));
+        li.AddFunction("set", Traced("set", Set));
+        li.AddFunction("delete", Traced("delete", static (in HostCall call) => Bucket(call).Delete(ComponentValues.ReadString(call.Args[0]))));
     }
+
+    /// <summary>A function guarded and in a storage span of its own: clientdata's records are non-transactional and persistent.</summary>
+    private static HostFunction Traced(string operation, HostFunction body) =>
+        HostFunctions.Guard(HostFunctions.Storage(operation, HostCatalog.ClientData, body, DbMode.NonTransactional, StorageDuration.Persistent));
 
     private static Bucket Bucket(in HostCall call)
     {

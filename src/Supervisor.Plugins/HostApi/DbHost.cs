@@ -16,10 +16,11 @@ internal sealed class DbHost(HostContext host, HostResourceType bucketType) : IH
     {
         if (name is Composition.ByteAdapter.DbHost or Composition.ByteAdapter.CommonStoreHost)
         {
-            DefineAdapter(li);
+            DefineAdapter(name, li);
             return;
         }
         li.AddResource("bucket", bucketType, static (store, rep) => (store?.HostState as GuestState)?.Resources.Remove(rep));
+        var api = import.Name.Split('@')[0];
         foreach (var f in import.Exports.Where(e => e.Kind == ComponentItemKind.Func))
         {
             HostFunction body = f.Name switch
@@ -45,17 +46,31 @@ internal sealed class DbHost(HostContext host, HostResourceType bucketType) : IH
                         $"{import.Name}.{f.Name} is not available to plugins: the supervisor commits and clears transactional data at operation boundaries"),
                 _ => throw new PluginException(PluginErrorCode.ImportRefused, $"{import.Name} has no function \"{f.Name}\" in this host"),
             };
+            // The bucket's mode and duration are known once its handle is read (Bucket tags the span then).
+            if (StorageOperation(f.Name) is { } operation) body = HostFunctions.Storage(operation, api, body);
             li.AddFunction(f.Name, HostFunctions.Guard(body));
         }
     }
 
-    /// <summary>The byte adapter's twins of <c>[method]bucket.get</c> and <c>.set</c>: values as base64 strings (<see cref="AdapterHost"/>).</summary>
-    private void DefineAdapter(LinkerInstance li)
+    /// <summary>The kind of storage operation a bucket method is, named as in its span; null for those that touch no records.</summary>
+    private static string? StorageOperation(string function) => function switch
     {
-        li.AddFunction("get-enc", HostFunctions.Guard((in HostCall c) =>
-            AdapterHost.WriteOptionBase64(host, ref c.Results[0], Bucket(c).Get(ComponentValues.ReadString(c.Args[1])))));
-        li.AddFunction("set-enc", HostFunctions.Guard((in HostCall c) =>
-            AdapterHost.SetDecoded(host, Bucket(c), ComponentValues.ReadString(c.Args[1]), ComponentValues.ReadUtf8(c.Args[2]))));
+        "[method]bucket.get" => "get",
+        "[method]bucket.set" => "set",
+        "[method]bucket.delete" => "delete",
+        "[method]bucket.exists" => "exists",
+        _ => null,
+    };
+
+    /// <summary>The byte adapter's twins of <c>[method]bucket.get</c> and <c>.set</c>: values as base64 strings (<see cref="AdapterHost"/>).</summary>
+    private void DefineAdapter(string name, LinkerInstance li)
+    {
+        // Spans name the interface the plugin imported, not the adapter's.
+        var api = name == Composition.ByteAdapter.CommonStoreHost ? HostCatalog.CommonStore : HostCatalog.DbStore;
+        li.AddFunction("get-enc", HostFunctions.Guard(HostFunctions.Storage("get", api, (in HostCall c) =>
+            AdapterHost.WriteOptionBase64(host, ref c.Results[0], Bucket(c).Get(ComponentValues.ReadString(c.Args[1]))))));
+        li.AddFunction("set-enc", HostFunctions.Guard(HostFunctions.Storage("set", api, (in HostCall c) =>
+            AdapterHost.SetDecoded(host, Bucket(c), ComponentValues.ReadString(c.Args[1]), ComponentValues.ReadUtf8(c.Args[2])))));
         AdapterHost.DefineFail(li);
     }
 
@@ -85,6 +100,7 @@ internal sealed class DbHost(HostContext host, HostResourceType bucketType) : IH
     {
         var (guest, state) = HostFunctions.Enter(call);
         var handle = guest.Resources.Get<BucketHandle>(ComponentResources.ReadHostResourceRep(call.Context, call.Args[0], bucketType));
+        Calling.Telemetry.TagBucket(handle.Id.Mode, handle.Duration);
         return state.Operation.OpenBucket(handle.Id, handle.Duration);
     }
 }

@@ -1,4 +1,7 @@
+using System.Diagnostics;
+using Supervisor.Plugins.Calling;
 using Supervisor.Plugins.Interop;
+using Supervisor.Storage;
 
 namespace Supervisor.Plugins.HostApi;
 
@@ -34,6 +37,39 @@ internal static class HostFunctions
             if (CallState.Current is { } state) state.HostError ??= e;
             throw;
         }
+    };
+
+    /// <summary>
+    /// Runs a storage function inside a span of its own, a child of the running call's span (PDP-HOST-3): named by the
+    /// operation kind, tagged with the interface, the owner (the calling plugin, from the store it runs in) and, when
+    /// given, the bucket's mode and duration. Nothing of the arguments goes in: a failure marks the span with its code
+    /// or exception type only, since messages can quote keys.
+    /// </summary>
+    public static HostFunction Storage(string operation, string api, HostFunction body, DbMode? mode = null, StorageDuration? duration = null) => (in HostCall call) =>
+    {
+        if (!Telemetry.Source.HasListeners())
+        {
+            body(call);
+            return;
+        }
+        using var span = Telemetry.StartStorage(operation, api, (call.Store.HostState as GuestState)?.Service, mode, duration);
+        try
+        {
+            body(call);
+        }
+        catch (Exception e)
+        {
+            span?.SetStatus(ActivityStatusCode.Error, FailureCode(e));
+            throw;
+        }
+    };
+
+    /// <summary>What a span may say of a failure: its code, or its exception type.</summary>
+    public static string FailureCode(Exception e) => e switch
+    {
+        PluginException p => p.Code.ToString(),
+        StorageException s => s.Code.ToString(),
+        _ => e.GetType().Name,
     };
 
     /// <summary>

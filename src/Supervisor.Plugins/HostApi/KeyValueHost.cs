@@ -68,9 +68,32 @@ internal sealed class KeyValueHost : IHostInterface
                 throw new PluginException(PluginErrorCode.ImportRefused, $"{import.Name} has no function \"{f.Name}\" in this host");
             // swap's error is cas-error, whose store failure is the case store-error(error).
             var casError = (iface, f.Name) is ("wasi:keyvalue/atomics", "swap");
-            li.AddFunction(f.Name, HostFunctions.Guard((in HostCall call) => Run(call, type, body, casError)));
+            HostFunction function = (in HostCall call) => Run(call, type, body, casError);
+            if (StorageOperation(f.Name) is { } operation) function = Traced(operation, iface, function);
+            li.AddFunction(f.Name, HostFunctions.Guard(function));
         }
     }
+
+    /// <summary>The kind of storage operation a function is, named as in its span; null for those that touch no records (open, cas.current).</summary>
+    private static string? StorageOperation(string function) => function switch
+    {
+        "[method]bucket.get" => "get",
+        "[method]bucket.set" => "set",
+        "[method]bucket.delete" => "delete",
+        "[method]bucket.exists" => "exists",
+        "[method]bucket.list-keys" => "list",
+        "increment" => "increment",
+        "[static]cas.new" => "get",
+        "swap" => "swap",
+        "get-many" => "get-many",
+        "set-many" => "set-many",
+        "delete-many" => "delete-many",
+        _ => null,
+    };
+
+    /// <summary>A function in a storage span of its own: <c>wasi:keyvalue</c> buckets are non-transactional and persistent.</summary>
+    private static HostFunction Traced(string operation, string api, HostFunction body) =>
+        HostFunctions.Storage(operation, api, body, DbMode.NonTransactional, StorageDuration.Persistent);
 
     /// <summary>The byte adapter's twins of <c>[method]bucket.get</c> and <c>.set</c>: values as base64 strings (<see cref="AdapterHost"/>), errors as the same WIT variant.</summary>
     private void DefineAdapter(ComponentItemInfo import, LinkerInstance li)
@@ -88,7 +111,8 @@ internal sealed class KeyValueHost : IHostInterface
                 },
                 _ => throw new InvalidOperationException($"adapter interface {import.Name} has no function \"{f.Name}\" in this host"),
             };
-            li.AddFunction(f.Name, HostFunctions.Guard((in HostCall call) => Run(call, type, body)));
+            // Spans name the interface the plugin imported, not the adapter's.
+            li.AddFunction(f.Name, HostFunctions.Guard(Traced(f.Name == "get-enc" ? "get" : "set", "wasi:keyvalue/store", (in HostCall call) => Run(call, type, body))));
         }
         AdapterHost.DefineFail(li);
     }
@@ -118,20 +142,25 @@ internal sealed class KeyValueHost : IHostInterface
         }
         catch (StorageException e) when (!IsHostFault(e))
         {
+            Calling.Telemetry.StorageFailed(e.Code.ToString());
             result = WitResult.Err(StoreError(Other(e.Message), casError));
         }
         catch (StorageException e)
         {
+            Calling.Telemetry.StorageFailed(e.Code.ToString());
             // A host fault: logged here, never described to the plugin (paths, connection strings).
             _host.Logger.LogError(e, "storage failed under {Plugin} in {Function}", instance.Service, type);
             result = WitResult.Err(StoreError(Other("the host's store failed; the host logged the cause"), casError));
         }
         catch (KeyValueError e)
         {
+            // The case name (no-such-store, access-denied, other), never its text.
+            Calling.Telemetry.StorageFailed(e.Value is WitVariantValue v ? v.Tag : "error");
             result = WitResult.Err(StoreError(e.Value, casError));
         }
         catch (Exception e) when (e is not PluginException)
         {
+            Calling.Telemetry.StorageFailed(e.GetType().Name);
             _host.Logger.LogError(e, "host failure under {Plugin} in {Function}", instance.Service, type);
             result = WitResult.Err(StoreError(Other("the host failed; the host logged the cause"), casError));
         }

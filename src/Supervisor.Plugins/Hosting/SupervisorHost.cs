@@ -26,6 +26,7 @@ internal sealed class SupervisorHost : PluginSupervisor
     private readonly EpochTicker _ticker = null!;
     private readonly HostInterfaces _hostApi = null!;
     private readonly PluginLoader _loader = null!;
+    private readonly IDisposable _storageUsage = null!;
     private long _operations;
 
     public SupervisorHost(SupervisorOptions options)
@@ -56,6 +57,7 @@ internal sealed class SupervisorHost : PluginSupervisor
             var compiler = new PluginCompiler(Engine, fingerprint, options.ByteAdapter, options.MaxPluginFileBytes, cache, _logger);
             _loader = new PluginLoader(directory, compiler, Engine, _hostApi);
             Dispatcher = new Dispatcher(options, Store, Engine, _loader, _gate, _logger);
+            _storageUsage = Telemetry.WatchStorage(Store, options.ChainId);
             // Started here, awaited by whoever asks (WarmUpAsync, the health check); failures are logged and reported.
             if (options.WarmUp) _ = WarmUpAsync();
         }
@@ -200,6 +202,7 @@ internal sealed class SupervisorHost : PluginSupervisor
         if (CallState.Current is not null)
             throw new InvalidOperationException("the supervisor cannot be disposed from inside one of its own calls");
         if (!_gate.Close()) return;
+        _storageUsage.Dispose();
         Dispatcher.Interrupt();
         var waited = System.Diagnostics.Stopwatch.StartNew();
         while (_gate.Active > 0)

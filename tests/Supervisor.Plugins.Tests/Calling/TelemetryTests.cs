@@ -55,4 +55,88 @@ public sealed class TelemetryTests : PluginTestBase
             .Concat(spans.Select(a => a.DisplayName)).Select(v => v?.ToString() ?? "").ToList();
         Assert.DoesNotContain(everything, v => v.Contains("secret", StringComparison.Ordinal));
     }
+
+    [Fact, Rule("PDP-HOST-3")]
+    public void StorageOperations_AreSpansUnderTheirCall_AndBytesAreReportedPerOwner_WithNoKeyOrValue()
+    {
+        var measurements = new ConcurrentBag<(string Instrument, long Value, Dictionary<string, object?> Tags)>();
+        using var meters = new MeterListener();
+        meters.InstrumentPublished = (instrument, listener) =>
+        {
+            if (instrument.Meter.Name == Source) listener.EnableMeasurementEvents(instrument);
+        };
+        meters.SetMeasurementEventCallback<long>((i, v, t, _) => measurements.Add((i.Name, v, t.ToArray().ToDictionary(x => x.Key, x => x.Value))));
+        meters.Start();
+        var spans = new ConcurrentBag<Activity>();
+        using var activities = new ActivityListener
+        {
+            ShouldListenTo = s => s.Name == Source,
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = spans.Add,
+        };
+        ActivitySource.AddActivityListener(activities);
+
+        // A chain and an app of their own: other test classes' supervisors, running meanwhile, report too.
+        var s = NewSupervisor(o =>
+        {
+            o.ChainId = "telemetry";
+            o.DefaultCaller = "telapp";
+        });
+        s.Call("walpha:plugin/api.set", "secret-key", B("secret-value"));
+        Assert.Equal(B("secret-value"), s.Call("walpha:plugin/api.get", "secret-key"));
+        s.Call("wcaller:plugin/api.set-via-beta", "secret-key", B("secret-value-2"));
+        s.Call("wdb:plugin/api.put", "secret-key", B("secret-value-3"));
+        Assert.Equal(5L, s.Call("wkv:plugin/api.incr", "secret-counter", 5L));
+        s.Call("wkv:plugin/api.put", "secret-text", B("secret, not a number"));
+        Assert.Equal(PluginErrorCode.ErrorResult, Assert.Throws<PluginException>(() => s.Call("wkv:plugin/api.try-incr", "secret-text", 1L)).Code);
+
+        Activity Call(string name) => Assert.Single(spans, a => a.DisplayName == "call " + name && (string?)a.GetTagItem("supervisor.app") == "telapp");
+        var walphaSet = Call("walpha:plugin/api.set");
+        var set = Assert.Single(spans, a => a.DisplayName == "storage set" && a.ParentSpanId == walphaSet.SpanId);
+        Assert.Equal("walpha", set.GetTagItem("supervisor.storage.owner"));
+        Assert.Equal("clientdata:plugin/keyvalue", set.GetTagItem("supervisor.storage.interface"));
+        Assert.Equal("non-trx", set.GetTagItem("supervisor.storage.mode"));
+        Assert.Equal("persistent", set.GetTagItem("supervisor.storage.duration"));
+        Assert.Equal(walphaSet.TraceId, set.TraceId);
+        Assert.Single(spans, a => a.DisplayName == "storage get" && a.ParentSpanId == Call("walpha:plugin/api.get").SpanId);
+
+        // Plugin to plugin: the storage span hangs under the nested call's span, which hangs under the outer one.
+        var outer = Call("wcaller:plugin/api.set-via-beta");
+        var inner = Call("wbeta:plugin/api.set");
+        Assert.Equal(outer.SpanId, inner.ParentSpanId);
+        Assert.Equal("wbeta", Assert.Single(spans, a => a.DisplayName == "storage set" && a.ParentSpanId == inner.SpanId).GetTagItem("supervisor.storage.owner"));
+
+        // host:db: the bucket's kind comes from its handle.
+        var db = Assert.Single(spans, a => a.DisplayName == "storage set" && a.ParentSpanId == Call("wdb:plugin/api.put").SpanId);
+        Assert.Equal("host:db/store", db.GetTagItem("supervisor.storage.interface"));
+        Assert.Equal("non-trx", db.GetTagItem("supervisor.storage.mode"));
+        Assert.Equal("persistent", db.GetTagItem("supervisor.storage.duration"));
+
+        // wasi:keyvalue: a failure the plugin gets as its WIT error marks the span with the code, not the message.
+        var increment = Assert.Single(spans, a => a.DisplayName == "storage increment" && a.ParentSpanId == Call("wkv:plugin/api.incr").SpanId);
+        Assert.Equal("wasi:keyvalue/atomics", increment.GetTagItem("supervisor.storage.interface"));
+        Assert.Equal(ActivityStatusCode.Unset, increment.Status);
+        var refused = Assert.Single(spans, a => a.DisplayName == "storage increment" && a.ParentSpanId == Call("wkv:plugin/api.try-incr").SpanId);
+        Assert.Equal(ActivityStatusCode.Error, refused.Status);
+
+        meters.RecordObservableInstruments();
+        var bytes = measurements.Where(m => m.Instrument == "supervisor.storage.bytes" && (string?)m.Tags["chain"] == "telemetry").ToList();
+        foreach (var owner in new[] { "walpha", "wbeta", "wdb", "wkv" })
+        {
+            var expected = s.Store.GetUsage("telemetry", owner).Bytes;
+            Assert.True(expected > 0);
+            Assert.Equal(expected, Assert.Single(bytes, m => (string?)m.Tags["owner"] == owner).Value);
+        }
+        Assert.All(bytes, m => Assert.Equal(["chain", "owner"], m.Tags.Keys.Order()));
+
+        var everything = measurements.SelectMany(m => m.Tags.Values).Concat(spans.SelectMany(a => a.TagObjects.Select(t => t.Value)))
+            .Concat(spans.Select(a => a.DisplayName)).Concat(spans.Select(a => a.StatusDescription)).Select(v => v?.ToString() ?? "").ToList();
+        Assert.DoesNotContain(everything, v => v.Contains("secret", StringComparison.Ordinal));
+
+        // A disposed supervisor's store is no longer read.
+        s.Dispose();
+        measurements.Clear();
+        meters.RecordObservableInstruments();
+        Assert.DoesNotContain(measurements, m => m.Instrument == "supervisor.storage.bytes" && (string?)m.Tags["chain"] == "telemetry");
+    }
 }
