@@ -80,6 +80,9 @@ public static class TurnBench
                     var gate = new object();
                     var (ours, raw) = Both(turnsFirst, () => Per(seconds, () => Turn(memory)), () => Per(seconds, () => { lock (gate) { } }));
                     Row("in-process (memory store)", ours, "raw: lock(object)", raw);
+                    var gates = Owners.Select(_ => new object()).ToArray();
+                    (ours, raw) = Both(turnsFirst, () => PerThreads(seconds, t => Turn(memory, Owners[t])), () => PerThreads(seconds, t => { lock (gates[t]) { } }));
+                    Row("in-process, 8 threads, 8 owners", ours, "raw: lock(own object)", raw);
                 }
                 using (var sqlite = KeyValueStore.Create(new StorageOptions { Location = Path.Combine(dir, $"turns{round}.db") }))
                 {
@@ -87,6 +90,10 @@ public static class TurnBench
                     var (ours, raw) = Both(turnsFirst, () => Per(seconds, () => Turn(sqlite)),
                         () => Per(seconds, () => new FileStream(file, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1).Dispose()));
                     Row("across processes (SQLite lock file)", ours, "raw: open+close FileShare.None", raw);
+                    var files = Owners.Select(o => Path.Combine(dir, o + ".lock")).ToArray();
+                    (ours, raw) = Both(turnsFirst, () => PerThreads(seconds, t => Turn(sqlite, Owners[t])),
+                        () => PerThreads(seconds, t => new FileStream(files[t], FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1).Dispose()));
+                    Row("SQLite, 8 threads, 8 owners", ours, "raw: open+close own file", raw);
                 }
                 if (server is not null) RedisRows(server.Port, round, seconds, turnsFirst);
 
@@ -194,11 +201,13 @@ public static class TurnBench
         return (ours(), b);
     }
 
-    private static void Turn(KeyValueStore store)
+    private static void Turn(KeyValueStore store, string owner = "alpha")
     {
         using var holder = store.NewTurnHolder("bench", TimeSpan.FromSeconds(30));
-        holder.Enter("local", "alpha", DateTime.UtcNow.AddSeconds(10));
+        holder.Enter("local", owner, DateTime.UtcNow.AddSeconds(10));
     }
+
+    private static readonly string[] Owners = Enumerable.Range(1, 8).Select(i => $"owner{i}").ToArray();
 
     /// <summary>
     /// The Redis rows: our turn (the in-process table, then the lease script that also bumps the fencing counter, a renewal
@@ -217,6 +226,9 @@ public static class TurnBench
         Row("across machines (Redis lease)", ours, "raw: SET NX PX + DEL", raw);
         var scripts = Per(seconds, () => RawScripts(db, key, fence, holder, RedisLocation.DefaultLeaseMs));
         Row("across machines (Redis lease)", ours, "raw: the 2 lease scripts (EVALSHA)", scripts);
+        var keys = Owners.Select(o => (RedisKey)$"raw{round}:{o}:lease").ToArray();
+        (ours, raw) = Both(oursFirst, () => PerThreads(seconds, t => Turn(store, Owners[t])), () => PerThreads(seconds, t => RawLease(db, keys[t], holder, lease)));
+        Row("Redis, 8 threads, 8 owners", ours, "raw: SET NX PX + DEL own key", raw);
     }
 
 
@@ -306,6 +318,36 @@ public static class TurnBench
             n += 1000;
         }
         return sw.Elapsed.TotalMicroseconds / n;
+    }
+
+    /// <summary>
+    /// Microseconds of wall time per run of <paramref name="body"/> (so: the inverse of the throughput) with 8 threads running
+    /// it at once for about <paramref name="seconds"/>, thread t passing t (each its own owner, file or key).
+    /// </summary>
+    private static double PerThreads(double seconds, Action<int> body)
+    {
+        for (var t = 0; t < Owners.Length; t++)
+            for (var i = 0; i < 100; i++) body(t);
+        long total = 0;
+        var stop = 0L;
+        using var start = new ManualResetEventSlim();
+        var workers = Enumerable.Range(0, Owners.Length).Select(t => new Thread(() =>
+        {
+            start.Wait();
+            long n = 0;
+            while (Stopwatch.GetTimestamp() < Volatile.Read(ref stop))
+            {
+                for (var i = 0; i < 10; i++) body(t);
+                n += 10;
+            }
+            Interlocked.Add(ref total, n);
+        })).ToList();
+        workers.ForEach(w => w.Start());
+        var sw = Stopwatch.StartNew();
+        Volatile.Write(ref stop, Stopwatch.GetTimestamp() + (long)(seconds * Stopwatch.Frequency));
+        start.Set();
+        workers.ForEach(w => w.Join());
+        return sw.Elapsed.TotalMicroseconds / total;
     }
 
     /// <summary>Links <paramref name="file"/> as <c>&lt;root&gt;/&lt;service&gt;/plugin.&lt;ext&gt;</c>: the folder names the service.</summary>
