@@ -248,7 +248,7 @@ public static class SyncBench
     }
 
     /// <summary>A <c>redis-server</c> of the bench's own, as the test fixture starts it; killed on dispose.</summary>
-    private sealed class RedisProcess : IDisposable
+    internal sealed class RedisProcess : IDisposable
     {
         private readonly Process _process;
 
