@@ -117,11 +117,27 @@ internal sealed class TurnTable
         lock (_gate) ReleaseLocked(holder, key);
     }
 
-    /// <summary>Releases every turn <paramref name="holder"/> holds.</summary>
+    /// <summary>
+    /// Releases every turn <paramref name="holder"/> holds: first its cross-process locks, outside the table's lock (closing
+    /// a lock file or a round trip to Redis would otherwise make every plugin of the store wait for it), then the keys.
+    /// </summary>
     public void ReleaseAll(TurnHolder holder)
     {
+        List<TurnLock> crossProcess;
         lock (_gate)
-            foreach (var key in holder.Held.Keys.ToList()) ReleaseLocked(holder, key);
+        {
+            crossProcess = [.. holder.Held.Values.OfType<TurnLock>()];
+            foreach (var key in holder.Held.Keys.ToList()) holder.Held[key] = null; // a revocation meanwhile must not release them twice
+        }
+        try
+        {
+            foreach (var l in crossProcess) l.Dispose();
+        }
+        finally
+        {
+            lock (_gate)
+                foreach (var key in holder.Held.Keys.ToList()) ReleaseLocked(holder, key);
+        }
     }
 
     private void RevokeLocked(TurnHolder holder)
