@@ -248,13 +248,15 @@ internal sealed class RedisStorageBackend : StorageBackend
         }
     }
 
-    /// <summary>Stops fencing writes with <paramref name="lease"/>'s token and deletes its key if still its holder's.</summary>
+    /// <summary>Stops fencing writes with <paramref name="lease"/>'s token and has its key deleted if still its holder's.</summary>
     internal void ReleaseLease(RedisTurnLease lease)
     {
         _leases.TryRemove(KeyValuePair.Create((lease.Chain, lease.Owner), lease));
         try
         {
-            _db.ScriptEvaluate(Scripts.ReleaseLease, [LeaseKey(lease.Chain, lease.Owner)], [lease.Holder]);
+            // Not waited for: the operation has ended, and this connection sends it before any later take of ours; a
+            // release that never arrives costs the next process at most one lease length.
+            _db.ScriptEvaluate(Scripts.ReleaseLease, [LeaseKey(lease.Chain, lease.Owner)], [lease.Holder], CommandFlags.FireAndForget);
         }
         catch (Exception e) when (e is RedisException or TimeoutException or ObjectDisposedException)
         {
