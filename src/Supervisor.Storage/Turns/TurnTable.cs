@@ -19,10 +19,14 @@ internal sealed class TurnTable
 {
     private static readonly ConcurrentDictionary<string, TurnTable> s_tables = new(StringComparer.Ordinal);
 
+    /// <summary>A key's holder and waiters; waiters sleep on the entry itself, so a release wakes only its own key's.</summary>
     private sealed class Entry
     {
         public TurnHolder? Holder;
         public int Waiters;
+
+        /// <summary>Bumped at each release (under the table's lock), so a waiter that missed the pulse does not sleep.</summary>
+        public long Releases;
     }
 
     private readonly object _gate = new();
@@ -58,8 +62,7 @@ internal sealed class TurnTable
                             $"{holder.Name} waited for the turn of {key} until its time limit; {other.Name} held it");
                     cancellation.ThrowIfCancellationRequested();
                     holder.WaitingFor = key;
-                    // Woken at each release; the timeout only bounds how late a cancellation is seen.
-                    Monitor.Wait(_gate, wait < TimeSpan.FromMilliseconds(100) ? wait : TimeSpan.FromMilliseconds(100));
+                    WaitForRelease(entry, wait < TimeSpan.FromMilliseconds(100) ? wait : TimeSpan.FromMilliseconds(100));
                 }
                 entry.Holder = holder;
                 holder.Held.Add(key, null);
@@ -70,6 +73,26 @@ internal sealed class TurnTable
                 entry.Waiters--;
                 if (entry.Holder is null && entry.Waiters == 0) _entries.Remove(key);
             }
+        }
+    }
+
+    /// <summary>
+    /// Sleeps until <paramref name="entry"/>'s next release or <paramref name="slice"/>, outside the table's lock (called
+    /// holding it; holds it again on return). The timeout bounds how late a cancellation or an expired holder is seen.
+    /// </summary>
+    private void WaitForRelease(Entry entry, TimeSpan slice)
+    {
+        long seen;
+        lock (entry) seen = entry.Releases;
+        Monitor.Exit(_gate);
+        try
+        {
+            lock (entry)
+                if (entry.Releases == seen) Monitor.Wait(entry, slice);
+        }
+        finally
+        {
+            Monitor.Enter(_gate);
         }
     }
 
@@ -154,7 +177,17 @@ internal sealed class TurnTable
         {
             entry.Holder = null;
             if (entry.Waiters == 0) _entries.Remove(key);
-            else Monitor.PulseAll(_gate);
+            else
+            {
+                // One waiter at a time: waking every thread that waits for a busy plugin (a hub) would have them all
+                // compete for the table's lock with the one that gets it. One that wakes and gives up leaves the next
+                // to its timeout.
+                lock (entry)
+                {
+                    entry.Releases++;
+                    Monitor.Pulse(entry);
+                }
+            }
         }
     }
 }
