@@ -11,7 +11,7 @@ public sealed class TurnModeCliTests : IDisposable
     /// <inheritdoc />
     public void Dispose() => _box.Dispose();
 
-    [Fact, Rule("PDP-TURN-8", "PDP-CLI-3")]
+    [Fact, Rule("PDP-TURN-8", "PDP-CLI-3", "PDP-CLI-26")]
     public void ACallDisagreeingWithTheRecordedMode_ExitsTwo_UntilTurnModeRecordsTheNewOne()
     {
         CliSandbox.Ok(_box.Run("call", "walpha:plugin/api.ping"));
@@ -33,7 +33,7 @@ public sealed class TurnModeCliTests : IDisposable
         CliSandbox.Ok(_box.Run("call", "walpha:plugin/api.ping"));
     }
 
-    [Theory, Rule("PDP-TURN-8", "PDP-CLI-3")]
+    [Theory, Rule("PDP-TURN-8", "PDP-CLI-26")]
     [InlineData("Bad Name", null, "SERVICE")]
     [InlineData("walpha", "sometimes", "sometimes")]
     public void TurnMode_WithABadServiceOrMode_ExitsTwo_NamingIt(string service, string? mode, string named)
