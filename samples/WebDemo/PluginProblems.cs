@@ -41,7 +41,8 @@ internal sealed class PluginProblems(IProblemDetailsService problems, ILogger<Pl
         // A handled exception is not logged by ASP.NET Core: what the client is not told, the server's log keeps.
         if (!showMessage) logger.LogWarning("{Method} {Path} answered {Status}: {Code}: {Message}", http.Request.Method, http.Request.Path, status, e.Code, e.Message);
         details.Extensions["code"] = e.Code.ToString();
-        if (e.Code == PluginErrorCode.ErrorResult) details.Extensions["error"] = JsonValues.ToJson(e.ErrorValue);
+        // CallJson gives the err payload as {"err": ...}; the problem carries the payload itself.
+        if (e.Code == PluginErrorCode.ErrorResult) details.Extensions["error"] = (e.ErrorValue as System.Text.Json.Nodes.JsonObject)?["err"]?.DeepClone();
         http.Response.StatusCode = status;
         return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = http, ProblemDetails = details, Exception = exception });
     }

@@ -36,13 +36,12 @@ var app = builder.Build();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 
-app.MapPost("/calls/{**target}", async (string target, JsonElement[]? args, ClientSession client, PluginSupervisor supervisor, CancellationToken aborted) =>
+app.MapPost("/calls/{**target}", async (string target, JsonElement[]? args, ClientSession client, CancellationToken aborted) =>
 {
-    var call = CallTarget.Parse(target);
-    var values = JsonValues.Arguments(call, supervisor.GetSignature(call), args ?? []);
-    var result = await client.Session.CallAsync(call, values, cancellationToken: aborted);
-    // "null" for a function without a result (and for none), as CallJson gives it.
-    return Results.Text(JsonValues.ToJson(result)?.ToJsonString() ?? "null", "application/json");
+    // The library maps JSON to the parameters' WIT types (bytes as base64) and the result back; "null" for a function
+    // without a result (and for none).
+    var result = await client.Session.CallJsonAsync(CallTarget.Parse(target), args ?? [], cancellationToken: aborted);
+    return Results.Text(result?.ToJsonString() ?? "null", "application/json");
 });
 
 app.MapGet("/functions/{**target}", (string target, PluginSupervisor supervisor) =>

@@ -19,6 +19,28 @@ public abstract class PluginSession : IDisposable
     /// <summary>Calls a plugin function in this session on a thread-pool thread, cancellable (as <see cref="PluginSupervisor.CallAsync(CallTarget, IReadOnlyList{object?}, string?, CancellationToken)"/>).</summary>
     public abstract Task<object?> CallAsync(CallTarget target, IReadOnlyList<object?> args, string? caller = null, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Calls a plugin function in this session with JSON arguments and returns its result as JSON, in the mapping of
+    /// <see cref="PluginSupervisor.CallJson"/> (for an <c>err</c>, <see cref="PluginException.ErrorValue"/> is <c>{"err": ...}</c>).
+    /// </summary>
+    /// <exception cref="PluginException">The call failed; its operation was failed.</exception>
+    public System.Text.Json.Nodes.JsonNode? CallJson(CallTarget target, IReadOnlyList<System.Text.Json.JsonElement> args, string? caller = null,
+        ByteListFormat bytes = ByteListFormat.Base64) => CallJsonCore(target, args, caller, bytes, CancellationToken.None);
+
+    /// <summary>The JSON call (<see cref="CallJson"/>) on a thread-pool thread, cancellable as <see cref="CallAsync"/>.</summary>
+    /// <exception cref="PluginException">The call failed; its operation was failed.</exception>
+    /// <exception cref="OperationCanceledException">The call was cancelled; its operation was failed.</exception>
+    public Task<System.Text.Json.Nodes.JsonNode?> CallJsonAsync(CallTarget target, IReadOnlyList<System.Text.Json.JsonElement> args, string? caller = null,
+        ByteListFormat bytes = ByteListFormat.Base64, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        ArgumentNullException.ThrowIfNull(args);
+        return PluginSupervisor.RunAsync(() => CallJsonCore(target, args, caller, bytes, cancellationToken), cancellationToken);
+    }
+
+    internal abstract System.Text.Json.Nodes.JsonNode? CallJsonCore(CallTarget target, IReadOnlyList<System.Text.Json.JsonElement> args, string? caller,
+        ByteListFormat bytes, CancellationToken cancellation);
+
     /// <summary>Starts an operation grouping several calls in this session; the app decides its outcome.</summary>
     public abstract PluginOperation BeginOperation(string? caller = null);
 

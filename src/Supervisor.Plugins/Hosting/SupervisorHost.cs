@@ -144,7 +144,11 @@ internal sealed class SupervisorHost : PluginSupervisor
         return new GroupedOperation(Dispatcher, app, session.BeginOperation(), Store.NewTurnHolder($"operation {number} (app \"{app}\")", Options.MaxTurnHold));
     }
 
-    internal override JsonNode? CallJsonCore(CallTarget target, IReadOnlyList<JsonElement> args, string? caller, ByteListFormat bytes, CancellationToken cancellation)
+    internal override JsonNode? CallJsonCore(CallTarget target, IReadOnlyList<JsonElement> args, string? caller, ByteListFormat bytes, CancellationToken cancellation) =>
+        CallJsonIn(_session, target, args, caller, bytes, cancellation);
+
+    /// <summary>The JSON call in <paramref name="session"/> (the supervisor's own, or a <see cref="UserSession"/>'s).</summary>
+    internal JsonNode? CallJsonIn(StorageSession session, CallTarget target, IReadOnlyList<JsonElement> args, string? caller, ByteListFormat bytes, CancellationToken cancellation)
     {
         ArgumentNullException.ThrowIfNull(target);
         ArgumentNullException.ThrowIfNull(args);
@@ -152,7 +156,7 @@ internal sealed class SupervisorHost : PluginSupervisor
         {
             var resolved = Dispatcher.Resolve(target);
             var values = JsonCalls.FromJson(resolved, args, bytes, Options.MaxArgumentBytes);
-            using var op = Begin(caller, _session);
+            using var op = Begin(caller, session);
             op.Cancellation = cancellation;
             object? result;
             try

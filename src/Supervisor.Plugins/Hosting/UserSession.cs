@@ -18,6 +18,9 @@ internal sealed class UserSession(SupervisorHost host, StorageSession session) :
         return PluginSupervisor.RunAsync(() => host.CallIn(open, target, args, caller, cancellationToken), cancellationToken);
     }
 
+    internal override System.Text.Json.Nodes.JsonNode? CallJsonCore(CallTarget target, IReadOnlyList<System.Text.Json.JsonElement> args, string? caller,
+        ByteListFormat bytes, CancellationToken cancellation) => host.CallJsonIn(Open(), target, args, caller, bytes, cancellation);
+
     public override PluginOperation BeginOperation(string? caller = null) => host.Begin(caller, Open());
 
     private StorageSession Open()

@@ -29,6 +29,24 @@ public sealed class PluginSessionTests : PluginTestBase
     }
 
     [Fact, Rule("PDP-SESSION-2")]
+    public async Task JsonCallsInASession_UseItsSessionData()
+    {
+        JsPlugin("jsdb");
+        var s = New();
+        using var alice = s.OpenSession();
+        using var bob = s.OpenSession();
+        static System.Text.Json.JsonElement[] Args(params object[] values) => [.. values.Select(v => System.Text.Json.JsonSerializer.SerializeToElement(v))];
+        var set = CallTarget.Parse($"{Db}.set");
+        var get = CallTarget.Parse($"{Db}.get");
+        alice.CallJson(set, Args("non-transactional", "session", "b", "k", Convert.ToBase64String(B("alice's"))));
+        await bob.CallJsonAsync(set, Args("non-transactional", "session", "b", "k", Convert.ToBase64String(B("bob's"))));
+
+        Assert.Equal(Convert.ToBase64String(B("alice's")), (string?)alice.CallJson(get, Args("non-transactional", "session", "b", "k")));
+        Assert.Equal(Convert.ToBase64String(B("bob's")), (string?)(await bob.CallJsonAsync(get, Args("non-transactional", "session", "b", "k"))));
+        Assert.Null(s.CallJson(get, Args("non-transactional", "session", "b", "k")));
+    }
+
+    [Fact, Rule("PDP-SESSION-2")]
     public async Task DisposingASession_EndsItsSessionData_AndItRefusesMoreCalls()
     {
         JsPlugin("jsdb");
