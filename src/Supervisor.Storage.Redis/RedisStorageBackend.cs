@@ -581,7 +581,7 @@ internal sealed class RedisStorageBackend : StorageBackend
     {
         ThrowIfDisposed();
         var v = Run(() => _db.StringGet(ModeKey(chain, owner)));
-        return v.IsNull ? null : Enum.Parse<TurnMode>((string)v!, ignoreCase: true);
+        return v.IsNull ? null : ParseTurnMode((string)v!, $"{ModeKey(chain, owner)} on {_location.Endpoint}");
     }
 
     public override void SetTurnMode(string chain, string owner, TurnMode? mode)

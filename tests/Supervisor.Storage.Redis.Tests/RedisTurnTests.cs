@@ -186,6 +186,22 @@ public sealed class RedisTurnTests(RedisServerFixture fixture)
         b.Set(Bucket, "x", B("after"), Quota.Unlimited);
         Assert.Equal(B("after"), b.Get(Bucket, "x"));
     }
+
+    [Fact, Rule("PDP-TURN-8")]
+    public void ADamagedTurnMode_IsReportedAsCorrupt_NamingTheKey()
+    {
+        var location = fixture.Server.NewLocation();
+        using var backend = RedisBackend.Open(location);
+        var prefix = location[(location.IndexOf("prefix=", StringComparison.Ordinal) + "prefix=".Length)..];
+        using (var raw = StackExchange.Redis.ConnectionMultiplexer.Connect($"127.0.0.1:{fixture.Server.Port}"))
+            raw.GetDatabase().StringSet($"{prefix}:{{c|alpha}}:mode", "banana");
+        var e = Assert.Throws<StorageException>(() => backend.ClaimTurnMode("c", "alpha", TurnMode.Serialized));
+        Assert.Equal(StorageErrorCode.StoreCorrupt, e.Code);
+        Assert.Contains("{c|alpha}:mode", e.Message);
+        Assert.Contains("\"banana\"", e.Message);
+        backend.SetTurnMode("c", "alpha", TurnMode.Concurrent);
+        Assert.Equal(TurnMode.Concurrent, backend.GetTurnMode("c", "alpha"));
+    }
 }
 
 /// <summary>Turns on a Redis Cluster: the lease and fence keys share the owner's slot, so fenced writes run as one script.</summary>

@@ -129,6 +129,16 @@ public abstract class StorageBackend : IDisposable
     /// <summary>The turn mode recorded for <paramref name="owner"/>'s records on <paramref name="chain"/>, or null while none is.</summary>
     public virtual TurnMode? GetTurnMode(string chain, string owner) => _turnModes.TryGetValue((chain, owner), out var mode) ? mode : null;
 
+    /// <summary>A turn mode as a backend stores it (<c>serialized</c>, <c>concurrent</c>, or their numbers), checked.</summary>
+    /// <exception cref="StorageException"><see cref="StorageErrorCode.StoreCorrupt"/>: anything else, named with where it was read.</exception>
+    protected static TurnMode ParseTurnMode(string stored, string where) => stored switch
+    {
+        "serialized" or "0" => TurnMode.Serialized,
+        "concurrent" or "1" => TurnMode.Concurrent,
+        _ => throw new StorageException(StorageErrorCode.StoreCorrupt,
+            $"the turn mode recorded at {where} is \"{(stored.Length > 40 ? stored[..40] + "..." : stored)}\", neither serialized nor concurrent; record one with `supervisor storage turn-mode`"),
+    };
+
     /// <summary>Records <paramref name="mode"/> for <paramref name="owner"/>'s records on <paramref name="chain"/>, replacing any; null forgets it.</summary>
     public virtual void SetTurnMode(string chain, string owner, TurnMode? mode)
     {

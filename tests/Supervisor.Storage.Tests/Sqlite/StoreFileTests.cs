@@ -150,6 +150,24 @@ public sealed class StoreFileTests : IDisposable
         Assert.Equal(TurnMode.Concurrent, store.ClaimTurnMode("c", "alpha", TurnMode.Serialized));
     }
 
+    [Fact, Rule("PDP-SQLITE-3", "PDP-TURN-8")]
+    public void ADamagedTurnMode_IsReportedAsCorrupt_NamingTheFileAndOwner()
+    {
+        var path = MakeStore("mode.db", records: 1);
+        Sql(path, "INSERT INTO turn_modes(chain, owner, mode) VALUES('c', 'alpha', 7)");
+        using var store = KeyValueStore.Create(new StorageOptions { Location = path });
+        foreach (var read in new Action[] { () => store.GetTurnMode("c", "alpha"), () => store.ClaimTurnMode("c", "alpha", TurnMode.Serialized) })
+        {
+            var e = Assert.Throws<StorageException>(read);
+            Assert.Equal(StorageErrorCode.StoreCorrupt, e.Code);
+            Assert.Contains(Path.GetFullPath(path), e.Message);
+            Assert.Contains("owner \"alpha\"", e.Message);
+            Assert.Contains("\"7\"", e.Message);
+        }
+        store.SetTurnMode("c", "alpha", TurnMode.Serialized); // recording a mode repairs it
+        Assert.Equal(TurnMode.Serialized, store.GetTurnMode("c", "alpha"));
+    }
+
     [Fact, Rule("PDP-SQLITE-1")]
     public void DefaultPath_IsUnderLocalAppData_PerDomain()
     {

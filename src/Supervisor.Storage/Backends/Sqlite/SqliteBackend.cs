@@ -335,12 +335,15 @@ internal sealed class SqliteBackend : StorageBackend
             ON CONFLICT(chain, owner) DO UPDATE SET mode = mode RETURNING mode
             """].Bind(1, chain).Bind(2, owner).Bind(3, (long)proposed);
         s.Step();
-        return (TurnMode)s.Int64(0);
+        return ModeAt(s.Int64(0), chain, owner);
     }
 
     public override TurnMode? GetTurnMode(string chain, string owner) =>
-        Query("SELECT mode FROM turn_modes WHERE chain = ?1 AND owner = ?2", s => s.Bind(1, chain).Bind(2, owner), s => (TurnMode)s.Int64(0))
+        Query("SELECT mode FROM turn_modes WHERE chain = ?1 AND owner = ?2", s => s.Bind(1, chain).Bind(2, owner), s => ModeAt(s.Int64(0), chain, owner))
             is [var mode] ? mode : null;
+
+    private TurnMode ModeAt(long stored, string chain, string owner) =>
+        ParseTurnMode(stored.ToString(System.Globalization.CultureInfo.InvariantCulture), $"\"{Path}\" (turn_modes, chain \"{chain}\", owner \"{owner}\")");
 
     public override void SetTurnMode(string chain, string owner, TurnMode? mode)
     {
