@@ -601,6 +601,16 @@ public sealed class KeyValueInterfaceTests : HostStorePluginTestBase
         Assert.Equal(B("mine"), Ok(s.Call($"{V2}.get", "c", "k")));
     }
 
+    [Fact, Rule("PDP-KV-6", "PDP-KV-9")]
+    public void Cas_SwapsInOneCall_EachFreeTheirHandle()
+    {
+        // Two handles per instance: the bucket and one cas. A swap that wrote must free its cas handle, or the next
+        // cas.new of the same call would find the table full.
+        var s = NewJsSupervisor(o => o.MaxOpenBuckets = 2);
+        Assert.Equal(5u, Ok(s.Call($"{V2}.cas-increment", "c", "n", 5u)));
+        Assert.Equal(B("5"), StoredRecord(s, DbMode.NonTransactional, "jskv2", "c", "n"));
+    }
+
     [Fact, Rule("PDP-KV-6", "PDP-KV-8", "PDP-LIMIT-2")]
     public void Cas_Swap_OfAValueOverTheLimit_IsStoreErrorNamingTheLimit_AndWritesNothing()
     {
