@@ -157,6 +157,20 @@ public sealed class ArchivePathTests : IDisposable
         Assert.Equal(message, Refused(s, Lines(lines)).Message);
     }
 
+    /// <summary>
+    /// The cap on a line is computed from the limits, about 140 KB with the defaults (sync.md): a 150 KB line is refused
+    /// as too long, before its value is decoded (a cap computed larger would read it and refuse only the value's size).
+    /// </summary>
+    [Fact, Rule("PDP-SYNC-2", "PDP-SYNC-7")]
+    public void ALineOf150KB_IsTooLongUnderTheDefaultLimits()
+    {
+        var s = Store();
+        var cap = StorageArchive.MaxLineBytes(s.Limits);
+        Assert.InRange(cap, 138_000, 142_000);
+        var e = Refused(s, Lines(Header, Record("a", new byte[112 * 1024]), Trailer(1)));
+        Assert.Equal($"archive line 2: is longer than {cap} bytes, the longest a valid line can be; nothing was imported", e.Message);
+    }
+
     [Fact, Rule("PDP-SYNC-2", "PDP-LIMIT-1")]
     public void AKeyOverTheLimit_IsRefusedWithItsLine()
     {
