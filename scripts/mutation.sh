@@ -26,6 +26,6 @@ name="${MUTATION_NAME:-$target}"
 out="$PWD/artifacts/mutation/$name"
 rm -rf "$out" && mkdir -p "$(dirname "$out")"
 (cd "$tests" && dotnet stryker --project "$project" --configuration Release --concurrency "${STRYKER_CONCURRENCY:-2}" \
-  --output "$out" --reporter cleartext --reporter html --reporter json "${default[@]}" "$@") | tee "$out.log" | grep -E "final mutation score|│ .*[0-9]+\.[0-9]+ " || true
+  --output "$out" --reporter progress --reporter cleartext --reporter html --reporter json "${default[@]}" "$@") | tee "$out.log" | grep -E "final mutation score|│ .*[0-9]+\.[0-9]+ " || true
 score=$(grep -oE "final mutation score is [0-9.]+ ?%" "$out.log" | tail -1)
 echo "$name: ${score:-no score (see $out.log)} in $((SECONDS / 60)) min; report: $out/reports/mutation-report.html"
