@@ -120,6 +120,44 @@ public sealed class BackendPathTests : IDisposable
         Assert.Empty(b.ListKeys(Id(), null, 10));
     }
 
+    /// <summary>
+    /// A quota lowered below what an owner keeps refuses only writes that grow it: overwriting a record, a counter or a
+    /// compare-and-swap at the same count passes (the check compares the usage after with the usage before the write).
+    /// </summary>
+    [Theory, Rule("PDP-QUOTA-1")]
+    [MemberData(nameof(Backends))]
+    public void UnderALoweredItemQuota_LevelWritesPass_AndGrowingOnesAreRefused(string type)
+    {
+        var b = Create(type);
+        b.Set(Id(), "k1", [1], Quota.Unlimited);
+        b.Set(Id(), "k2", [2], Quota.Unlimited);
+        b.Set(Id(), "n", "5"u8, Quota.Unlimited);
+        var lowered = new Quota(0, 2);
+        Assert.Equal(6, b.Increment(Id(), "n", 1, lowered));
+        Assert.True(b.CompareAndSwap(Id(), "k1", [1], [9], lowered));
+        b.Set(Id(), "k2", [8], lowered);
+        b.Apply([new Write(Id(), "k1", [7])], lowered);
+        Assert.Equal(StorageErrorCode.QuotaExceeded, Assert.Throws<StorageException>(() => b.Set(Id(), "k3", [1], lowered)).Code);
+        Assert.Equal(StorageErrorCode.QuotaExceeded, Assert.Throws<StorageException>(() => b.Increment(Id(), "m", 1, lowered)).Code);
+        Assert.Equal(StorageErrorCode.QuotaExceeded, Assert.Throws<StorageException>(() => b.CompareAndSwap(Id(), "k4", null, [1], lowered)).Code);
+        Assert.Equal(3, b.GetOwnerUsage("test", "alpha").Items);
+    }
+
+    /// <summary>ApplyAll checks each owner's final usage against the usage before the whole change, not before its last write.</summary>
+    [Theory, Rule("PDP-QUOTA-1", "PDP-SYNC-3")]
+    [MemberData(nameof(Backends))]
+    public void ApplyAll_ANewRecordWrittenTwice_CountsAgainstTheQuotaOnce_AndIsRefusedWhole(string type)
+    {
+        var b = Create(type);
+        b.Set(Id(), "k1", [1], Quota.Unlimited);
+        b.Set(Id(), "k2", [2], Quota.Unlimited);
+        IReadOnlyList<Write>[] batches = [[new Write(Id(), "k3", [1])], [new Write(Id(), "k3", [2])]];
+        Assert.Equal(StorageErrorCode.QuotaExceeded, Assert.Throws<StorageException>(() => b.ApplyAll(batches, new Quota(0, 2))).Code);
+        Assert.Null(b.Get(Id(), "k3"));
+        b.ApplyAll(batches, new Quota(0, 3));
+        Assert.Equal(new byte[] { 2 }, b.Get(Id(), "k3"));
+    }
+
     [Theory, Rule("PDP-TURN-1")]
     [MemberData(nameof(Backends))]
     public void TwoStores_NeverShareAPluginsTurn(string type)
