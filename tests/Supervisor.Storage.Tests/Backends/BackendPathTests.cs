@@ -173,3 +173,50 @@ public sealed class BackendPathTests : IDisposable
         Assert.True(first.Holds("test", "alpha"));
     }
 }
+
+/// <summary>The backend registry's choices and refusals, and the SQLite settings' bounds (issue 19's mutation run).</summary>
+public sealed class BackendSettingsTests
+{
+    [Fact, Rule("PDP-BACKEND-1")]
+    public void ResolveType_ReadsASchemeOfTwoOrMoreCharacters_AndNamesTheRegisteredOnesWhenUnknown()
+    {
+        var r = BackendRegistry.CreateDefault();
+        Assert.Equal("memory", r.ResolveType(new StorageOptions { Location = "memory:" }));
+        Assert.Equal("memory", r.ResolveType(new StorageOptions { Location = ":memory:" }));
+        Assert.Equal("memory", r.ResolveType(new StorageOptions { Location = "memory://x" }));
+        Assert.Equal("sqlite", r.ResolveType(new StorageOptions { Location = "SQLite://x.db" }));
+        // One letter is a drive, and a "scheme" with characters a scheme cannot hold is part of a path.
+        Assert.Equal("sqlite", r.ResolveType(new StorageOptions { Location = "c://store.db" }));
+        Assert.Equal("sqlite", r.ResolveType(new StorageOptions { Location = "my dir://store.db" }));
+        Assert.Equal("sqlite", r.ResolveType(new StorageOptions { Location = "a_b://store.db" }));
+        var e = Assert.Throws<StorageException>(() => r.ResolveType(new StorageOptions { Location = "redis+x://h" }));
+        Assert.Equal(StorageErrorCode.UnknownBackend, e.Code);
+        Assert.Equal("no backend handles \"redis+x://\" store locations; registered: file://, memory://, sqlite://", e.Message);
+        var unknown = Assert.Throws<StorageException>(() => r.Create(new StorageOptions { Backend = "nosuch" }));
+        Assert.Equal("no backend is registered under \"nosuch\"; registered: memory, sqlite", unknown.Message);
+    }
+
+    [Fact, Rule("PDP-BACKEND-1")]
+    public void Register_RefusesAnEmptyNameOrNoFactory()
+    {
+        var r = new BackendRegistry();
+        Assert.Throws<ArgumentException>(() => r.Register(" ", _ => null!));
+        Assert.Throws<ArgumentNullException>(() => r.Register("x", null!));
+        Assert.Empty(r.TypeNames);
+    }
+
+    [Fact, Rule("PDP-BACKEND-1")]
+    public void SqliteBusyTimeout_TakesZeroToOneHour_AndSaysSoOtherwise()
+    {
+        var o = new Supervisor.Storage.Backends.Sqlite.SqliteOptions { BusyTimeout = TimeSpan.Zero };
+        o.BusyTimeout = TimeSpan.FromHours(1);
+        Assert.Equal(TimeSpan.FromHours(1), o.BusyTimeout);
+        var e = Assert.Throws<ArgumentOutOfRangeException>(() => o.BusyTimeout = TimeSpan.FromHours(1) + TimeSpan.FromTicks(1));
+        Assert.StartsWith("BusyTimeout must be between 0 and 1 hour", e.Message);
+        Assert.Throws<ArgumentOutOfRangeException>(() => o.BusyTimeout = TimeSpan.FromTicks(-1));
+        Assert.StartsWith("Durability must be Process or Power",
+            Assert.Throws<ArgumentOutOfRangeException>(() => o.Durability = (Supervisor.Storage.Backends.Sqlite.SqliteDurability)7).Message);
+        Assert.StartsWith("domain \".x\" is invalid: use letters, digits",
+            Assert.Throws<ArgumentException>(() => Supervisor.Storage.Backends.Sqlite.SqliteOptions.DefaultPath(".x")).Message);
+    }
+}
