@@ -361,13 +361,13 @@ public static class StorageArchive
                 if (line == 1)
                 {
                     if (Str(root, "format", line) != FormatName) throw Bad(line, $"is not a {FormatName} archive header");
-                    if (!root.TryGetProperty("version", out var v) || !v.TryGetInt32(out var version)) throw Bad(line, "the header has no version");
+                    if (!root.TryGetProperty("version", out var v) || v.ValueKind != JsonValueKind.Number || !v.TryGetInt32(out var version)) throw Bad(line, "the header has no version");
                     if (version != FormatVersion) throw Bad(line, $"format version {version} is not supported (this supervisor reads version {FormatVersion})");
                     continue;
                 }
                 if (root.TryGetProperty("end", out _))
                 {
-                    if (!root.TryGetProperty("records", out var rc) || !rc.TryGetInt64(out var declared) || declared != count)
+                    if (!root.TryGetProperty("records", out var rc) || rc.ValueKind != JsonValueKind.Number || !rc.TryGetInt64(out var declared) || declared != count)
                         throw Bad(line, $"the trailer does not match the {count} records read");
                     sawEnd = true;
                     continue;

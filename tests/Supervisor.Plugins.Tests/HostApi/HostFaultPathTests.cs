@@ -120,6 +120,8 @@ public sealed class HostFaultPathTests : HostStorePluginTestBase
         Assert.DoesNotContain("cas-failed", error);
         AssertNoHostPaths(error);
         AssertLoggedWithCause(log);
+        // The log names the plugin and the function that met the fault.
+        Assert.Contains(log.Entries, e => e.Level == LogLevel.Error && e.Message.StartsWith("storage failed under jskv2 in ", StringComparison.Ordinal));
         backend.Faulting = false;
         Assert.Equal(new byte[] { 1 }, StoredRecord(s, DbMode.NonTransactional, "jskv2", "b", "k"));
     }
@@ -136,7 +138,8 @@ public sealed class HostFaultPathTests : HostStorePluginTestBase
         Assert.Contains("the host failed; the host logged the cause", error);
         AssertNoHostPaths(error);
         Assert.DoesNotContain(FaultingBackend.SecretPath, error);
-        Assert.Contains(log.Entries, e => e.Level == LogLevel.Error && e.Exception is InvalidOperationException);
+        Assert.Contains(log.Entries, e => e.Level == LogLevel.Error && e.Exception is InvalidOperationException
+            && e.Message.StartsWith("host failure under jskv2 in ", StringComparison.Ordinal));
     }
 
     /// <summary>

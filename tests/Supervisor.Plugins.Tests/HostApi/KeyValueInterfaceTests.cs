@@ -393,6 +393,34 @@ public sealed class KeyValueInterfaceTests : HostStorePluginTestBase
         }
     }
 
+    [Fact, Rule("PDP-KV-4", "PDP-KV-8")]
+    public void Draft2_ListKeys_EmptyOrForeignCursor_IsAnOtherErrorSayingWhy()
+    {
+        var s = NewJsSupervisor();
+        Fill(s, V2, "many", ListingKeys());
+        // An empty string is not a cursor: none starts a listing.
+        var empty = Err(s, $"{V2}.list-page", "many", "");
+        Assert.Equal("other: list cursor is empty; pass none to start a listing", empty);
+        // Not base64url, or base64url of bytes that are no cursor of this store: refused, saying so.
+        foreach (var bad in new[] { "%%% not a cursor %%%", "AAAA", "not-base64!", "_w" })
+            Assert.Equal("other: list cursor was not produced by this store", Err(s, $"{V2}.list-page", "many", bad));
+        // A cursor the store gave still resumes after the refusals.
+        var first = Assert.IsType<object?[]>(Ok(s.Call($"{V2}.list-page", "many", null)));
+        var next = Assert.IsType<object?[]>(Ok(s.Call($"{V2}.list-page", "many", Assert.IsType<string>(first[1]))));
+        Assert.Equal(100, Assert.IsType<List<object?>>(next[0]).Count);
+    }
+
+    [Fact, Rule("PDP-KV-4", "PDP-KV-8")]
+    public void Draft_ListKeys_UnknownCursor_SaysItIsUnknownOrExpired()
+    {
+        var s = NewJsSupervisor();
+        Fill(s, V1, "many", ListingKeys());
+        Assert.Equal("other: list cursor 987654321 is unknown or has expired; start the listing again",
+            Err(s, $"{V1}.list-page", "many", 987654321UL));
+        Assert.Equal($"other: list cursor {ulong.MaxValue} is unknown or has expired; start the listing again",
+            Err(s, $"{V1}.list-page", "many", ulong.MaxValue));
+    }
+
     // ------------------------------------------------------------------ counters
 
     [Theory, Rule("PDP-KV-5", "PDP-INCR-1")]
@@ -439,6 +467,25 @@ public sealed class KeyValueInterfaceTests : HostStorePluginTestBase
         Ok(s.Call($"{V1}.set", "c", "neg", B("-3")));
         Assert.StartsWith("other: ", Err(s, $"{V1}.increment", "c", "neg", 1UL));
         Assert.Equal(B("-3"), Ok(s.Call($"{V1}.get", "c", "neg")));
+    }
+
+    [Fact, Rule("PDP-KV-5", "PDP-KV-8")]
+    public void Draft_U64Increment_Refusals_NameTheDeltaOrTheCounter()
+    {
+        var s = NewJsSupervisor();
+        Assert.Equal($"other: delta {(ulong)long.MaxValue + 1} is larger than the largest counter the store keeps ({long.MaxValue})",
+            Err(s, $"{V1}.increment", "c", "k", (ulong)long.MaxValue + 1));
+        Assert.Equal($"other: delta {ulong.MaxValue} is larger than the largest counter the store keeps ({long.MaxValue})",
+            Err(s, $"{V1}.increment", "c", "k", ulong.MaxValue));
+        Ok(s.Call($"{V1}.set", "c", "neg", B("-1")));
+        Assert.Equal("other: counter \"neg\" holds -1, which has no u64 form", Err(s, $"{V1}.increment", "c", "neg", 0UL));
+        // Zero is a u64 counter: it counts on.
+        Ok(s.Call($"{V1}.set", "c", "zero", B("0")));
+        Assert.Equal(0UL, Ok(s.Call($"{V1}.increment", "c", "zero", 0UL)));
+        Assert.Equal(7UL, Ok(s.Call($"{V1}.increment", "c", "zero", 7UL)));
+        // The largest delta the store takes, on an absent counter.
+        Assert.Equal((ulong)long.MaxValue, Ok(s.Call($"{V1}.increment", "c", "top", (ulong)long.MaxValue)));
+        Assert.Null(Ok(s.Call($"{V1}.get", "c", "k")));
     }
 
     [Fact, Rule("PDP-KV-5", "PDP-INCR-2", "PDP-KV-8")]
@@ -552,6 +599,53 @@ public sealed class KeyValueInterfaceTests : HostStorePluginTestBase
         Assert.Equal(true, r[1]);
         Assert.Null(r[2]);
         Assert.Equal(B("mine"), Ok(s.Call($"{V2}.get", "c", "k")));
+    }
+
+    [Fact, Rule("PDP-KV-6", "PDP-KV-9")]
+    public void Cas_SwapsInOneCall_EachFreeTheirHandle()
+    {
+        // Two handles per instance: the bucket and one cas. A swap that wrote must free its cas handle, or the next
+        // cas.new of the same call would find the table full.
+        var s = NewJsSupervisor(o => o.MaxOpenBuckets = 2);
+        Assert.Equal(5u, Ok(s.Call($"{V2}.cas-increment", "c", "n", 5u)));
+        Assert.Equal(B("5"), StoredRecord(s, DbMode.NonTransactional, "jskv2", "c", "n"));
+    }
+
+    [Fact, Rule("PDP-KV-6", "PDP-KV-8", "PDP-LIMIT-2")]
+    public void Cas_Swap_OfAValueOverTheLimit_IsStoreErrorNamingTheLimit_AndWritesNothing()
+    {
+        var s = NewJsSupervisor();
+        Ok(s.Call($"{V2}.set", "c", "k", B("v0")));
+        var error = Err(s, $"{V2}.cas-update", "c", "k", new byte[102401]);
+        // swap's error type is cas-error: a refusal of the store is its store-error case, not a trap or cas-failed.
+        Assert.StartsWith("store-error: other: ", error);
+        Assert.Contains("102401", error);
+        Assert.Contains("102400", error);
+        AssertNoHostPaths(error);
+        Assert.Equal(B("v0"), StoredRecord(s, DbMode.NonTransactional, "jskv2", "c", "k"));
+    }
+
+    [Fact, Rule("PDP-KV-6", "PDP-KV-8", "PDP-QUOTA-1")]
+    public void Cas_Swap_OverTheQuota_IsStoreError_AndTheHandleIsFreed()
+    {
+        // Three handles per instance: the bucket and two more. Each refused swap must free its cas handle, or the
+        // third refusal could not open one.
+        var s = NewJsSupervisor(o =>
+        {
+            o.Storage.Limits = new StorageLimits { QuotaItems = 1 };
+            o.MaxOpenBuckets = 3;
+        });
+        Ok(s.Call($"{V2}.set", "c", "one", B("1")));
+        for (var i = 0; i < 5; i++)
+        {
+            var error = Err(s, $"{V2}.cas-update", "c", "two", B("2"));
+            Assert.StartsWith("store-error: other: ", error);
+            Assert.Contains("quota", error);
+        }
+        Assert.Null(StoredRecord(s, DbMode.NonTransactional, "jskv2", "c", "two"));
+        // An overwrite keeps the count: the swap writes.
+        Assert.Equal(true, Ok(s.Call($"{V2}.cas-update", "c", "one", B("uno"))));
+        Assert.Equal(B("uno"), StoredRecord(s, DbMode.NonTransactional, "jskv2", "c", "one"));
     }
 
     // ------------------------------------------------------------------ batch
