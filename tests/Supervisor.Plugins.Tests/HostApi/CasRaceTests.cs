@@ -18,13 +18,16 @@ public sealed class CasRaceTests : HostStorePluginTestBase
     public void SwapsThatWrote_EqualTheFinalCount_AcrossThreadsAndSupervisors()
     {
         var supervisors = new[] { NewJsSupervisor(Concurrent("jskv2")), OtherSession(Concurrent("jskv2")) };
-        const int threadsEach = 4, times = 40;
+        const int threadsEach = 4, times = 100;
         long wrote = 0;
+        // Every thread starts its loop at once: started one by one on 2 cores, the first could finish before the last began.
+        using var start = new Barrier(supervisors.Length * threadsEach);
         var failures = new System.Collections.Concurrent.ConcurrentQueue<Exception>();
         var threads = supervisors.SelectMany(s => Enumerable.Range(0, threadsEach).Select(_ => new Thread(() =>
         {
             try
             {
+                start.SignalAndWait(TimeSpan.FromMinutes(1));
                 var n = (uint)Ok(s.Call("jskv2:plugin/api.cas-increment", "race", "counter", (uint)times))!;
                 Interlocked.Add(ref wrote, n);
             }
