@@ -12,28 +12,50 @@ public sealed class TelemetryTests : PluginTestBase
 {
     private const string Source = "Supervisor.Plugins";
 
+    /// <summary>Every measurement (long and double instruments, as doubles) and every finished span of the library's meter and source, while alive.</summary>
+    private sealed class Recorded : IDisposable
+    {
+        private readonly ActivityListener _activities;
+
+        public Recorded()
+        {
+            Meters.InstrumentPublished = (instrument, listener) =>
+            {
+                if (instrument.Meter.Name == Source) listener.EnableMeasurementEvents(instrument);
+            };
+            Meters.SetMeasurementEventCallback<long>((i, v, t, _) => Take(i, v, t));
+            Meters.SetMeasurementEventCallback<double>((i, v, t, _) => Take(i, v, t));
+            Meters.Start();
+            _activities = new ActivityListener
+            {
+                ShouldListenTo = s => s.Name == Source,
+                Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+                ActivityStopped = Spans.Add,
+            };
+            ActivitySource.AddActivityListener(_activities);
+        }
+
+        public ConcurrentBag<(string Instrument, double Value, Dictionary<string, object?> Tags)> Measurements { get; } = [];
+
+        public ConcurrentBag<Activity> Spans { get; } = [];
+
+        public MeterListener Meters { get; } = new();
+
+        private void Take(Instrument instrument, double value, ReadOnlySpan<KeyValuePair<string, object?>> tags) =>
+            Measurements.Add((instrument.Name, value, tags.ToArray().ToDictionary(t => t.Key, t => t.Value)));
+
+        public void Dispose()
+        {
+            _activities.Dispose();
+            Meters.Dispose();
+        }
+    }
+
     [Fact, Rule("PDP-HOST-3")]
     public void CallsAreCountedAndTimed_WithNestedSpans_AndNoKeyOrValueInAnyTag()
     {
-        var measurements = new ConcurrentBag<(string Instrument, double Value, Dictionary<string, object?> Tags)>();
-        using var meters = new MeterListener();
-        meters.InstrumentPublished = (instrument, listener) =>
-        {
-            if (instrument.Meter.Name == Source) listener.EnableMeasurementEvents(instrument);
-        };
-        void Take(Instrument instrument, double value, ReadOnlySpan<KeyValuePair<string, object?>> tags) =>
-            measurements.Add((instrument.Name, value, tags.ToArray().ToDictionary(t => t.Key, t => t.Value)));
-        meters.SetMeasurementEventCallback<long>((i, v, t, _) => Take(i, v, t));
-        meters.SetMeasurementEventCallback<double>((i, v, t, _) => Take(i, v, t));
-        meters.Start();
-        var spans = new ConcurrentBag<Activity>();
-        using var activities = new ActivityListener
-        {
-            ShouldListenTo = s => s.Name == Source,
-            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
-            ActivityStopped = spans.Add,
-        };
-        ActivitySource.AddActivityListener(activities);
+        using var recorded = new Recorded();
+        var (measurements, spans, meters) = (recorded.Measurements, recorded.Spans, recorded.Meters);
 
         var s = NewSupervisor(o => o.CallTimeout = TimeSpan.FromSeconds(2));
         s.Call("wcaller:plugin/api.set-via-beta", "secret-key", B("secret-value"));
@@ -59,22 +81,8 @@ public sealed class TelemetryTests : PluginTestBase
     [Fact, Rule("PDP-HOST-3")]
     public void StorageOperations_AreSpansUnderTheirCall_AndBytesAreReportedPerOwner_WithNoKeyOrValue()
     {
-        var measurements = new ConcurrentBag<(string Instrument, long Value, Dictionary<string, object?> Tags)>();
-        using var meters = new MeterListener();
-        meters.InstrumentPublished = (instrument, listener) =>
-        {
-            if (instrument.Meter.Name == Source) listener.EnableMeasurementEvents(instrument);
-        };
-        meters.SetMeasurementEventCallback<long>((i, v, t, _) => measurements.Add((i.Name, v, t.ToArray().ToDictionary(x => x.Key, x => x.Value))));
-        meters.Start();
-        var spans = new ConcurrentBag<Activity>();
-        using var activities = new ActivityListener
-        {
-            ShouldListenTo = s => s.Name == Source,
-            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
-            ActivityStopped = spans.Add,
-        };
-        ActivitySource.AddActivityListener(activities);
+        using var recorded = new Recorded();
+        var (measurements, spans, meters) = (recorded.Measurements, recorded.Spans, recorded.Meters);
 
         // A chain and an app of their own: other test classes' supervisors, running meanwhile, report too.
         var s = NewSupervisor(o =>
@@ -125,7 +133,7 @@ public sealed class TelemetryTests : PluginTestBase
         {
             var expected = s.Store.GetUsage("telemetry", owner).Bytes;
             Assert.True(expected > 0);
-            Assert.Equal(expected, Assert.Single(bytes, m => (string?)m.Tags["owner"] == owner).Value);
+            Assert.Equal(expected, (long)Assert.Single(bytes, m => (string?)m.Tags["owner"] == owner).Value);
         }
         Assert.All(bytes, m => Assert.Equal(["chain", "owner"], m.Tags.Keys.Order()));
 
