@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using CsCheck;
 using Supervisor.Plugins.Tests.Hosting;
 using Supervisor.Storage;
@@ -35,58 +34,47 @@ public sealed class TurnPropertyTests : PluginTestBase
     [Fact, Rule("PDP-TURN-1")]
     public void RandomNotesOperations_FromSeveralThreads_EndAsSomeSerialOrderWould()
     {
-        var supervisors = new ConcurrentBag<PluginSupervisor>();
         var stores = 0;
         var examples = RepositoryPaths.ExamplePlugins;
+        var gate = new object(); // CsCheck makes initial states on several threads; the base's list of supervisors is not thread-safe
         Actual NewActual()
         {
-            var s = PluginSupervisor.Create(new SupervisorOptions
-            {
-                PluginDirectory = examples,
-                CacheDirectory = SharedCache,
-                Storage = new StorageOptions { Location = Dir.File($"p{Interlocked.Increment(ref stores)}.db") },
-                ChainId = "test",
-                ByteAdapter = DefaultByteAdapter,
-            });
-            supervisors.Add(s);
-            return new Actual(s);
+            lock (gate)
+                return new Actual(NewSupervisor(o =>
+                {
+                    o.PluginDirectory = examples;
+                    o.Storage = new StorageOptions { Location = Dir.File($"p{++stores}.db") };
+                }));
         }
 
         var text = Gen.Int[0, 2].Select(i => ((char)('a' + i)).ToString());
         var id = Gen.UInt[1, 4];
-        try
-        {
-            Gen.Const(() => (NewActual(), new Model())).SampleParallel(
-                text.Operation<Actual, Model>(t => $"add({t})",
-                    (a, t) => a.Supervisor.Call("notes:plugin/api.add", t),
-                    (m, t) =>
-                    {
-                        m.Notes.Add((m.Next, t, false));
-                        m.Next++;
-                    }),
-                id.Operation<Actual, Model>(i => $"remove({i})",
-                    (a, i) => a.Supervisor.Call("notes:plugin/api.remove", i),
-                    (m, i) => m.Notes.RemoveAll(n => n.Id == i)),
-                id.Operation<Actual, Model>(i => $"done({i})",
-                    (a, i) =>
-                    {
-                        try { a.Supervisor.Call("notes:plugin/api.done", i); }
-                        catch (PluginException e) when (e.Code == PluginErrorCode.ErrorResult) { } // no such note: nothing written
-                    },
-                    (m, i) =>
-                    {
-                        var at = m.Notes.FindIndex(n => n.Id == i);
-                        if (at >= 0) m.Notes[at] = m.Notes[at] with { Done = true };
-                    }),
-                // add writes "next" as decimal text; it must agree too, or a later add would reuse an id.
-                equal: (a, m) => a.Notes().SequenceEqual(m.Notes)
-                    && (ClientDataRecord(a.Supervisor, "notes", "next") is { } next ? uint.Parse(System.Text.Encoding.UTF8.GetString(next)) : 1) == m.Next,
-                printActual: a => a.ToString(), printModel: m => m.ToString(),
-                iter: 25, threads: 4, maxSequentialOperations: 4, maxParallelOperations: 6, seed: Environment.GetEnvironmentVariable("SUPERVISOR_TEST_SEED"));
-        }
-        finally
-        {
-            foreach (var s in supervisors) s.Dispose();
-        }
+        Gen.Const(() => (NewActual(), new Model())).SampleParallel(
+            text.Operation<Actual, Model>(t => $"add({t})",
+                (a, t) => a.Supervisor.Call("notes:plugin/api.add", t),
+                (m, t) =>
+                {
+                    m.Notes.Add((m.Next, t, false));
+                    m.Next++;
+                }),
+            id.Operation<Actual, Model>(i => $"remove({i})",
+                (a, i) => a.Supervisor.Call("notes:plugin/api.remove", i),
+                (m, i) => m.Notes.RemoveAll(n => n.Id == i)),
+            id.Operation<Actual, Model>(i => $"done({i})",
+                (a, i) =>
+                {
+                    try { a.Supervisor.Call("notes:plugin/api.done", i); }
+                    catch (PluginException e) when (e.Code == PluginErrorCode.ErrorResult) { } // no such note: nothing written
+                },
+                (m, i) =>
+                {
+                    var at = m.Notes.FindIndex(n => n.Id == i);
+                    if (at >= 0) m.Notes[at] = m.Notes[at] with { Done = true };
+                }),
+            // add writes "next" as decimal text; it must agree too, or a later add would reuse an id.
+            equal: (a, m) => a.Notes().SequenceEqual(m.Notes)
+                && (ClientDataRecord(a.Supervisor, "notes", "next") is { } next ? uint.Parse(System.Text.Encoding.UTF8.GetString(next)) : 1) == m.Next,
+            printActual: a => a.ToString(), printModel: m => m.ToString(),
+            iter: 25, threads: 4, maxSequentialOperations: 4, maxParallelOperations: 6, seed: Environment.GetEnvironmentVariable("SUPERVISOR_TEST_SEED"));
     }
 }
