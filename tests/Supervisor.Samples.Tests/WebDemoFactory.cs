@@ -35,7 +35,7 @@ public sealed class WebDemoFactory : WebApplicationFactory<Program>
             ["Supervisor:PluginDirectory"] = plugins,
             ["Supervisor:CacheDirectory"] = Environment.GetEnvironmentVariable("SUPERVISOR_TEST_CACHE") is { Length: > 0 } c ? c : Path.Combine(Path.GetTempPath(), "supervisor-test-cache"),
             ["Supervisor:ChainId"] = "web",
-            ["Supervisor:CallTimeout"] = "2s",
+            ["Supervisor:CallTimeout"] = "5s", // room for the JavaScript plugin's instances on a loaded machine
             ["Supervisor:WarmUp"] = "false",
             ["Supervisor:Storage:Location"] = StorePath,
             ["Telemetry:Console"] = "false",

@@ -118,6 +118,15 @@ internal sealed class TurnTable
         lock (_gate) return holder.Held.ContainsKey(key);
     }
 
+    /// <summary>How many keys the table tracks: those held or waited for, none other (a key is forgotten once free).</summary>
+    internal int KeyCount
+    {
+        get
+        {
+            lock (_gate) return _entries.Count;
+        }
+    }
+
     /// <summary>How many turns <paramref name="holder"/> holds.</summary>
     public int CountHeld(TurnHolder holder)
     {

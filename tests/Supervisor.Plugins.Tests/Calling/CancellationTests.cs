@@ -16,32 +16,6 @@ public sealed class CancellationTests : PluginTestBase
         configure?.Invoke(o);
     });
 
-    /// <summary>Set when a call made by <paramref name="app"/> enters a plugin (its span starts).</summary>
-    private static Listening Started(string app)
-    {
-        var started = new ManualResetEventSlim();
-        var listener = new System.Diagnostics.ActivityListener
-        {
-            ShouldListenTo = source => source.Name == "Supervisor.Plugins",
-            Sample = (ref System.Diagnostics.ActivityCreationOptions<System.Diagnostics.ActivityContext> _) => System.Diagnostics.ActivitySamplingResult.AllData,
-            ActivityStarted = a =>
-            {
-                if (a.GetTagItem("supervisor.app") as string == app) started.Set();
-            },
-        };
-        System.Diagnostics.ActivitySource.AddActivityListener(listener);
-        return new Listening(started, listener);
-    }
-
-    private sealed record Listening(ManualResetEventSlim Event, IDisposable Listener) : IDisposable
-    {
-        public void Dispose()
-        {
-            Listener.Dispose();
-            Event.Dispose();
-        }
-    }
-
     [Fact, Rule("PDP-OP-4")]
     public async Task CallAsync_ReturnsWhatCallReturns()
     {
@@ -56,8 +30,12 @@ public sealed class CancellationTests : PluginTestBase
     public void CancellingARunningCall_StopsThePlugin_AndItAnswersTheNextCall()
     {
         var s = New();
+        s.Call($"{Alpha}.ping"); // an idle instance and the recorded turn mode, so spin enters the plugin right after its span starts
         using var cts = new CancellationTokenSource();
-        var spin = s.CallAsync($"{Alpha}.spin", [], cancellationToken: cts.Token);
+        using var started = new CallsStarted("spinner");
+        var spin = s.CallAsync(CallTarget.Parse($"{Alpha}.spin"), [], "spinner", cts.Token);
+        // A loaded thread pool may start the task late; cancelled before it runs, the call would prove nothing here.
+        Assert.True(started.Wait(TimeSpan.FromMinutes(1)), "the call never started");
         Thread.Sleep(300);
         Assert.False(spin.IsCompleted, "spin ended by itself");
         cts.Cancel();
@@ -78,13 +56,16 @@ public sealed class CancellationTests : PluginTestBase
             o.MaxInstancesPerPlugin = 1;
             o.ConcurrentPlugins.Add("walpha");
         });
+        s.Call($"{Alpha}.ping"); // the one instance exists, so spin takes it right after its span starts
         using var first = new CancellationTokenSource();
-        var spin = s.CallAsync($"{Alpha}.spin", [], cancellationToken: first.Token);
+        using var spinning = new CallsStarted("spinner");
+        var spin = s.CallAsync(CallTarget.Parse($"{Alpha}.spin"), [], "spinner", first.Token);
+        Assert.True(spinning.Wait(TimeSpan.FromMinutes(1)), $"spin never started: {spin.Status} {spin.Exception}");
         Thread.Sleep(300);
         using var second = new CancellationTokenSource();
-        using var started = Started("waiter");
+        using var started = new CallsStarted("waiter");
         var waiting = s.CallAsync(CallTarget.Parse($"{Alpha}.ping"), [], "waiter", second.Token);
-        Assert.True(started.Event.Wait(TimeSpan.FromMinutes(1)), $"the call never started: {waiting.Status} {waiting.Exception} spin {spin.Status} {spin.Exception}");
+        Assert.True(started.Wait(TimeSpan.FromMinutes(1)), $"the call never started: {waiting.Status} {waiting.Exception} spin {spin.Status} {spin.Exception}");
         Thread.Sleep(200);
         Assert.False(waiting.IsCompleted);
         second.Cancel();
@@ -103,11 +84,11 @@ public sealed class CancellationTests : PluginTestBase
         using var holder = s.BeginOperation();
         holder.Call($"{Alpha}.set", "k", B("held"));
         using var cts = new CancellationTokenSource();
-        using var started = Started("turnwait");
+        using var started = new CallsStarted("turnwait");
         var waiting = s.CallAsync(CallTarget.Parse($"{Alpha}.get"), ["k"], "turnwait", cts.Token);
         // Cancelled once the call has entered the plugin (its span starts just before it takes the turn): a loaded
         // thread pool may start the task late, and a call cancelled before it starts proves nothing here.
-        Assert.True(started.Event.Wait(TimeSpan.FromMinutes(1)), "the call never started");
+        Assert.True(started.Wait(TimeSpan.FromMinutes(1)), "the call never started");
         Thread.Sleep(200);
         Assert.False(waiting.IsCompleted);
         cts.Cancel();

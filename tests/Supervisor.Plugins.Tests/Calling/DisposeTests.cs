@@ -80,13 +80,12 @@ public sealed class DisposeTests : PluginTestBase
         });
         s.Call("walpha:plugin/api.ping");
         var failures = new System.Collections.Concurrent.ConcurrentQueue<Exception>();
-        var started = new CountdownEvent(4);
+        using var started = new CallsStarted("disposing", 4);
         var threads = Enumerable.Range(0, 4).Select(_ => new Thread(() =>
         {
-            started.Signal();
             try
             {
-                s.Call("walpha:plugin/api.spin");
+                s.Call(CallTarget.Parse("walpha:plugin/api.spin"), [], "disposing");
             }
             catch (Exception e)
             {
@@ -94,8 +93,8 @@ public sealed class DisposeTests : PluginTestBase
             }
         })).ToList();
         threads.ForEach(t => t.Start());
-        started.Wait();
-        Thread.Sleep(200);
+        Assert.True(started.Wait(TimeSpan.FromMinutes(1)), "the calls never started");
+        Thread.Sleep(200); // past their gate: one spins, three wait for the one instance
 
         s.Dispose();
 

@@ -57,14 +57,20 @@ public sealed class TelemetryTests : PluginTestBase
         using var recorded = new Recorded();
         var (measurements, spans, meters) = (recorded.Measurements, recorded.Spans, recorded.Meters);
 
-        var s = NewSupervisor(o => o.CallTimeout = TimeSpan.FromSeconds(2));
+        var s = NewSupervisor(o =>
+        {
+            o.CallTimeout = TimeSpan.FromSeconds(2);
+            o.DefaultCaller = "telcalls";
+        });
         s.Call("wcaller:plugin/api.set-via-beta", "secret-key", B("secret-value"));
         Assert.Throws<PluginException>(() => s.Call("walpha:plugin/api.set-then-trap", "secret-key", B("secret-value")));
 
-        var outer = Assert.Single(spans, a => a.DisplayName == "call wcaller:plugin/api.set-via-beta");
-        var inner = Assert.Single(spans, a => a.DisplayName == "call wbeta:plugin/api.set");
+        // The listener is process-wide and other test classes run meanwhile: only this supervisor's spans count.
+        bool Mine(Activity a) => (string?)a.GetTagItem("supervisor.app") == "telcalls";
+        var outer = Assert.Single(spans, a => Mine(a) && a.DisplayName == "call wcaller:plugin/api.set-via-beta");
+        var inner = Assert.Single(spans, a => Mine(a) && a.DisplayName == "call wbeta:plugin/api.set");
         Assert.Equal(outer.SpanId, inner.ParentSpanId);
-        Assert.Equal(ActivityStatusCode.Error, Assert.Single(spans, a => a.DisplayName.Contains("set-then-trap")).Status);
+        Assert.Equal(ActivityStatusCode.Error, Assert.Single(spans, a => Mine(a) && a.DisplayName.Contains("set-then-trap")).Status);
 
         var calls = measurements.Where(m => m.Instrument == "supervisor.calls").ToList();
         Assert.Contains(calls, m => (string?)m.Tags["plugin"] == "wbeta" && (string?)m.Tags["outcome"] == "ok");

@@ -123,7 +123,7 @@ public sealed class TurnTests : PluginTestBase
         s.Call(Theme); // compiled once, before the children start
         var go = Path.Combine(Path.GetDirectoryName(StorePath)!, "go");
         var workers = new[] { (ListAll, Theme), (Theme, ListAll) }.Select(p => WorkerProcess.StartProgram("Supervisor.Plugins.Worker",
-            Examples, SharedCache, StorePath, "test", "--timeout", "1500", "--cross", p.Item1, p.Item2, go)).ToList();
+            Examples, SharedCache, StorePath, "test", "--timeout", "5000", "--cross", p.Item1, p.Item2, go)).ToList();
         try
         {
             WithinHangGuard(() =>
@@ -162,7 +162,8 @@ public sealed class TurnTests : PluginTestBase
     [Fact, Rule("PDP-TURN-1")]
     public void AnOpenOperation_MakesAnotherWait_UntilItsTimeLimit_NamingTheHolder()
     {
-        var s = NewNotes(o => o.CallTimeout = TimeSpan.FromMilliseconds(300));
+        // Long enough for the calls that must succeed (the first creates the 11 MB JavaScript instance) on a loaded machine.
+        var s = NewNotes(o => o.CallTimeout = TimeSpan.FromSeconds(2));
         using var holder = s.BeginOperation("holder");
         holder.Call(Add, "held");
 
@@ -181,7 +182,7 @@ public sealed class TurnTests : PluginTestBase
     {
         var s = NewNotes(o =>
         {
-            o.CallTimeout = TimeSpan.FromMilliseconds(300);
+            o.CallTimeout = TimeSpan.FromSeconds(2);
             o.ConcurrentPlugins.Add("notes");
         });
         using var open = s.BeginOperation();
@@ -251,7 +252,7 @@ public sealed class TurnTests : PluginTestBase
     [Fact, Rule("PDP-TURN-3")]
     public void AHolderKilledWithSigkill_DoesNotHoldTheTurn()
     {
-        var s = NewNotes(o => o.CallTimeout = TimeSpan.FromSeconds(1));
+        var s = NewNotes(o => o.CallTimeout = TimeSpan.FromSeconds(3));
         s.Call(ListAll);
         using var holder = WorkerProcess.StartProgram("Supervisor.Plugins.Worker", Examples, SharedCache, StorePath, "test", "--hold", ListAll);
         WithinHangGuard(() =>

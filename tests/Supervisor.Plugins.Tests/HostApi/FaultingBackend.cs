@@ -1,5 +1,6 @@
 using Supervisor.Storage;
 using Supervisor.Storage.Backends;
+using Supervisor.Testing;
 
 using Supervisor.Plugins.Tests.Hosting;
 
@@ -9,7 +10,7 @@ namespace Supervisor.Plugins.Tests.HostApi;
 /// Fault injection: a real in-memory backend that, once <see cref="Faulting"/> is set, fails every record operation
 /// the way a broken disk does, with a message that names a host path (which no plugin may ever see).
 /// </summary>
-internal sealed class FaultingBackend(StorageBackend inner) : StorageBackend
+internal sealed class FaultingBackend(StorageBackend inner) : DelegatingBackend(inner)
 {
     public const string SecretPath = "/home/alice/.local/share/supervisor/default/store.db";
 
@@ -29,26 +30,14 @@ internal sealed class FaultingBackend(StorageBackend inner) : StorageBackend
     }
 
     public override string TypeName => "faulting";
-    public override bool IsPersistent => inner.IsPersistent;
-    public override byte[]? Get(BucketId bucket, string key) { Check(); return inner.Get(bucket, key); }
-    public override bool Exists(BucketId bucket, string key) { Check(); return inner.Exists(bucket, key); }
-    public override void Set(BucketId bucket, string key, ReadOnlySpan<byte> value, Quota quota) { Check(); inner.Set(bucket, key, value, quota); }
-    public override bool Delete(BucketId bucket, string key) { Check(); return inner.Delete(bucket, key); }
-    public override IReadOnlyList<string> ListKeys(BucketId bucket, string? after, int limit) { Check(); return inner.ListKeys(bucket, after, limit); }
-    public override long Increment(BucketId bucket, string key, long delta, Quota quota) { Check(); return inner.Increment(bucket, key, delta, quota); }
-    public override bool CompareAndSwap(BucketId bucket, string key, byte[]? expected, ReadOnlySpan<byte> value, Quota quota) { Check(); return inner.CompareAndSwap(bucket, key, expected, value, quota); }
-    public override byte[]?[] GetMany(BucketId bucket, IReadOnlyList<string> keys) { Check(); return inner.GetMany(bucket, keys); }
-    public override void Apply(IReadOnlyList<Write> writes, Quota quota) { Check(); inner.Apply(writes, quota); }
-    public override UsageEntry GetOwnerUsage(string chain, string owner) { Check(); return inner.GetOwnerUsage(chain, owner); }
-    public override IReadOnlyList<UsageEntry> ListChains() => inner.ListChains();
-    public override IReadOnlyList<UsageEntry> ListServices(string chain) => inner.ListServices(chain);
-    public override IReadOnlyList<(BucketId Bucket, UsageEntry Usage)> ListBuckets(string chain, string service) => inner.ListBuckets(chain, service);
-    public override long Clear(string chain, string? service) => inner.Clear(chain, service);
-    public override IEnumerable<StoredRecord> Scan(string? chain, string? service) => inner.Scan(chain, service);
-
-    protected override void Dispose(bool disposing)
-    {
-        if (disposing) inner.Dispose();
-        base.Dispose(disposing);
-    }
+    public override byte[]? Get(BucketId bucket, string key) { Check(); return base.Get(bucket, key); }
+    public override bool Exists(BucketId bucket, string key) { Check(); return base.Exists(bucket, key); }
+    public override void Set(BucketId bucket, string key, ReadOnlySpan<byte> value, Quota quota) { Check(); base.Set(bucket, key, value, quota); }
+    public override bool Delete(BucketId bucket, string key) { Check(); return base.Delete(bucket, key); }
+    public override IReadOnlyList<string> ListKeys(BucketId bucket, string? after, int limit) { Check(); return base.ListKeys(bucket, after, limit); }
+    public override long Increment(BucketId bucket, string key, long delta, Quota quota) { Check(); return base.Increment(bucket, key, delta, quota); }
+    public override bool CompareAndSwap(BucketId bucket, string key, byte[]? expected, ReadOnlySpan<byte> value, Quota quota) { Check(); return base.CompareAndSwap(bucket, key, expected, value, quota); }
+    public override byte[]?[] GetMany(BucketId bucket, IReadOnlyList<string> keys) { Check(); return base.GetMany(bucket, keys); }
+    public override void Apply(IReadOnlyList<Write> writes, Quota quota) { Check(); base.Apply(writes, quota); }
+    public override UsageEntry GetOwnerUsage(string chain, string owner) { Check(); return base.GetOwnerUsage(chain, owner); }
 }

@@ -109,7 +109,7 @@ public sealed class HostilePluginTests : PluginTestBase
         var s = NewSupervisor(o =>
         {
             o.PluginDirectory = Plugins(("wstart", StartPlugin("wstart", start: "loop")));
-            o.CallTimeout = TimeSpan.FromMilliseconds(500);
+            o.CallTimeout = TimeSpan.FromSeconds(2);
         });
 
         var e = Assert.Throws<PluginException>(() => s.Call("wstart:plugin/api.ping"));
@@ -281,7 +281,7 @@ public sealed class HostilePluginTests : PluginTestBase
     {
         var s = NewSupervisor(o =>
         {
-            o.CallTimeout = TimeSpan.FromSeconds(1);
+            o.CallTimeout = TimeSpan.FromSeconds(3);
             o.Storage = new Storage.StorageOptions { Location = StorePath, Sqlite = { BusyTimeout = TimeSpan.FromMinutes(30) } };
         });
         Assert.Equal(1u, s.Call("walpha:plugin/api.ping"));

@@ -1,4 +1,5 @@
 using System.Text;
+using Supervisor.Storage.Backends.Memory;
 using Supervisor.Testing;
 
 namespace Supervisor.Storage.Tests.Store;
@@ -312,5 +313,97 @@ public sealed class OperationTests : IDisposable
         Assert.Throws<StorageException>(() => b.SetMany([new("a", new byte[50]), new("b", new byte[50]), new("c", new byte[150])]));
         Assert.Null(b.Get("a"));
         Assert.Empty(b.ListKeys().Keys);
+    }
+
+    [Fact, Rule("PDP-TRX-4")]
+    public void EndedOperation_SaysHowItEnded()
+    {
+        using var session = _store.OpenSession();
+        var failed = session.BeginOperation();
+        var bucket = Open(failed, DbMode.NonTransactional);
+        failed.Fail();
+        failed.Fail(); // again: nothing more
+        Assert.Equal(OperationState.Failed, failed.State);
+        var e = Assert.Throws<StorageException>(() => bucket.Get("k"));
+        Assert.Equal(StorageErrorCode.OperationEnded, e.Code);
+        Assert.Equal("the operation has already failed", e.Message);
+        using var committed = session.BeginOperation();
+        committed.Commit();
+        Assert.Equal("the operation has already committed", Assert.Throws<StorageException>(() => Open(committed)).Message);
+    }
+
+    [Fact, Rule("PDP-DUR-4")]
+    public void OpenBucket_RefusesADurationOutsideTheEnum_AndADefaultBucketId()
+    {
+        using var session = _store.OpenSession();
+        using var op = session.BeginOperation();
+        var duration = Assert.Throws<StorageException>(() => op.OpenBucket(new BucketId("test", DbMode.Transactional, "alpha", "b"), (StorageDuration)7));
+        Assert.Equal(StorageErrorCode.InvalidArgument, duration.Code);
+        Assert.Equal("duration 7 is not a storage-duration", duration.Message);
+        var id = Assert.Throws<StorageException>(() => op.OpenBucket(default, StorageDuration.Persistent));
+        Assert.Equal(StorageErrorCode.InvalidArgument, id.Code);
+        Assert.Contains("bucket id is default", id.Message);
+    }
+
+    [Fact, Rule("PDP-LIMIT-4")]
+    public void TheTransactionalBuffer_HoldsUpToTwiceTheQuota_CountingKeysAtThreeBytesAChar()
+    {
+        using var store = KeyValueStore.Create(new StorageOptions { Backend = "memory", Limits = new StorageLimits { QuotaBytes = 1000 } });
+        using var session = store.OpenSession();
+        using var op = session.BeginOperation();
+        var b = op.OpenBucket("test", DbMode.Transactional, StorageDuration.Persistent, "alpha", "b");
+        // 2,000 bytes exactly: keys "k1" and "k2" count 6 each, values 994 each.
+        b.Set("k1", new byte[994]);
+        b.Set("k2", new byte[994]);
+        var e = Assert.Throws<StorageException>(() => b.Set("k", []));
+        Assert.Equal(StorageErrorCode.QuotaExceeded, e.Code);
+        Assert.Equal("the operation would buffer 2003 bytes of transactional writes; the limit is 2000 (twice the byte quota)", e.Message);
+        Assert.Null(b.Get("k"));
+        Assert.Equal(new byte[994], b.Get("k2"));
+    }
+
+    [Fact, Rule("PDP-TRX-2")]
+    public void ACommitWithOnlySessionWrites_LeavesThePersistentBackendAlone()
+    {
+        using var backend = new ApplyCounting();
+        using var store = KeyValueStore.Create(backend);
+        using var session = store.OpenSession();
+        using (var op = session.BeginOperation())
+        {
+            Open(op, duration: StorageDuration.Session).Set("k", B("v"));
+            op.Commit();
+        }
+        Assert.Equal(0, backend.Applied);
+        using (var op = session.BeginOperation())
+        {
+            Assert.Equal(B("v"), Open(op, duration: StorageDuration.Session).Get("k"));
+            Open(op).Set("p", B("w"));
+            op.Commit();
+        }
+        Assert.Equal(1, backend.Applied);
+    }
+
+    private sealed class ApplyCounting() : DelegatingBackend(new MemoryBackend())
+    {
+        public int Applied { get; private set; }
+
+        public override void Apply(IReadOnlyList<Write> writes, Quota quota)
+        {
+            Applied++;
+            base.Apply(writes, quota);
+        }
+    }
+
+    [Fact, Rule("PDP-DUR-2")]
+    public void DisposingASession_EndsItsRecords_ForAnOperationStillOpen()
+    {
+        var session = _store.OpenSession();
+        using var op = session.BeginOperation();
+        var bucket = Open(op, DbMode.NonTransactional, StorageDuration.Session);
+        bucket.Set("k", B("v"));
+        session.Dispose();
+        session.Dispose(); // again: nothing more
+        Assert.Throws<ObjectDisposedException>(() => bucket.Get("k"));
+        Assert.Throws<ObjectDisposedException>(() => session.BeginOperation());
     }
 }

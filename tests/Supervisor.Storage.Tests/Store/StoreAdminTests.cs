@@ -65,5 +65,11 @@ public sealed class StoreAdminTests : IDisposable
         store.Dispose(); // idempotent
         Assert.Throws<ObjectDisposedException>(() => store.OpenSession());
         Assert.Equal(0, backend.GetOwnerUsage("c", "alpha").Items); // a store over a backend it does not own leaves it open
+
+        // Limits given are used, as a copy: changing them after does not change the store's.
+        var limits = new StorageLimits { MaxValueBytes = 1234 };
+        using var limited = KeyValueStore.Create(backend, limits);
+        limits.MaxValueBytes = 99;
+        Assert.Equal(1234, limited.Limits.MaxValueBytes);
     }
 }
