@@ -3,7 +3,9 @@
 //   cas <db> <n>                 n compare-and-swap increments of key "cas"; prints "done <retries>"
 //   quota-fill <db> <n> <items> <tag>  n distinct inserts under a record quota; prints "ok <succeeded>"
 //   crash-writer <db>            writes forever; after each write returns prints "<key> <value>" and flushes
-//   hold-turn <redis>            takes the turn of "alpha" on chain "c" from the backend, prints "held <token>", waits to be killed
+//   hold-turn <db>               takes the turn of "alpha" on chain "c" from the backend, prints "held <token>", waits to be killed
+//   turn-increment <db> <n> <go> prints "ready", waits for the file <go>, then n times: takes the turn of "alpha", reads
+//                                "plain", writes it plus one (no atomic step), releases; prints "done"
 // Records live on chain "c", service "alpha", bucket "b", non-transactional, persistent.
 // <db> is a SQLite file path, or a redis:// location (several processes sharing one Redis).
 using System.Globalization;
@@ -14,7 +16,7 @@ using Supervisor.Storage.Redis;
 
 if (args.Length < 2)
 {
-    Console.Error.WriteLine("usage: Supervisor.Storage.Worker increment|cas|quota-fill|crash-writer|hold-turn <db> [args]");
+    Console.Error.WriteLine("usage: Supervisor.Storage.Worker increment|cas|turn-increment|quota-fill|crash-writer|hold-turn <db> [args]");
     return 2;
 }
 
@@ -24,7 +26,7 @@ var mode = args[0];
 var db = args[1];
 if (mode == "hold-turn")
 {
-    var backend = RedisBackend.Open(db);
+    var backend = registry.Create(new StorageOptions { Location = db, Registry = registry });
     var turn = backend.LockTurn("c", "alpha", DateTime.UtcNow.AddMinutes(1), default);
     Console.Out.WriteLine($"held {turn?.FencingToken ?? 0}");
     Console.Out.Flush();
@@ -65,6 +67,23 @@ switch (mode)
             }
         }
         stdout.WriteLine($"done {retries}");
+        break;
+    }
+    case "turn-increment":
+    {
+        var n = int.Parse(args[2], CultureInfo.InvariantCulture);
+        stdout.WriteLine("ready");
+        stdout.Flush();
+        while (!File.Exists(args[3])) Thread.Sleep(1);
+        for (var i = 0; i < n; i++)
+        {
+            using var turn = store.NewTurnHolder("worker", TimeSpan.FromMinutes(1));
+            turn.Enter("c", "alpha", DateTime.UtcNow.AddMinutes(1));
+            var current = bucket.Get("plain");
+            var value = current is null ? 0 : long.Parse(Encoding.UTF8.GetString(current), CultureInfo.InvariantCulture);
+            bucket.Set("plain", Encoding.UTF8.GetBytes((value + 1).ToString(CultureInfo.InvariantCulture)));
+        }
+        stdout.WriteLine("done");
         break;
     }
     case "quota-fill":

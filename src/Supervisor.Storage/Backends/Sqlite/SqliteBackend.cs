@@ -24,6 +24,7 @@ internal sealed class SqliteBackend : StorageBackend
 
     private readonly SqliteOptions _options;
     private readonly SqliteConnectionPool _pool;
+    private readonly SqliteTurnFiles _turnFiles;
     private readonly ConcurrentDictionary<BucketId, long> _bucketIds = new();
 
     public SqliteBackend(string path, SqliteOptions options)
@@ -37,6 +38,7 @@ internal sealed class SqliteBackend : StorageBackend
         if (PrivateFiles.SharedMode(Path) is { } mode)
             AccessWarning = $"the store {Path} can be read or written by other users of this machine (mode {mode}); every plugin's private records are in it: run chmod 600 on it";
         _pool = new SqliteConnectionPool(Path, options);
+        _turnFiles = new SqliteTurnFiles(Path);
         var first = _pool.Open();
         try
         {
@@ -379,7 +381,11 @@ internal sealed class SqliteBackend : StorageBackend
     private string? _turnScope;
 
     public override TurnLock? LockTurn(string chain, string owner, DateTime deadline, CancellationToken cancellation) =>
-        SqliteTurnLock.Take(Path, chain, owner, deadline, cancellation);
+        _turnFiles.Take(chain, owner, deadline, cancellation);
 
-    protected override void Dispose(bool disposing) => _pool.Dispose();
+    protected override void Dispose(bool disposing)
+    {
+        _turnFiles.Dispose();
+        _pool.Dispose();
+    }
 }
