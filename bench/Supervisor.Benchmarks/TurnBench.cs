@@ -25,8 +25,11 @@ namespace Supervisor.Benchmarks;
 /// Every supervisor runs on a store of its own; each case warms up on all its threads before the clock starts. Rounds
 /// alternate which side runs first; with 2 or more, a summary table (min-max, median) ends the output.
 /// </summary>
-public static class TurnBench
+public static partial class TurnBench
 {
+    [System.Runtime.InteropServices.LibraryImport("libc")]
+    private static partial int flock(Microsoft.Win32.SafeHandles.SafeFileHandle fd, int operation);
+
     public static int Run(string[] args)
     {
         var seconds = 1.0;
@@ -90,6 +93,17 @@ public static class TurnBench
                     var (ours, raw) = Both(turnsFirst, () => Per(seconds, () => Turn(sqlite)),
                         () => Per(seconds, () => new FileStream(file, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1).Dispose()));
                     Row("across processes (SQLite lock file)", ours, "raw: open+close FileShare.None", raw);
+                    if (OperatingSystem.IsLinux())
+                    {
+                        // What the backend builds on since it keeps its lock files open: flock and unlock on an open file.
+                        using var kept = new FileStream(file, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.ReadWrite, 1);
+                        (ours, raw) = Both(turnsFirst, () => Per(seconds, () => Turn(sqlite)), () => Per(seconds, () =>
+                        {
+                            flock(kept.SafeFileHandle, 2 | 4);
+                            flock(kept.SafeFileHandle, 8);
+                        }));
+                        Row("across processes (SQLite lock file)", ours, "raw: flock+unlock, file kept open", raw);
+                    }
                     var files = Owners.Select(o => Path.Combine(dir, o + ".lock")).ToArray();
                     (ours, raw) = Both(turnsFirst, () => PerThreads(seconds, t => Turn(sqlite, Owners[t])),
                         () => PerThreads(seconds, t => new FileStream(files[t], FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1).Dispose()));

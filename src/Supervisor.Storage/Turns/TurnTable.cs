@@ -32,6 +32,12 @@ internal sealed class TurnTable
     private readonly object _gate = new();
     private readonly Dictionary<TurnKey, Entry> _entries = new();
 
+    /// <summary>
+    /// The longest a waiter sleeps before it looks again (for its cancellation, an expired holder, or a release it missed);
+    /// a release wakes one waiter at once. Tests lengthen it to show that waits end by a release or a deadline, not by it.
+    /// </summary>
+    internal TimeSpan WaitSlice { get; set; } = TimeSpan.FromMilliseconds(100);
+
     /// <summary>The table of the store <paramref name="backend"/> serves.</summary>
     public static TurnTable For(StorageBackend backend) => backend.Turns ??= s_tables.GetOrAdd(backend.TurnScope, _ => new TurnTable());
 
@@ -62,7 +68,7 @@ internal sealed class TurnTable
                             $"{holder.Name} waited for the turn of {key} until its time limit; {other.Name} held it");
                     cancellation.ThrowIfCancellationRequested();
                     holder.WaitingFor = key;
-                    WaitForRelease(entry, wait < TimeSpan.FromMilliseconds(100) ? wait : TimeSpan.FromMilliseconds(100));
+                    WaitForRelease(entry, wait < WaitSlice ? wait : WaitSlice);
                 }
                 entry.Holder = holder;
                 holder.Held.Add(key, null);

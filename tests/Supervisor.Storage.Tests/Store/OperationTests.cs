@@ -330,6 +330,9 @@ public sealed class OperationTests : IDisposable
         using var committed = session.BeginOperation();
         committed.Commit();
         Assert.Equal("the operation has already committed", Assert.Throws<StorageException>(() => Open(committed)).Message);
+        committed.Fail(); // after the commit: nothing changes
+        committed.Dispose();
+        Assert.Equal(OperationState.Committed, committed.State);
     }
 
     [Fact, Rule("PDP-DUR-4")]
@@ -402,8 +405,9 @@ public sealed class OperationTests : IDisposable
         var bucket = Open(op, DbMode.NonTransactional, StorageDuration.Session);
         bucket.Set("k", B("v"));
         session.Dispose();
-        session.Dispose(); // again: nothing more
         Assert.Throws<ObjectDisposedException>(() => bucket.Get("k"));
         Assert.Throws<ObjectDisposedException>(() => session.BeginOperation());
+        session.Dispose(); // again: nothing more
+        Assert.Throws<ObjectDisposedException>(() => bucket.Get("k"));
     }
 }

@@ -154,6 +154,38 @@ public sealed class TurnHolderTests : IDisposable
         }
     }
 
+    [Fact, Rule("PDP-TURN-2")]
+    public void ACycleOfThree_FailsTheOneThatClosesIt_NamingEveryLink()
+    {
+        using var a = Holder("A");
+        using var b = Holder("B");
+        using var c = Holder("C");
+        a.Enter("c", "alpha", In(1000));
+        b.Enter("c", "beta", In(1000));
+        c.Enter("c", "gamma", In(1000));
+        // A waits for beta, then B for gamma (no cycle yet: C waits for nothing), each seen waiting before the next starts.
+        var waits = new[] { (a, "beta"), (b, "gamma") }.Select(w =>
+        {
+            var thread = new Thread(() =>
+            {
+                try { w.Item1.Enter("c", w.Item2, In(30_000)); }
+                catch (StorageException) { }
+            }) { IsBackground = true };
+            thread.Start();
+            Assert.True(SpinWait.SpinUntil(() => w.Item1.WaitingFor is not null, TimeSpan.FromSeconds(30)), $"{w.Item1.Name} never waited");
+            return thread;
+        }).ToList();
+        var e = Assert.Throws<StorageException>(() => c.Enter("c", "alpha", In(30_000)));
+        Assert.Equal(StorageErrorCode.Deadlock, e.Code);
+        Assert.Equal("deadlock: C waits for the turn of alpha, which waits in turn for beta, which waits for gamma, which C holds; C fails so the others go on", e.Message);
+        c.Dispose(); // B gets gamma, then lets everything go, and A gets beta
+        Assert.True(waits[1].Join(TimeSpan.FromSeconds(30)));
+        Assert.True(b.Holds("c", "gamma"));
+        b.Dispose();
+        Assert.True(waits[0].Join(TimeSpan.FromSeconds(30)));
+        Assert.True(a.Holds("c", "beta"));
+    }
+
     [Fact, Rule("PDP-TURN-6")]
     public void TurnsHeldPastTheBound_AreTakenByAWaiter_AndTheHolderFails()
     {

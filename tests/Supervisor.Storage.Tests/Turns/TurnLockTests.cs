@@ -201,4 +201,38 @@ public sealed class TurnLockTests : IDisposable
         a.Dispose();
         Assert.Equal(0, KeyCount);
     }
+
+    /// <summary>Runs <paramref name="body"/> on a background thread; false when it has not ended within 30 s.</summary>
+    private static bool EndsWithin30s(Action body)
+    {
+        var thread = new Thread(() => body()) { IsBackground = true };
+        thread.Start();
+        return thread.Join(TimeSpan.FromSeconds(30));
+    }
+
+    [Fact, Rule("PDP-TURN-1")]
+    public void AWaitEnds_AtARelease_OrAtItsDeadline_NotAtTheNextLook()
+    {
+        // Waiters look again only once an hour here: what ends their waits sooner is the release or the deadline.
+        TurnTable.For(_backend).WaitSlice = TimeSpan.FromHours(1);
+        var a = Holder("A");
+        using var b = Holder("B");
+        a.Enter("c", "alpha", In(1000));
+
+        StorageException? late = null;
+        Assert.True(EndsWithin30s(() => late = Assert.Throws<StorageException>(() => b.Enter("c", "alpha", In(100)))), "a wait outlived its deadline");
+        Assert.Equal(StorageErrorCode.DeadlinePassed, late!.Code);
+
+        var entered = new ManualResetEventSlim();
+        var waiter = new Thread(() =>
+        {
+            b.Enter("c", "alpha", In(600_000));
+            entered.Set();
+        }) { IsBackground = true };
+        waiter.Start();
+        Assert.True(SpinWait.SpinUntil(() => b.WaitingFor is not null, TimeSpan.FromSeconds(30)), "B never waited");
+        a.Dispose();
+        Assert.True(entered.Wait(TimeSpan.FromSeconds(30)), "the release did not wake the waiter");
+        Assert.True(b.Holds("c", "alpha"));
+    }
 }
