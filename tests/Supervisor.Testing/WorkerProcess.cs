@@ -15,7 +15,7 @@ public sealed class WorkerProcess : IDisposable
     private readonly Task _reader;
     private readonly Task<string> _stderr;
 
-    private WorkerProcess(string worker, string[] args)
+    private WorkerProcess(string worker, string[] args, IReadOnlyDictionary<string, string>? environment = null)
     {
         var dll = Path.Combine(AppContext.BaseDirectory, worker + ".dll");
         if (!File.Exists(dll)) throw new FileNotFoundException("the worker is not next to the tests; is the ProjectReference there?", dll);
@@ -27,6 +27,7 @@ public sealed class WorkerProcess : IDisposable
         };
         start.ArgumentList.Add(dll);
         foreach (var a in args) start.ArgumentList.Add(a);
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>()) start.Environment[name] = value;
         _process = Process.Start(start) ?? throw new InvalidOperationException("could not start the worker");
         _reader = Task.Run(ReadLines);
         _stderr = _process.StandardError.ReadToEndAsync();
@@ -34,6 +35,10 @@ public sealed class WorkerProcess : IDisposable
 
     /// <summary>Starts the worker with these arguments.</summary>
     public static WorkerProcess Start(params string[] args) => new("Supervisor.Storage.Worker", args);
+
+    /// <summary>Starts the worker with these environment variables added and these arguments.</summary>
+    public static WorkerProcess StartWithEnvironment(IReadOnlyDictionary<string, string> environment, params string[] args) =>
+        new("Supervisor.Storage.Worker", args, environment);
 
     /// <summary>Starts another worker program next to the tests (<paramref name="worker"/>: its assembly name) with these arguments.</summary>
     public static WorkerProcess StartProgram(string worker, params string[] args) => new(worker, args);

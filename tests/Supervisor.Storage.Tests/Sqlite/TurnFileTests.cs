@@ -85,6 +85,18 @@ public sealed class TurnFileTests : IDisposable
         here.LockTurn("c", "alpha", In(5000), default)!.Dispose();
     }
 
+    [Fact, Rule("PDP-TURN-3")]
+    public void AHolderWithDotNetFileLockingTurnedOff_StillExcludesOthers()
+    {
+        using var worker = WorkerProcess.StartWithEnvironment(new Dictionary<string, string> { ["DOTNET_SYSTEM_IO_DISABLEFILELOCKING"] = "1" }, "hold-turn", _path);
+        WaitForFirstLine(worker);
+        using var here = Open();
+        AssertBusy(here);
+        worker.Kill();
+        worker.WaitForExit(TimeSpan.FromMinutes(1));
+        here.LockTurn("c", "alpha", In(5000), default)!.Dispose();
+    }
+
     [Fact, Rule("PDP-TURN-1", "PDP-TURN-3")]
     public void ReadModifyWrite_UnderTurns_FromFourProcessesAndThisOne_LosesNoUpdate()
     {

@@ -16,7 +16,8 @@ namespace Supervisor.Storage.Backends.Sqlite;
 /// On Linux each backend keeps its lock files open and locks and unlocks them per turn (two system calls), instead of
 /// opening and closing the file each time (about 5 µs a call of a serialized plugin). A file opened with exclusive sharing
 /// is what .NET locks with <c>flock</c>, so both kinds exclude each other, and so do two backends of one process on one
-/// store (each has its own open file). A kept file found deleted (its folder removed while processes run) is opened again.
+/// store (each has its own open file). A kept file is locked by the backend itself, so turning .NET's file locking off
+/// does not turn turns off. A kept file found deleted (its folder removed while processes run) is opened again.
 /// </remarks>
 internal sealed partial class SqliteTurnFiles(string storePath) : IDisposable
 {
@@ -88,6 +89,22 @@ internal sealed partial class SqliteTurnFiles(string storePath) : IDisposable
         {
             var added = new KeptFile(file);
             added.Claim();
+            // Locked by the backend itself, not only by .NET's open (which DOTNET_SYSTEM_IO_DISABLEFILELOCKING turns off).
+            bool locked;
+            try
+            {
+                locked = added.TryLock(out busy);
+            }
+            catch
+            {
+                added.Close();
+                throw;
+            }
+            if (!locked)
+            {
+                added.Close();
+                return null;
+            }
             if (_kept.TryAdd((chain, owner), added)) return new KeptLock(added);
         }
         return new FileLock(file);
@@ -186,8 +203,8 @@ internal sealed partial class SqliteTurnFiles(string storePath) : IDisposable
         /// <summary>1 while a turn of this process uses the file (or a take is under way).</summary>
         private int _claimed;
 
-        /// <summary>Opened with exclusive sharing, so it starts locked.</summary>
-        private bool _locked = true;
+        /// <summary>True while this file holds the <c>flock</c> it took (the one .NET takes when opening it does not count).</summary>
+        private bool _locked;
 
         public bool Claim() => Interlocked.CompareExchange(ref _claimed, 1, 0) == 0;
 
