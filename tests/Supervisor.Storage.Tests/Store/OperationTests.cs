@@ -184,19 +184,25 @@ public sealed class OperationTests : IDisposable
         Assert.Null(Open(check).Get("k"));
     }
 
-    [Fact, Rule("PDP-TRX-4")]
-    public void EndedOperation_RefusesUse()
+    [Theory, Rule("PDP-TRX-4")]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void EndedOperation_RefusesUse_SayingHowItEnded(bool commit)
     {
         using var session = _store.OpenSession();
         var op = session.BeginOperation();
         var bucket = Open(op, DbMode.NonTransactional);
-        op.Commit();
+        if (commit) op.Commit();
+        else op.Fail();
         var e = Assert.Throws<StorageException>(() => bucket.Get("k"));
         Assert.Equal(StorageErrorCode.OperationEnded, e.Code);
-        Assert.Contains("committed", e.Message);
+        Assert.Equal($"the operation has already {(commit ? "committed" : "failed")}", e.Message);
         Assert.Throws<StorageException>(() => bucket.Set("k", B("v")));
         Assert.Throws<StorageException>(op.Commit);
         Assert.Throws<StorageException>(() => Open(op));
+        op.Fail(); // after the end: nothing changes
+        op.Dispose();
+        Assert.Equal(commit ? OperationState.Committed : OperationState.Failed, op.State);
     }
 
     [Fact, Rule("PDP-DUR-2")]
@@ -313,26 +319,6 @@ public sealed class OperationTests : IDisposable
         Assert.Throws<StorageException>(() => b.SetMany([new("a", new byte[50]), new("b", new byte[50]), new("c", new byte[150])]));
         Assert.Null(b.Get("a"));
         Assert.Empty(b.ListKeys().Keys);
-    }
-
-    [Fact, Rule("PDP-TRX-4")]
-    public void EndedOperation_SaysHowItEnded()
-    {
-        using var session = _store.OpenSession();
-        var failed = session.BeginOperation();
-        var bucket = Open(failed, DbMode.NonTransactional);
-        failed.Fail();
-        failed.Fail(); // again: nothing more
-        Assert.Equal(OperationState.Failed, failed.State);
-        var e = Assert.Throws<StorageException>(() => bucket.Get("k"));
-        Assert.Equal(StorageErrorCode.OperationEnded, e.Code);
-        Assert.Equal("the operation has already failed", e.Message);
-        using var committed = session.BeginOperation();
-        committed.Commit();
-        Assert.Equal("the operation has already committed", Assert.Throws<StorageException>(() => Open(committed)).Message);
-        committed.Fail(); // after the commit: nothing changes
-        committed.Dispose();
-        Assert.Equal(OperationState.Committed, committed.State);
     }
 
     [Fact, Rule("PDP-DUR-4")]
