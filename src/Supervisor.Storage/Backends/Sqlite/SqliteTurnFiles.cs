@@ -63,23 +63,12 @@ internal sealed partial class SqliteTurnFiles(string storePath) : IDisposable
             // second opens the file for itself, which the first's lock excludes like another process's.
             if (!kept.Claim())
                 return OpenLocked(chain, owner, ref busy) is { } other ? new FileLock(other) : null;
-            bool locked;
-            try
+            if (!kept.Closed)
             {
-                locked = kept.TryLock(out busy);
+                if (!LockOrGiveUp(kept, isNew: false, ref busy)) return null;
+                if (!kept.Unlinked()) return new KeptLock(kept);
             }
-            catch
-            {
-                kept.Unclaim();
-                throw;
-            }
-            if (!locked)
-            {
-                kept.Unclaim();
-                return null;
-            }
-            if (!kept.Unlinked()) return new KeptLock(kept);
-            // The file was deleted, so another process may lock a new one at the same path: drop this one, open that.
+            // Deleted (another process may lock a new file at the same path) or closed after a failed unlock: drop it, open the path again.
             _kept.TryRemove(new KeyValuePair<(string, string), KeptFile>((chain, owner), kept));
             kept.Close();
             return TryTake(chain, owner, out busy);
@@ -90,24 +79,32 @@ internal sealed partial class SqliteTurnFiles(string storePath) : IDisposable
             var added = new KeptFile(file);
             added.Claim();
             // Locked by the backend itself, not only by .NET's open (which DOTNET_SYSTEM_IO_DISABLEFILELOCKING turns off).
-            bool locked;
-            try
-            {
-                locked = added.TryLock(out busy);
-            }
-            catch
-            {
-                added.Close();
-                throw;
-            }
-            if (!locked)
-            {
-                added.Close();
-                return null;
-            }
+            if (!LockOrGiveUp(added, isNew: true, ref busy)) return null;
             if (_kept.TryAdd((chain, owner), added)) return new KeptLock(added);
         }
         return new FileLock(file);
+    }
+
+    /// <summary>Locks a claimed kept file; when it cannot, gives it up (a new one is closed, a kept one unclaimed) and says why.</summary>
+    private static bool LockOrGiveUp(KeptFile file, bool isNew, ref string busy)
+    {
+        try
+        {
+            if (file.TryLock(out busy)) return true;
+        }
+        catch
+        {
+            GiveUp();
+            throw;
+        }
+        GiveUp();
+        return false;
+
+        void GiveUp()
+        {
+            if (isNew) file.Close();
+            else file.Unclaim();
+        }
     }
 
     /// <summary>The lock file opened with exclusive sharing (so locked), or null when another process holds it.</summary>
@@ -198,13 +195,13 @@ internal sealed partial class SqliteTurnFiles(string storePath) : IDisposable
     /// <summary>A lock file kept open (Linux), locked per turn with <c>flock</c>.</summary>
     private sealed partial class KeptFile(FileStream file)
     {
+        /// <summary>Taken once: a disposed stream no longer gives its handle, whose state tells that it was closed.</summary>
+        private readonly SafeFileHandle _handle = file.SafeFileHandle;
+
         private const int LockEx = 2, LockNb = 4, LockUn = 8, EIntr = 4, EWouldBlock = 11, AtEmptyPath = 0x1000, StatxNlink = 0x4;
 
         /// <summary>1 while a turn of this process uses the file (or a take is under way).</summary>
         private int _claimed;
-
-        /// <summary>True while this file holds the <c>flock</c> it took (the one .NET takes when opening it does not count).</summary>
-        private bool _locked;
 
         public bool Claim() => Interlocked.CompareExchange(ref _claimed, 1, 0) == 0;
 
@@ -213,8 +210,7 @@ internal sealed partial class SqliteTurnFiles(string storePath) : IDisposable
         public bool TryLock(out string busy)
         {
             busy = "";
-            if (_locked) return true;
-            while (flock(file.SafeFileHandle, LockEx | LockNb) != 0)
+            while (flock(_handle, LockEx | LockNb) != 0)
             {
                 var errno = Marshal.GetLastPInvokeError();
                 if (errno == EIntr) continue;
@@ -222,17 +218,15 @@ internal sealed partial class SqliteTurnFiles(string storePath) : IDisposable
                 if (errno == EWouldBlock) return false;
                 throw new StorageException(StorageErrorCode.BackendFailure, $"cannot lock the turn lock file {file.Name}: {busy}");
             }
-            _locked = true;
             return true;
         }
 
         public void Unlock()
         {
-            _locked = false;
             try
             {
                 // A failed unlock (never seen) would keep other processes out: closing the file releases it for sure.
-                if (flock(file.SafeFileHandle, LockUn) != 0) file.Dispose();
+                if (flock(_handle, LockUn) != 0) file.Dispose();
             }
             catch (ObjectDisposedException)
             {
@@ -244,8 +238,11 @@ internal sealed partial class SqliteTurnFiles(string storePath) : IDisposable
         public unsafe bool Unlinked()
         {
             var buffer = stackalloc byte[256];
-            return statx(file.SafeFileHandle, "", AtEmptyPath, StatxNlink, buffer) == 0 && *(uint*)(buffer + 16) == 0;
+            return statx(_handle, "", AtEmptyPath, StatxNlink, buffer) == 0 && *(uint*)(buffer + 16) == 0;
         }
+
+        /// <summary>True once the file was closed (after a failed unlock).</summary>
+        public bool Closed => _handle.IsClosed;
 
         public void Close() => file.Dispose();
 
