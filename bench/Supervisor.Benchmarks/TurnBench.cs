@@ -342,18 +342,29 @@ public static partial class TurnBench
     {
         for (var t = 0; t < Owners.Length; t++)
             for (var i = 0; i < 100; i++) body(t);
+        var (total, elapsed) = RunThreads(Owners.Length, seconds, t =>
+        {
+            for (var i = 0; i < 10; i++) body(t);
+            return 10;
+        });
+        return elapsed.TotalMicroseconds / total;
+    }
+
+    /// <summary>
+    /// Runs <paramref name="threads"/> threads that start together and repeat <paramref name="step"/> (given the thread's
+    /// index, it returns how many operations it did) until <paramref name="seconds"/> have passed; the operations of all
+    /// threads and the time they took.
+    /// </summary>
+    private static (long Count, TimeSpan Elapsed) RunThreads(int threads, double seconds, Func<int, int> step)
+    {
         long total = 0;
         var stop = 0L;
         using var start = new ManualResetEventSlim();
-        var workers = Enumerable.Range(0, Owners.Length).Select(t => new Thread(() =>
+        var workers = Enumerable.Range(0, threads).Select(t => new Thread(() =>
         {
             start.Wait();
             long n = 0;
-            while (Stopwatch.GetTimestamp() < Volatile.Read(ref stop))
-            {
-                for (var i = 0; i < 10; i++) body(t);
-                n += 10;
-            }
+            while (Stopwatch.GetTimestamp() < Volatile.Read(ref stop)) n += step(t);
             Interlocked.Add(ref total, n);
         })).ToList();
         workers.ForEach(w => w.Start());
@@ -361,7 +372,7 @@ public static partial class TurnBench
         Volatile.Write(ref stop, Stopwatch.GetTimestamp() + (long)(seconds * Stopwatch.Frequency));
         start.Set();
         workers.ForEach(w => w.Join());
-        return sw.Elapsed.TotalMicroseconds / total;
+        return (total, sw.Elapsed);
     }
 
     /// <summary>Links <paramref name="file"/> as <c>&lt;root&gt;/&lt;service&gt;/plugin.&lt;ext&gt;</c>: the folder names the service.</summary>
@@ -397,25 +408,11 @@ public static partial class TurnBench
 
     private static double Loop(PluginSupervisor s, CallTarget[] targets, object?[][] argv, double seconds)
     {
-        long calls = 0;
-        using var start = new ManualResetEventSlim();
-        var stop = 0L;
-        var workers = Enumerable.Range(0, targets.Length).Select(t => new Thread(() =>
+        var (calls, elapsed) = RunThreads(targets.Length, seconds, t =>
         {
-            start.Wait();
-            long mine = 0;
-            while (Stopwatch.GetTimestamp() < Volatile.Read(ref stop))
-            {
-                s.Call(targets[t], argv[t]);
-                mine++;
-            }
-            Interlocked.Add(ref calls, mine);
-        })).ToList();
-        workers.ForEach(w => w.Start());
-        var sw = Stopwatch.StartNew();
-        Volatile.Write(ref stop, Stopwatch.GetTimestamp() + (long)(seconds * Stopwatch.Frequency));
-        start.Set();
-        workers.ForEach(w => w.Join());
-        return calls / sw.Elapsed.TotalSeconds;
+            s.Call(targets[t], argv[t]);
+            return 1;
+        });
+        return calls / elapsed.TotalSeconds;
     }
 }
