@@ -182,28 +182,40 @@ public sealed class LimitTests : IDisposable
     public void LimitSetters_RejectBadValues()
     {
         var l = new StorageLimits();
-        Assert.Throws<ArgumentOutOfRangeException>(() => l.MaxKeyBytes = 0);
-        Assert.Throws<ArgumentOutOfRangeException>(() => l.MaxKeyBytes = 4097);
-        Assert.Throws<ArgumentOutOfRangeException>(() => l.MaxValueBytes = -1);
-        Assert.Throws<ArgumentOutOfRangeException>(() => l.MaxValueBytes = 64 * 1024 * 1024 + 1);
-        Assert.Throws<ArgumentOutOfRangeException>(() => l.MaxBatchSize = 0);
-        Assert.Throws<ArgumentOutOfRangeException>(() => l.MaxBatchSize = 100_001);
-        Assert.Throws<ArgumentOutOfRangeException>(() => l.QuotaBytes = -1);
-        Assert.Throws<ArgumentOutOfRangeException>(() => l.QuotaItems = -1);
+        // Each refusal names the setting, its bounds and the value given (ArgumentOutOfRangeException adds "Actual value").
+        void Refuses(Action set, string message, object value)
+        {
+            var e = Assert.Throws<ArgumentOutOfRangeException>(set);
+            Assert.StartsWith(message, e.Message);
+            Assert.Equal(value, e.ActualValue);
+        }
+        Refuses(() => l.MaxKeyBytes = 0, "MaxKeyBytes must be between 1 and 4096", 0);
+        Refuses(() => l.MaxKeyBytes = 4097, "MaxKeyBytes must be between 1 and 4096", 4097);
+        Refuses(() => l.MaxValueBytes = -1, "MaxValueBytes must be between 0 and 67108864", -1);
+        Refuses(() => l.MaxValueBytes = 64 * 1024 * 1024 + 1, "MaxValueBytes must be between 0 and 67108864", 64 * 1024 * 1024 + 1);
+        Refuses(() => l.MaxBatchSize = 0, "MaxBatchSize must be between 1 and 100000", 0);
+        Refuses(() => l.MaxBatchSize = 100_001, "MaxBatchSize must be between 1 and 100000", 100_001);
+        Refuses(() => l.QuotaBytes = -1, "QuotaBytes must be 0 (unlimited) or positive", -1L);
+        Refuses(() => l.QuotaItems = -1, "QuotaItems must be 0 (unlimited) or positive", -1L);
         Assert.Equal((256, 102_400, 1000, 10L * 1024 * 1024, 100_000L), (l.MaxKeyBytes, l.MaxValueBytes, l.MaxBatchSize, l.QuotaBytes, l.QuotaItems));
-        l.MaxKeyBytes = 4096;
-        l.QuotaBytes = 0;
-        Assert.Equal((4096, 0L), (l.MaxKeyBytes, l.QuotaBytes));
+        // Every bound itself is allowed.
+        (l.MaxKeyBytes, l.MaxValueBytes, l.MaxBatchSize, l.QuotaBytes, l.QuotaItems) = (1, 0, 1, 0, 0);
+        Assert.Equal((1, 0, 1, 0L, 0L), (l.MaxKeyBytes, l.MaxValueBytes, l.MaxBatchSize, l.QuotaBytes, l.QuotaItems));
+        (l.MaxKeyBytes, l.MaxValueBytes, l.MaxBatchSize) = (4096, 64 * 1024 * 1024, 100_000);
+        Assert.Equal((4096, 64 * 1024 * 1024, 100_000), (l.MaxKeyBytes, l.MaxValueBytes, l.MaxBatchSize));
 
         var o = new StorageOptions();
-        Assert.Throws<ArgumentException>(() => o.Backend = " ");
-        Assert.Throws<ArgumentException>(() => o.Location = "  ");
+        Assert.StartsWith("backend type name is empty", Assert.Throws<ArgumentException>(() => o.Backend = " ").Message);
+        Assert.StartsWith("store location is empty", Assert.Throws<ArgumentException>(() => o.Location = "  ").Message);
+        Assert.StartsWith("the backend registry is null", Assert.Throws<ArgumentNullException>(() => o.Registry = null!).Message);
         Assert.Throws<ArgumentException>(() => o.Domain = "");
         Assert.Throws<ArgumentException>(() => o.Domain = "../up");
         Assert.Throws<ArgumentException>(() => o.Domain = ".hidden");
         Assert.Equal("default", o.Domain);
         o.Backend = " Memory ";
         Assert.Equal("memory", o.Backend);
+        o.Location = null; // the domain's default file
+        Assert.Null(o.Location);
 
         var s = o.Sqlite;
         Assert.Throws<ArgumentOutOfRangeException>(() => s.BusyTimeout = TimeSpan.FromSeconds(-1));

@@ -42,4 +42,35 @@ public sealed class StorageDeadlineTests
         Assert.Null(StorageDeadline.Current);
         Assert.Equal(new byte[] { 1 }, store.Backend.Get(Bucket, "k"));
     }
+
+    [Fact, Rule("PDP-LIMIT-9")]
+    public void TheThreadsDeadline_IsKeptInUtc_AndBoundsEveryWait()
+    {
+        try
+        {
+            Assert.Null(StorageDeadline.Current);
+            Assert.False(StorageDeadline.HasPassed);
+            Assert.Equal(TimeSpan.FromMinutes(1), StorageDeadline.Bound(TimeSpan.FromMinutes(1))); // no deadline: the limit
+
+            var at = new DateTime(2031, 5, 6, 7, 8, 9, DateTimeKind.Utc);
+            StorageDeadline.Current = at.ToLocalTime();
+            Assert.Equal(at, StorageDeadline.Current);
+            Assert.Equal(DateTimeKind.Utc, StorageDeadline.Current!.Value.Kind);
+
+            // Far ahead: not passed, and the limit is the bound.
+            StorageDeadline.Current = DateTime.UtcNow.AddMinutes(10);
+            Assert.False(StorageDeadline.HasPassed);
+            Assert.Equal(TimeSpan.FromMinutes(1), StorageDeadline.Bound(TimeSpan.FromMinutes(1)));
+            // Sooner than the limit: the time left is the bound.
+            var bound = StorageDeadline.Bound(TimeSpan.FromHours(1));
+            Assert.InRange(bound, TimeSpan.FromMinutes(9), TimeSpan.FromMinutes(10));
+            // Within 250 ms of it counts as passed: a bounded wait may stop that much short.
+            StorageDeadline.Current = DateTime.UtcNow.AddMilliseconds(100);
+            Assert.True(StorageDeadline.HasPassed);
+        }
+        finally
+        {
+            StorageDeadline.Current = null;
+        }
+    }
 }

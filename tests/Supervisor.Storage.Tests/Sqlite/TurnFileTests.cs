@@ -9,7 +9,9 @@ namespace Supervisor.Storage.Tests.Sqlite;
 /// SQLite's turns across processes (PDP-TURN-3): lock files beside the store, kept open per backend and locked per turn.
 /// Two backends on one file in this process each have their own open file, so they exclude each other as two processes
 /// do; the worker processes check the same against other processes, and killing a holder frees its turn at once.
+/// Linux only, as the kept files are: open files are counted in <c>/proc/self/fd</c>.
 /// </summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public sealed class TurnFileTests : IDisposable
 {
     private readonly TempDirectory _dir = new();
@@ -58,6 +60,12 @@ public sealed class TurnFileTests : IDisposable
         using (b.LockTurn("c", "alpha", In(1000), default)) // a new file at the same path
             AssertBusy(a); // a finds its kept file deleted and locks the new one instead, which b holds
         a.LockTurn("c", "alpha", In(1000), default)!.Dispose();
+        Assert.Equal(2, OpenDescriptors(LockFile("alpha"))); // a closed the deleted file: each backend keeps the new one only
+        Assert.Equal(0, Directory.EnumerateFileSystemEntries("/proc/self/fd").Count(fd =>
+        {
+            try { return new FileInfo(fd).LinkTarget?.EndsWith(" (deleted)", StringComparison.Ordinal) == true && new FileInfo(fd).LinkTarget!.StartsWith(SqliteTurnFiles.Folder(_path), StringComparison.Ordinal); }
+            catch (IOException) { return false; }
+        }));
     }
 
     [Fact, Rule("PDP-TURN-3")]
@@ -68,8 +76,8 @@ public sealed class TurnFileTests : IDisposable
         var held = a.LockTurn("c", "alpha", In(1000), default)!;
         AssertBusy(b);
         a.Dispose();
-        held.Dispose(); // after its backend: nothing to do, no error
         b.LockTurn("c", "alpha", In(1000), default)!.Dispose();
+        held.Dispose(); // after its backend: nothing to do, no error
         Assert.Throws<ObjectDisposedException>(() => a.LockTurn("c", "alpha", In(1000), default));
     }
 
@@ -121,6 +129,113 @@ public sealed class TurnFileTests : IDisposable
         finally
         {
             workers.ForEach(w => w.Dispose());
+        }
+    }
+
+    private string LockFile(string owner) => Directory.GetFiles(SqliteTurnFiles.Folder(_path), owner + ".*.lock").Single();
+
+    /// <summary>How many file descriptors of this process are open on <paramref name="file"/> (deleted or not).</summary>
+    private static int OpenDescriptors(string file) => Directory.EnumerateFileSystemEntries("/proc/self/fd").Count(fd =>
+    {
+        try
+        {
+            return new FileInfo(fd).LinkTarget is { } target && (target == file || target == file + " (deleted)");
+        }
+        catch (IOException)
+        {
+            return false; // closed meanwhile by another thread
+        }
+    });
+
+    [Fact, Rule("PDP-TURN-3")]
+    public void AKeptFile_IsOpenedOnce_AndLockedForEachTurn_EvenAfterAWaitForIt()
+    {
+        using var files = new SqliteTurnFiles(_path);
+        for (var i = 0; i < 3; i++)
+        {
+            using (files.Take("c", "alpha", In(1000), default))
+                Assert.Equal(1, OpenDescriptors(LockFile("alpha")));
+            Assert.Equal(1, OpenDescriptors(LockFile("alpha"))); // kept open, unlocked
+        }
+        Assert.Equal(1, files.KeptCount);
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(LockFile("alpha")));
+
+        using var other = new SqliteTurnFiles(_path);
+        var held = other.Take("c", "alpha", In(1000), default);
+        Assert.Equal(StorageErrorCode.DeadlinePassed, Assert.Throws<StorageException>(() => files.Take("c", "alpha", In(30), default)).Code);
+        held.Dispose();
+        using (files.Take("c", "alpha", In(1000), default))
+            Assert.Equal(2, OpenDescriptors(LockFile("alpha"))); // each object's own, nothing more
+    }
+
+    [Fact, Rule("PDP-TURN-3")]
+    public void ATurnHeld_IsNotGivenAgain_ByTheSameObject()
+    {
+        using var files = new SqliteTurnFiles(_path);
+        using (files.Take("c", "alpha", In(1000), default))
+            Assert.Equal(StorageErrorCode.DeadlinePassed, Assert.Throws<StorageException>(() => files.Take("c", "alpha", In(30), default)).Code);
+        files.Take("c", "alpha", In(1000), default).Dispose();
+    }
+
+    [Fact, Rule("PDP-TURN-3")]
+    public void PastTheBound_FurtherLockFiles_AreOpenedForEachTurnOnly()
+    {
+        using var files = new SqliteTurnFiles(_path, maxKept: 2);
+        foreach (var owner in new[] { "alpha", "beta", "gamma" })
+            files.Take("c", owner, In(1000), default).Dispose();
+        Assert.Equal(2, files.KeptCount);
+        Assert.Equal(1, OpenDescriptors(LockFile("alpha")));
+        Assert.Equal(0, OpenDescriptors(LockFile("gamma")));
+        using (files.Take("c", "gamma", In(1000), default))
+            Assert.Equal(1, OpenDescriptors(LockFile("gamma")));
+    }
+
+    [Fact, Rule("PDP-TURN-1", "PDP-TURN-3")]
+    public void AWaitForAFileHeldElsewhere_EndsWhenItIsReleased_OrWhenCancelled()
+    {
+        using var files = new SqliteTurnFiles(_path);
+        using var other = new SqliteTurnFiles(_path);
+        var held = other.Take("c", "alpha", In(1000), default);
+        var releaser = new Thread(() =>
+        {
+            Thread.Sleep(100);
+            held.Dispose();
+        });
+        releaser.Start();
+        files.Take("c", "alpha", In(60_000), default).Dispose(); // waits for the release, well within its deadline
+        releaser.Join();
+
+        using (other.Take("c", "alpha", In(1000), default))
+        {
+            using var cancelled = new CancellationTokenSource();
+            cancelled.Cancel();
+            Assert.ThrowsAny<OperationCanceledException>(() => files.Take("c", "alpha", In(60_000), cancelled.Token));
+        }
+    }
+
+    [Fact, Rule("PDP-TURN-3")]
+    public void ALockFileThatCannotBeMade_IsABackendFailureNamingIt()
+    {
+        var folder = SqliteTurnFiles.Folder(_path);
+        File.WriteAllText(folder, "a file where the folder belongs");
+        using (var files = new SqliteTurnFiles(_path))
+        {
+            var e = Assert.Throws<StorageException>(() => files.Take("c", "alpha", In(1000), default));
+            Assert.Equal(StorageErrorCode.BackendFailure, e.Code);
+            Assert.Contains($"cannot create the folder of turn lock files {folder} beside the store", e.Message);
+        }
+        File.Delete(folder);
+
+        using (var files = new SqliteTurnFiles(_path))
+            files.Take("c", "alpha", In(1000), default).Dispose();
+        var lockFile = LockFile("alpha");
+        File.Delete(lockFile);
+        Directory.CreateDirectory(lockFile); // a folder where the lock file belongs
+        using (var files = new SqliteTurnFiles(_path))
+        {
+            var e = Assert.Throws<StorageException>(() => files.Take("c", "alpha", In(1000), default));
+            Assert.Equal(StorageErrorCode.BackendFailure, e.Code);
+            Assert.Contains($"cannot open the turn lock file {lockFile}", e.Message);
         }
     }
 

@@ -322,8 +322,11 @@ public sealed class OperationTests : IDisposable
     }
 
     [Fact, Rule("PDP-DUR-4")]
-    public void OpenBucket_RefusesADurationOutsideTheEnum_AndADefaultBucketId()
+    public void OpenBucket_RefusesADurationOrModeOutsideTheEnums_AndADefaultBucketId()
     {
+        var mode = Assert.Throws<StorageException>(() => new BucketId("test", (DbMode)5, "alpha", "b"));
+        Assert.Equal(StorageErrorCode.InvalidArgument, mode.Code);
+        Assert.Equal("mode 5 is not a db-mode", mode.Message);
         using var session = _store.OpenSession();
         using var op = session.BeginOperation();
         var duration = Assert.Throws<StorageException>(() => op.OpenBucket(new BucketId("test", DbMode.Transactional, "alpha", "b"), (StorageDuration)7));

@@ -19,9 +19,9 @@ namespace Supervisor.Storage.Backends.Sqlite;
 /// store (each has its own open file). A kept file is locked by the backend itself, so turning .NET's file locking off
 /// does not turn turns off. A kept file found deleted (its folder removed while processes run) is opened again.
 /// </remarks>
-internal sealed partial class SqliteTurnFiles(string storePath) : IDisposable
+internal sealed partial class SqliteTurnFiles(string storePath, int maxKept = SqliteTurnFiles.MaxKept) : IDisposable
 {
-    /// <summary>Past this many kept files a backend opens further lock files per turn, so file descriptors stay bounded.</summary>
+    /// <summary>Past this many kept files (by default) a backend opens further lock files per turn, so file descriptors stay bounded.</summary>
     internal const int MaxKept = 256;
 
     private readonly ConcurrentDictionary<(string Chain, string Owner), KeptFile> _kept = new();
@@ -74,7 +74,7 @@ internal sealed partial class SqliteTurnFiles(string storePath) : IDisposable
             return TryTake(chain, owner, out busy);
         }
         if (OpenLocked(chain, owner, ref busy) is not { } file) return null;
-        if (OperatingSystem.IsLinux() && _kept.Count < MaxKept && Volatile.Read(ref _disposed) == 0)
+        if (OperatingSystem.IsLinux() && _kept.Count < maxKept && Volatile.Read(ref _disposed) == 0)
         {
             var added = new KeptFile(file);
             added.Claim();
