@@ -158,6 +158,7 @@ public sealed class TurnFileTests : IDisposable
             Assert.Equal(1, OpenDescriptors(LockFile("alpha"))); // kept open, unlocked
         }
         Assert.Equal(1, files.KeptCount);
+        Assert.Equal(1, files.Opens); // opened once, not once per turn
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(LockFile("alpha")));
 
         using var other = new SqliteTurnFiles(_path);
@@ -166,6 +167,7 @@ public sealed class TurnFileTests : IDisposable
         held.Dispose();
         using (files.Take("c", "alpha", In(1000), default))
             Assert.Equal(2, OpenDescriptors(LockFile("alpha"))); // each object's own, nothing more
+        Assert.Equal(1, files.Opens); // waiting did not give up the kept file
     }
 
     [Fact, Rule("PDP-TURN-3")]
@@ -184,6 +186,7 @@ public sealed class TurnFileTests : IDisposable
         foreach (var owner in new[] { "alpha", "beta", "gamma" })
             files.Take("c", owner, In(1000), default).Dispose();
         Assert.Equal(2, files.KeptCount);
+        Assert.Equal(3, files.Opens);
         Assert.Equal(1, OpenDescriptors(LockFile("alpha")));
         Assert.Equal(0, OpenDescriptors(LockFile("gamma")));
         using (files.Take("c", "gamma", In(1000), default))

@@ -33,6 +33,11 @@ internal sealed partial class SqliteTurnFiles(string storePath, int maxKept = Sq
     /// <summary>The lock files kept open now.</summary>
     internal int KeptCount => _kept.Count;
 
+    /// <summary>How many times a lock file was opened: once per kept file, once per turn past <c>maxKept</c>.</summary>
+    internal int Opens => Volatile.Read(ref _opens);
+
+    private int _opens;
+
     /// <summary>Takes the turn of <paramref name="owner"/> on <paramref name="chain"/>, polling until <paramref name="deadline"/>.</summary>
     public TurnLock Take(string chain, string owner, DateTime deadline, CancellationToken cancellation)
     {
@@ -115,7 +120,9 @@ internal sealed partial class SqliteTurnFiles(string storePath, int maxKept = Sq
         {
             try
             {
-                return new FileStream(path, LockFileOptions);
+                var file = new FileStream(path, LockFileOptions);
+                Interlocked.Increment(ref _opens);
+                return file;
             }
             catch (DirectoryNotFoundException)
             {
