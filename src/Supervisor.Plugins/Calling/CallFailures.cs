@@ -19,6 +19,19 @@ internal sealed class CallFailures(SupervisorOptions options, ILogger logger, Ca
     /// <summary>The failure of a call stopped because the supervisor is being disposed.</summary>
     public static PluginException Disposed() => new(PluginErrorCode.Unavailable, "the supervisor was disposed while the call ran; the call was stopped");
 
+    /// <summary>
+    /// The failure of a call whose turn could not be taken because the store failed (<see cref="StorageException"/>:
+    /// its message, written for the app, is kept) or the host did (anything else: logged, and the app reads only that the
+    /// host failed). The plugin never ran.
+    /// </summary>
+    public PluginException TurnFailed(CallTarget target, Exception e)
+    {
+        if (e is StorageException storage)
+            return new PluginException(PluginErrorCode.Unavailable, $"call to {target}: the plugin's turn could not be taken: {storage.Message}", storage);
+        logger.LogError(e, "taking the turn of {Service} failed for {Target}", target.Service, target);
+        return new PluginException(PluginErrorCode.Unavailable, $"call to {target}: the plugin's turn could not be taken: the host failed (see the host's log)", e);
+    }
+
     /// <summary>The failure of a call whose time limit had passed before it could start.</summary>
     public PluginException TimeLimitPassed() =>
         new(PluginErrorCode.Timeout, $"the call's time limit of {options.CallTimeout.TotalSeconds:0.###} s has passed");

@@ -318,9 +318,9 @@ internal sealed class Dispatcher : IPluginForwarder, IDisposable
         {
             throw new PluginException(PluginErrorCode.Timeout, $"call to {target}: {e.Message}", e);
         }
-        catch (StorageException e)
+        catch (Exception e) when (e is not PluginException)
         {
-            throw new PluginException(PluginErrorCode.Unavailable, $"call to {target}: the plugin's turn could not be taken: {e.Message}", e);
+            throw _failures.TurnFailed(target, e);
         }
     }
 

@@ -40,4 +40,11 @@ internal sealed class FaultingBackend(StorageBackend inner) : DelegatingBackend(
     public override byte[]?[] GetMany(BucketId bucket, IReadOnlyList<string> keys) { Check(); return base.GetMany(bucket, keys); }
     public override void Apply(IReadOnlyList<Write> writes, Quota quota) { Check(); base.Apply(writes, quota); }
     public override UsageEntry GetOwnerUsage(string chain, string owner) { Check(); return base.GetOwnerUsage(chain, owner); }
+
+    /// <summary>Faults only when <see cref="Only"/> names it: the other faults must reach a running plugin.</summary>
+    public override TurnLock? LockTurn(string chain, string owner, DateTime deadline, CancellationToken cancellation)
+    {
+        if (Only == nameof(LockTurn)) Check();
+        return base.LockTurn(chain, owner, deadline, cancellation);
+    }
 }

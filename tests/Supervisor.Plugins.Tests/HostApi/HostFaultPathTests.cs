@@ -162,4 +162,36 @@ public sealed class HostFaultPathTests : HostStorePluginTestBase
         Assert.Contains(log.Entries, l => l.Level == LogLevel.Error && l.Message.Contains("host function failed in", StringComparison.Ordinal)
             && l.Exception is InvalidOperationException);
     }
+
+    /// <summary>
+    /// The turn is taken before the plugin runs: a store that fails there fails the call as unavailable, with the storage
+    /// error's words for the app; a host bug there is logged whole and the app reads only that the host failed.
+    /// </summary>
+    [Theory, Rule("PDP-ERR-1", "PDP-TURN-1")]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void ATurnThatCannotBeTaken_FailsTheCallAsUnavailable_BeforeThePluginRuns(bool asBug)
+    {
+        var (s, backend, log) = Faulty(DefaultByteAdapter);
+        backend.Faulting = true;
+        backend.Only = nameof(StorageBackend.LockTurn);
+        backend.AsBug = asBug;
+
+        var e = Assert.Throws<PluginException>(() => s.Call("jsnotes:plugin/api.put", "k", new byte[] { 1 }));
+
+        Assert.Equal(PluginErrorCode.Unavailable, e.Code);
+        Assert.Contains("call to jsnotes:plugin/api.put: the plugin's turn could not be taken: ", e.Message);
+        if (asBug)
+        {
+            Assert.Contains("the host failed (see the host's log)", e.Message);
+            Assert.DoesNotContain(FaultingBackend.SecretPath, e.Message);
+            Assert.Contains(log.Entries, l => l.Level == LogLevel.Error && l.Exception is InvalidOperationException);
+        }
+        else
+        {
+            Assert.Contains(FaultingBackend.SecretPath, e.Message); // a storage error is written for the app
+        }
+        backend.Faulting = false;
+        Assert.Null(s.Call("jsnotes:plugin/api.fetch", "k")); // nothing was written; the supervisor goes on
+    }
 }

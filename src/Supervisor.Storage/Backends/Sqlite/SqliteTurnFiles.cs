@@ -38,13 +38,16 @@ internal sealed partial class SqliteTurnFiles(string storePath, int maxKept = Sq
 
     private int _opens;
 
-    /// <summary>Takes the turn of <paramref name="owner"/> on <paramref name="chain"/>, polling until <paramref name="deadline"/>.</summary>
+    /// <summary>
+    /// Takes the turn of <paramref name="owner"/> on <paramref name="chain"/>, polling until <paramref name="deadline"/>.
+    /// After <see cref="Dispose"/> it still does, with a file per turn: a call on a store disposed under it then fails at
+    /// its first read or write, as a host fault the log explains, not here.
+    /// </summary>
     public TurnLock Take(string chain, string owner, DateTime deadline, CancellationToken cancellation)
     {
         var pause = 0;
         while (true)
         {
-            ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
             var taken = TryTake(chain, owner, out var busy);
             if (taken is not null) return taken;
             if (DateTime.UtcNow >= deadline)
