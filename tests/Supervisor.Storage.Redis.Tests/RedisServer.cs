@@ -31,15 +31,28 @@ public sealed class RedisServer : IDisposable
             dir = _ownedDir.Path;
         }
         Directory = dir;
-        Port = FreePort();
-        Start();
+        // A port free when looked at may be taken before the server binds it (an outgoing connection's ephemeral port),
+        // so a start that fails for that reason tries another port.
+        var cluster = extraArgs.Contains("--cluster-enabled");
+        for (var attempt = 1; ; attempt++)
+        {
+            Port = cluster ? ClusterPort() : FreePort();
+            try
+            {
+                Start();
+                return;
+            }
+            catch (InvalidOperationException e) when (attempt < 5 && e.Message.Contains("Address already in use", StringComparison.Ordinal))
+            {
+            }
+        }
     }
 
     /// <summary>The data folder.</summary>
     public string Directory { get; }
 
     /// <summary>The loopback port.</summary>
-    public int Port { get; }
+    public int Port { get; private set; }
 
     /// <summary>A store location on this server with a fresh prefix (a fresh, empty store).</summary>
     public string NewLocation(string? query = null) =>
@@ -174,6 +187,34 @@ public sealed class RedisServer : IDisposable
     {
         Kill();
         _ownedDir?.Dispose();
+    }
+
+    /// <summary>
+    /// A port for a cluster node, whose bus listens on the port plus 10000: both below the ephemeral range (32768 and up on
+    /// Linux), where outgoing connections take ports at any time, and both free now.
+    /// </summary>
+    private static int ClusterPort()
+    {
+        while (true)
+        {
+            var port = Random.Shared.Next(20000, 22768);
+            if (IsFree(port) && IsFree(port + 10000)) return port;
+        }
+    }
+
+    private static bool IsFree(int port)
+    {
+        try
+        {
+            var l = new TcpListener(IPAddress.Loopback, port);
+            l.Start();
+            l.Stop();
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
     }
 
     private static int FreePort()
