@@ -493,13 +493,27 @@ public abstract class BackendContractTests : IDisposable
         Assert.Equal(2, again.GetOwnerUsage("test", "alpha").Items);
     }
 
-    [Fact]
-    public void Dispose_IsIdempotent_AndUseAfterThrows()
+    [Fact, Rule("PDP-BACKEND-1")]
+    public void Dispose_IsIdempotent_AndEveryFunctionAfterThrowsObjectDisposed()
     {
         var b = CreateBackend();
+        b.Set(Bucket(), "k", [1], Quota.Unlimited);
         b.Dispose();
         b.Dispose();
-        Assert.Throws<ObjectDisposedException>(() => b.Get(Bucket(), "k"));
+        var q = Quota.Unlimited;
+        Action[] calls =
+        [
+            () => b.Get(Bucket(), "k"), () => b.Exists(Bucket(), "k"), () => b.Set(Bucket(), "k", [2], q), () => b.Delete(Bucket(), "k"),
+            () => b.ListKeys(Bucket(), null, 10), () => b.Increment(Bucket(), "n", 1, q), () => b.CompareAndSwap(Bucket(), "k", [1], [2], q),
+            () => b.GetMany(Bucket(), ["k"]), () => b.Apply([new Write(Bucket(), "k", [3])], q), () => b.GetOwnerUsage("test", "alpha"),
+            () => b.ListChains(), () => b.ListServices("test"), () => b.ListBuckets("test", "alpha"), () => b.Clear("test", null),
+            () => b.Scan(null, null).ToList(),
+        ];
+        for (var i = 0; i < calls.Length; i++)
+        {
+            var e = Record.Exception(calls[i]);
+            Assert.True(e is ObjectDisposedException, $"call {i} after Dispose: {e?.GetType().Name ?? "no exception"}");
+        }
     }
 
     private sealed class ByteOrder : IComparer<byte[]>

@@ -34,30 +34,6 @@ public sealed class BackendPathTests : IDisposable
     private static BucketId Id(string bucket = "b", string service = "alpha", string chain = "test", DbMode mode = DbMode.NonTransactional) =>
         new(chain, mode, service, bucket);
 
-    [Theory, Rule("PDP-BACKEND-1")]
-    [MemberData(nameof(Backends))]
-    public void EveryFunction_AfterDispose_ThrowsObjectDisposed(string type)
-    {
-        var b = Create(type);
-        b.Set(Id(), "k", [1], Quota.Unlimited);
-        b.Dispose();
-        var q = Quota.Unlimited;
-        Action[] calls =
-        [
-            () => b.Get(Id(), "k"), () => b.Exists(Id(), "k"), () => b.Set(Id(), "k", [2], q), () => b.Delete(Id(), "k"),
-            () => b.ListKeys(Id(), null, 10), () => b.Increment(Id(), "n", 1, q), () => b.CompareAndSwap(Id(), "k", [1], [2], q),
-            () => b.GetMany(Id(), ["k"]), () => b.Apply([new Write(Id(), "k", [3])], q), () => b.GetOwnerUsage("test", "alpha"),
-            () => b.ListChains(), () => b.ListServices("test"), () => b.ListBuckets("test", "alpha"), () => b.Clear("test", null),
-            () => b.Scan(null, null).ToList(),
-        ];
-        for (var i = 0; i < calls.Length; i++)
-        {
-            var call = i;
-            var e = Record.Exception(calls[call]);
-            Assert.True(e is ObjectDisposedException, $"call {call} after Dispose: {e?.GetType().Name ?? "no exception"}");
-        }
-    }
-
     [Theory, Rule("PDP-QUOTA-4")]
     [MemberData(nameof(Backends))]
     public void UsageLists_LeaveOutEmptiedBuckets_AndCountWhatADeleteFrees(string type)
