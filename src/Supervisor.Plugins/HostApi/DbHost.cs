@@ -47,20 +47,10 @@ internal sealed class DbHost(HostContext host, HostResourceType bucketType) : IH
                 _ => throw new PluginException(PluginErrorCode.ImportRefused, $"{import.Name} has no function \"{f.Name}\" in this host"),
             };
             // The bucket's mode and duration are known once its handle is read (Bucket tags the span then).
-            if (StorageOperation(f.Name) is { } operation) body = HostFunctions.Storage(operation, api, body);
+            if (HostFunctions.StorageOperation(f.Name) is { } operation) body = HostFunctions.Storage(operation, api, body);
             li.AddFunction(f.Name, HostFunctions.Guard(body));
         }
     }
-
-    /// <summary>The kind of storage operation a bucket method is, named as in its span; null for those that touch no records.</summary>
-    private static string? StorageOperation(string function) => function switch
-    {
-        "[method]bucket.get" => "get",
-        "[method]bucket.set" => "set",
-        "[method]bucket.delete" => "delete",
-        "[method]bucket.exists" => "exists",
-        _ => null,
-    };
 
     /// <summary>The byte adapter's twins of <c>[method]bucket.get</c> and <c>.set</c>: values as base64 strings (<see cref="AdapterHost"/>).</summary>
     private void DefineAdapter(string name, LinkerInstance li)

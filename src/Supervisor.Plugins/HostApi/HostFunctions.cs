@@ -40,6 +40,27 @@ internal static class HostFunctions
     };
 
     /// <summary>
+    /// The kind of storage operation a <c>wasi:keyvalue</c> or <c>host:db</c> function is, named as in its span (the
+    /// bucket methods both interfaces have map alike); null for those that touch no records (open, cas.current, a
+    /// constructor).
+    /// </summary>
+    public static string? StorageOperation(string function) => function switch
+    {
+        "[method]bucket.get" => "get",
+        "[method]bucket.set" => "set",
+        "[method]bucket.delete" => "delete",
+        "[method]bucket.exists" => "exists",
+        "[method]bucket.list-keys" => "list",
+        "increment" => "increment",
+        "[static]cas.new" => "get",
+        "swap" => "swap",
+        "get-many" => "get-many",
+        "set-many" => "set-many",
+        "delete-many" => "delete-many",
+        _ => null,
+    };
+
+    /// <summary>
     /// Runs a storage function inside a span of its own, a child of the running call's span (PDP-HOST-3): named by the
     /// operation kind, tagged with the interface, the owner (the calling plugin, from the store it runs in) and, when
     /// given, the bucket's mode and duration. Nothing of the arguments goes in: a failure marks the span with its code

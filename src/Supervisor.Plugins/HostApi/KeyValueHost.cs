@@ -69,27 +69,10 @@ internal sealed class KeyValueHost : IHostInterface
             // swap's error is cas-error, whose store failure is the case store-error(error).
             var casError = (iface, f.Name) is ("wasi:keyvalue/atomics", "swap");
             HostFunction function = (in HostCall call) => Run(call, type, body, casError);
-            if (StorageOperation(f.Name) is { } operation) function = Traced(operation, iface, function);
+            if (HostFunctions.StorageOperation(f.Name) is { } operation) function = Traced(operation, iface, function);
             li.AddFunction(f.Name, HostFunctions.Guard(function));
         }
     }
-
-    /// <summary>The kind of storage operation a function is, named as in its span; null for those that touch no records (open, cas.current).</summary>
-    private static string? StorageOperation(string function) => function switch
-    {
-        "[method]bucket.get" => "get",
-        "[method]bucket.set" => "set",
-        "[method]bucket.delete" => "delete",
-        "[method]bucket.exists" => "exists",
-        "[method]bucket.list-keys" => "list",
-        "increment" => "increment",
-        "[static]cas.new" => "get",
-        "swap" => "swap",
-        "get-many" => "get-many",
-        "set-many" => "set-many",
-        "delete-many" => "delete-many",
-        _ => null,
-    };
 
     /// <summary>A function in a storage span of its own: <c>wasi:keyvalue</c> buckets are non-transactional and persistent.</summary>
     private static HostFunction Traced(string operation, string api, HostFunction body) =>
